@@ -1,0 +1,141 @@
+"""The actions that change a room, one pydantic model each.
+
+These models are the single place where what a phone or the facilitator sends is
+validated (types, sizes, allowed characters). The same models are stored in the room's
+history and replayed after a restart.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+MAX_NAME = 40
+MAX_NOTE = 4000
+
+
+def clean_line(value: str) -> str:
+    """One line of text: NFC, no control characters, single spaces, trimmed."""
+    value = unicodedata.normalize("NFC", value)
+    value = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in value)
+    value = " ".join(value.split())
+    if not value:
+        raise ValueError("must not be empty")
+    return value
+
+
+def clean_text(value: str) -> str:
+    """Free text: NFC, keeps line breaks, drops other control characters."""
+    value = unicodedata.normalize("NFC", value)
+    return "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+
+
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME), AfterValidator(clean_line)]
+NoteText = Annotated[str, Field(max_length=MAX_NOTE), AfterValidator(clean_text)]
+ParticipantId = Annotated[str, Field(pattern=r"^p[0-9]{1,6}$")]
+
+
+class Action(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: str  # each action narrows this to its own literal name
+
+
+# --- sent by a participant's phone -------------------------------------------------------
+
+
+class SaveNote(Action):
+    type: Literal["save_note"] = "save_note"
+    exercise: Annotated[str, Field(max_length=40)]
+    text: NoteText
+
+
+class PassTurn(Action):
+    """ "Ferdig": the current speaker in the group's round robin hands over."""
+
+    type: Literal["pass_turn"] = "pass_turn"
+
+
+# --- sent by the facilitator --------------------------------------------------------------
+
+
+class Start(Action):
+    type: Literal["start"] = "start"
+
+
+class Pause(Action):
+    type: Literal["pause"] = "pause"
+
+
+class Resume(Action):
+    type: Literal["resume"] = "resume"
+
+
+class Extend(Action):
+    type: Literal["extend"] = "extend"
+    seconds: Annotated[int, Field(gt=0, le=3600)] = 60
+
+
+class NextPhase(Action):
+    type: Literal["next_phase"] = "next_phase"
+
+
+class NextExercise(Action):
+    type: Literal["next_exercise"] = "next_exercise"
+
+
+class GotoExercise(Action):
+    type: Literal["goto_exercise"] = "goto_exercise"
+    index: Annotated[int, Field(ge=-1, le=500)]
+
+
+class FormGroups(Action):
+    type: Literal["form_groups"] = "form_groups"
+    mode: Literal["size", "count"]
+    value: Annotated[int, Field(ge=1, le=500)]
+
+
+class MoveParticipant(Action):
+    type: Literal["move_participant"] = "move_participant"
+    participant: ParticipantId
+    group: Annotated[int, Field(ge=1, le=500)]
+
+
+class RenameParticipant(Action):
+    type: Literal["rename_participant"] = "rename_participant"
+    participant: ParticipantId
+    name: Name
+
+
+class RemoveParticipant(Action):
+    type: Literal["remove_participant"] = "remove_participant"
+    participant: ParticipantId
+
+
+# --- made by the server itself --------------------------------------------------------------
+
+
+class Join(Action):
+    """A new participant; made by the join endpoint after the room code was checked."""
+
+    type: Literal["join"] = "join"
+    name: Name
+    token_hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+ParticipantAction = SaveNote | PassTurn
+FacilitatorAction = (
+    Start
+    | Pause
+    | Resume
+    | Extend
+    | NextPhase
+    | NextExercise
+    | GotoExercise
+    | FormGroups
+    | MoveParticipant
+    | RenameParticipant
+    | RemoveParticipant
+)

@@ -1,0 +1,53 @@
+"""The interface every exercise kind implements (roles, word cloud, diamond, ...).
+
+A kind is plain Python with no I/O: a frozen ``State`` per exercise, the actions it
+accepts, and four functions. The room reducer routes a kind's actions to ``apply`` and
+the views ask ``board`` (what the facilitator and the projector show) and ``mine`` (what
+one phone shows). Private answers (ages, hair colour) stay inside the state and never
+appear in ``board`` or in another person's ``mine``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
+
+from pydantic import Field
+
+from app.core.actions import Action
+from app.core.outcome import Changes
+
+if TYPE_CHECKING:
+    from app.core.program import Exercise
+    from app.core.room import Command, Room
+
+S = TypeVar("S")
+
+ExerciseId = Annotated[str, Field(min_length=1, max_length=40)]
+
+
+class KindAction(Action):
+    """An action of an exercise kind names the exercise it belongs to."""
+
+    exercise: ExerciseId
+
+
+@dataclass(frozen=True)
+class Kind(Generic[S]):
+    name: str  # also the program table (``[exercises.wordcloud]``) and the Activities field
+    participant_actions: tuple[type[KindAction], ...]
+    facilitator_actions: tuple[type[KindAction], ...]
+    # The state when the exercise is entered (or first used).
+    start: Callable[[Room, Exercise, Command], S]
+    # Apply one of this kind's actions; raise Refused to refuse it.
+    apply: Callable[[Room, Exercise, S, Command], tuple[S, Changes]]
+    # What the facilitator and the projector see: shared results, never private answers.
+    board: Callable[[Room, Exercise, S], dict[str, Any]]
+    # What one participant sees.
+    mine: Callable[[Room, Exercise, S, str], dict[str, Any]]
+    # The day's results as table rows (group, item, value) for the CSV export.
+    export: Callable[[Room, Exercise, S], list[tuple[str, str, str]]] | None = None
+    # Texts a later exercise may offer as input (a word cloud's top words, a group's list),
+    # for ``group`` (a working-group number) or the whole room (None); most popular first.
+    suggestions: Callable[[Room, Exercise, S, int | None], list[str]] | None = None

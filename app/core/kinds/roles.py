@@ -1,0 +1,705 @@
+"""Roles by rule: each working group gets its roles from rules the program names.
+
+A program gives an exercise up to six roles, each with a rule: closest to or furthest
+from a value (age 40), largest or smallest (hair, 1 = lightest … 5 = darkest), shortest
+or longest first name, random, or the group's own choice; each rule by default picks only
+among "those remaining" (people in the group who hold no role yet in this exercise).
+Rules are evaluated in the order given.
+
+How the draw works, per group (members in join order):
+
+- For each role in order, the pool is the whole group, or with ``of_remaining`` the
+  members who hold the fewest roles so far: those with none while anyone has none, and
+  everyone again once all hold one (a group smaller than its list of roles wraps around,
+  so someone holds two roles; a group of one holds every role).
+- The pool is shuffled with the drawing command's seed, then sorted by the rule, so ties
+  fall in the drawn order. A person who declined (or had not answered when the roles
+  were drawn) is *placed by draw*: inserted at a random place in the ranking, so
+  declining neither helps nor hurts.
+- A "choice" role is left open (``None``) until a member of the group names someone on
+  a phone (``roles_choose``); a group of one has chosen already.
+
+Questions are asked only when the exercise is current, only those the rules need, and a
+person may decline. The draw happens automatically for a group as soon as every member
+has answered or declined, and for every group when the exercise starts if no rule needs
+an answer; ``roles_assign`` draws every group that has no roles yet (or whose members
+changed since), treating whoever has not answered as declined. The facilitator may
+redraw one group, swap two roles or give a role to someone, and, with ``rotate``, pass
+every role on to the next person (Tilbakemelder → Mottaker → Observatør), so that over as
+many rounds as the group has members everyone holds each role once.
+
+Ages and hair colours stay in ``State.replies``: ``board`` never shows them, and ``mine``
+shows a person only their own. Randomness comes only from the seed of the command that
+draws, so a room's history replays to the same roles.
+"""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from app.core.actions import ParticipantId
+from app.core.kinds.base import Kind, KindAction
+from app.core.outcome import Changes, Refused
+
+if TYPE_CHECKING:
+    from app.core.program import Exercise
+    from app.core.room import Command, Room
+
+MAX_ROLES = 6
+MAX_TEXT = 300
+
+Question = Literal["age", "hair"]
+Rule = Literal[
+    "closest", "furthest", "largest", "smallest", "shortest_name", "longest_name", "random", "choice"
+]
+
+# What each rule needs to know of a person; the rest need nothing private.
+_ASKS: dict[str, Question] = {"closest": "age", "furthest": "age", "largest": "hair", "smallest": "hair"}
+_QUESTIONS: tuple[Question, ...] = ("age", "hair")
+
+
+def _check_text(value: str | dict[str, str]) -> str | dict[str, str]:
+    texts = [value] if isinstance(value, str) else list(value.values())
+    if not any(t.strip() for t in texts):
+        raise ValueError("must not be empty")
+    if any(len(t) > MAX_TEXT for t in texts):
+        raise ValueError(f"must be at most {MAX_TEXT} characters")
+    return value
+
+
+# The program's text type (``LocalizedText`` in app.core.program, which imports this
+# module, so it is spelled out here): one string in bokmål, or {nb = "...", en = "..."}.
+Text = Annotated[str | dict[str, str], AfterValidator(_check_text)]
+
+
+class RoleRule(BaseModel):
+    """One role: ``{ name = "Sekretær", rule = "furthest", value = 40 }``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Text
+    description: Text | None = None
+    rule: Rule = "random"
+    value: Annotated[float, Field(ge=-1000, le=1000)] | None = None  # closest / furthest
+    of_remaining: bool = True
+
+    @property
+    def asks(self) -> Question | None:
+        return _ASKS.get(self.rule)
+
+    @model_validator(mode="after")
+    def _value_fits_rule(self) -> RoleRule:
+        if self.rule in ("closest", "furthest") and self.value is None:
+            raise ValueError(f"rule {self.rule!r} needs a value, for example value = 40")
+        if self.rule not in ("closest", "furthest") and self.value is not None:
+            raise ValueError("value is only used by the rules 'closest' and 'furthest'")
+        return self
+
+
+class Config(BaseModel):
+    """``[exercises.roles]``: the roles each group gets, and whether they rotate."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    roles: Annotated[list[RoleRule], Field(min_length=1, max_length=MAX_ROLES)]
+    rotate: bool = False  # roles pass on each round until everyone has held each
+
+    @property
+    def asks(self) -> tuple[Question, ...]:
+        """The questions the phones ask: only what the rules need."""
+        needed = {role.asks for role in self.roles}
+        return tuple(q for q in _QUESTIONS if q in needed)
+
+
+# --- state -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One person's private answers. Never shown to anyone but that person."""
+
+    age: int | None = None
+    hair: int | None = None  # 1 = lightest … 5 = darkest
+    declined: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Draw:
+    """One group's roles."""
+
+    members: tuple[str, ...]  # the group when the roles were drawn, in join order
+    holders: tuple[str | None, ...]  # per role, who holds it now; None: not chosen yet
+    order: tuple[str, ...]  # rotation: each person takes the role of the one before
+    seed: int  # the seed of the command that drew, kept with the outcome
+    round: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    replies: dict[str, Reply] = field(default_factory=dict)  # participant id -> answers
+    groups: dict[int, Draw] = field(default_factory=dict)  # working group -> its roles
+
+
+# --- actions -------------------------------------------------------------------------------
+
+RoleIndex = Annotated[int, Field(ge=0, lt=MAX_ROLES)]
+GroupNumber = Annotated[int, Field(ge=1, le=500)]
+
+
+class RolesAnswer(KindAction):
+    """A phone answers the private question(s), or declines to."""
+
+    type: Literal["roles_answer"] = "roles_answer"
+    age: Annotated[int, Field(ge=1, le=120, strict=True)] | None = None
+    hair: Annotated[int, Field(ge=1, le=5, strict=True)] | None = None  # 1 = lightest … 5 = darkest
+    decline: bool = False
+
+    @model_validator(mode="after")
+    def _answer_or_decline(self) -> RolesAnswer:
+        given = self.age is not None or self.hair is not None
+        if self.decline and given:
+            raise ValueError("a declined answer carries no values")
+        if not self.decline and not given:
+            raise ValueError("give an age or a hair colour, or decline")
+        return self
+
+
+class RolesChoose(KindAction):
+    """A group member names who holds a role the group chooses itself."""
+
+    type: Literal["roles_choose"] = "roles_choose"
+    role: RoleIndex
+    participant: ParticipantId
+
+
+class RolesAssign(KindAction):
+    """Draw now, for every group without roles (or whose members changed)."""
+
+    type: Literal["roles_assign"] = "roles_assign"
+
+
+class RolesRedraw(KindAction):
+    type: Literal["roles_redraw"] = "roles_redraw"
+    group: GroupNumber
+
+
+class RolesSwap(KindAction):
+    type: Literal["roles_swap"] = "roles_swap"
+    group: GroupNumber
+    role_a: RoleIndex
+    role_b: RoleIndex
+
+    @model_validator(mode="after")
+    def _two_roles(self) -> RolesSwap:
+        if self.role_a == self.role_b:
+            raise ValueError("swap two different roles")
+        return self
+
+
+class RolesSet(KindAction):
+    """The facilitator gives a role to a member of the group."""
+
+    type: Literal["roles_set"] = "roles_set"
+    group: GroupNumber
+    role: RoleIndex
+    participant: ParticipantId
+
+
+class RolesNextRound(KindAction):
+    type: Literal["roles_next_round"] = "roles_next_round"
+
+
+# --- the draw (pure, seeded) ---------------------------------------------------------------------
+
+
+def first_name(name: str) -> str:
+    parts = unicodedata.normalize("NFC", name).split()
+    return parts[0] if parts else name
+
+
+def _join_order(pid: str) -> tuple[int, str]:
+    digits = pid[1:]
+    return (int(digits) if digits.isdigit() else 0, pid)
+
+
+def _score(role: RoleRule, value: int) -> float:
+    if role.rule == "closest":
+        assert role.value is not None
+        return abs(value - role.value)
+    if role.rule == "furthest":
+        assert role.value is not None
+        return -abs(value - role.value)
+    if role.rule == "largest":
+        return -value
+    return value  # smallest
+
+
+def rank(
+    role: RoleRule,
+    pool: Sequence[str],
+    names: Mapping[str, str],
+    replies: Mapping[str, Reply],
+    rng: random.Random,
+) -> list[str]:
+    """The pool, best first for this rule; ties in drawn order, non-answerers drawn in."""
+    drawn = list(pool)
+    rng.shuffle(drawn)
+    if role.rule in ("random", "choice"):
+        return drawn
+    if role.rule in ("shortest_name", "longest_name"):
+        sign = 1 if role.rule == "shortest_name" else -1
+        return sorted(drawn, key=lambda pid: sign * len(first_name(names.get(pid, ""))))
+    question = role.asks
+    assert question is not None
+
+    def value(pid: str) -> int | None:
+        reply = replies.get(pid)
+        return None if reply is None or reply.declined else getattr(reply, question)
+
+    ranked = sorted(
+        (pid for pid in drawn if value(pid) is not None), key=lambda pid: _score(role, value(pid) or 0)
+    )
+    for pid in drawn:
+        if value(pid) is None:
+            ranked.insert(rng.randint(0, len(ranked)), pid)
+    return ranked
+
+
+def draw_roles(
+    roles: Sequence[RoleRule],
+    members: Sequence[str],
+    names: Mapping[str, str],
+    replies: Mapping[str, Reply],
+    rng: random.Random,
+    chosen: Mapping[int, str] | None = None,
+) -> tuple[str | None, ...]:
+    """Who holds each role in one group (``members`` non-empty, in join order).
+
+    ``chosen`` keeps the group's earlier choices for "choice" roles (role index -> pid).
+    """
+    held = dict.fromkeys(members, 0)
+    holders: list[str | None] = []
+    for index, role in enumerate(roles):
+        if role.rule == "choice":
+            pick = (chosen or {}).get(index)
+            holder = pick if pick in held else (members[0] if len(members) == 1 else None)
+        else:
+            pool = list(members)
+            if role.of_remaining:
+                fewest = min(held.values())
+                pool = [pid for pid in members if held[pid] == fewest]
+            holder = rank(role, pool, names, replies, rng)[0]
+        if holder is not None:
+            held[holder] += 1
+        holders.append(holder)
+    return tuple(holders)
+
+
+def rotation_order(holders: Sequence[str | None], members: Sequence[str]) -> tuple[str, ...]:
+    """Role holders in role order, then the others (in join order)."""
+    order = list(dict.fromkeys(h for h in holders if h is not None))
+    return (*order, *(pid for pid in members if pid not in order))
+
+
+def rotate(draw: Draw) -> Draw:
+    """The next round: everyone moves one step along the order, taking the role of the
+    person after them (Tilbakemelder → Mottaker → Observatør → ... → Tilbakemelder); so
+    each role goes to the person before its holder. After ``len(order)`` rounds everyone
+    has held each role once."""
+    order = draw.order
+    position = {pid: i for i, pid in enumerate(order)}
+    holders = tuple(
+        order[(position[h] - 1) % len(order)] if h is not None and h in position else None
+        for h in draw.holders
+    )
+    return replace(draw, holders=holders, round=draw.round + 1)
+
+
+def _rng(cmd: Command) -> random.Random:
+    # Only the command's seed decides; the prefix keeps this stream apart from the one the
+    # same command may use to form pairs or triads.
+    return random.Random(f"roles:{cmd.seed}")
+
+
+# --- helpers over the room -------------------------------------------------------------------
+
+
+def _config(exercise: Exercise) -> Config:
+    config = getattr(exercise, "roles", None)
+    if not isinstance(config, Config):
+        raise Refused("unknown_exercise")
+    return config
+
+
+def _is_current(room: Room, exercise: Exercise) -> bool:
+    return room.current is not None and room.current.id == exercise.id
+
+
+def _require_current(room: Room, exercise: Exercise) -> None:
+    if not _is_current(room, exercise):
+        raise Refused("not_current")
+
+
+def _working(room: Room, exercise: Exercise) -> dict[str, int]:
+    """The groups of this exercise now; none if it is not the current one."""
+    return room.working_groups() if _is_current(room, exercise) else {}
+
+
+def _members(working: Mapping[str, int], group: int) -> tuple[str, ...]:
+    return tuple(sorted((pid for pid, g in working.items() if g == group), key=_join_order))
+
+
+def _done(reply: Reply | None, asks: Iterable[Question]) -> bool:
+    return reply is not None and (reply.declined or all(getattr(reply, q) is not None for q in asks))
+
+
+def _is_stale(draw: Draw, current: Sequence[str]) -> bool:
+    return bool(current) and set(draw.members) != set(current)
+
+
+def _draw_groups(
+    room: Room, config: Config, state: State, groups: Iterable[int], cmd: Command
+) -> tuple[State, frozenset[str]]:
+    """Draw the roles of ``groups`` (in this order, one seeded stream); returns who to tell."""
+    rng = _rng(cmd)
+    working = room.working_groups()
+    names = {pid: p.name for pid, p in room.participants.items()}
+    drawn = dict(state.groups)
+    told: set[str] = set()
+    for group in groups:
+        members = _members(working, group)
+        if not members:
+            continue
+        old = state.groups.get(group)
+        chosen: dict[int, str] = {}
+        if old is not None:
+            told |= set(old.members)
+            chosen = {
+                i: h for i, h in enumerate(old.holders) if h is not None and config.roles[i].rule == "choice"
+            }
+        holders = draw_roles(config.roles, members, names, state.replies, rng, chosen)
+        drawn[group] = Draw(
+            members=members, holders=holders, order=rotation_order(holders, members), seed=cmd.seed
+        )
+        told |= set(members)
+    return replace(state, groups=drawn), frozenset(told)
+
+
+def _group_draw(state: State, group: int) -> Draw:
+    draw = state.groups.get(group)
+    if draw is None:
+        raise Refused("not_assigned")
+    return draw
+
+
+def _role(config: Config, index: int) -> RoleRule:
+    if index >= len(config.roles):
+        raise Refused("unknown_role")
+    return config.roles[index]
+
+
+def _with_holder(state: State, group: int, draw: Draw, index: int, pid: str) -> State:
+    holders = tuple(pid if i == index else h for i, h in enumerate(draw.holders))
+    # Someone who joined the group after the draw takes part in the rotation from now on.
+    order = draw.order if pid in draw.order else (*draw.order, pid)
+    return replace(state, groups={**state.groups, group: replace(draw, holders=holders, order=order)})
+
+
+def _everyone_drawn(state: State) -> frozenset[str]:
+    return frozenset(pid for draw in state.groups.values() for pid in draw.members)
+
+
+# --- the kind's functions ------------------------------------------------------------------------
+
+
+def start(room: Room, exercise: Exercise, cmd: Command) -> State:
+    """No question to ask: the groups get their roles as the exercise starts."""
+    config = _config(exercise)
+    state = State()
+    working = _working(room, exercise)
+    if config.asks or not working:
+        return state
+    return _draw_groups(room, config, state, sorted(set(working.values())), cmd)[0]
+
+
+def apply(room: Room, exercise: Exercise, state: State, cmd: Command) -> tuple[State, Changes]:
+    config = _config(exercise)
+    action = cmd.action
+    if isinstance(action, RolesAnswer):
+        return _answer(room, exercise, config, state, cmd, action)
+    if isinstance(action, RolesChoose):
+        return _choose(room, exercise, config, state, cmd, action)
+    if isinstance(action, RolesAssign | RolesRedraw | RolesSwap | RolesSet | RolesNextRound):
+        _require_current(room, exercise)
+    if isinstance(action, RolesAssign):
+        working = room.working_groups()
+        if not working:
+            raise Refused("no_groups")
+        due = [
+            g
+            for g in sorted(set(working.values()))
+            if g not in state.groups or _is_stale(state.groups[g], _members(working, g))
+        ]
+        if not due:
+            raise Refused("already_assigned")
+        state, told = _draw_groups(room, config, state, due, cmd)
+        return state, Changes(board=True, personal=told)
+    if isinstance(action, RolesRedraw):
+        if action.group not in room.working_groups().values():
+            raise Refused("unknown_group")
+        state, told = _draw_groups(room, config, state, [action.group], cmd)
+        return state, Changes(board=True, personal=told)
+    if isinstance(action, RolesSwap):
+        _role(config, action.role_a)
+        _role(config, action.role_b)
+        draw = _group_draw(state, action.group)
+        holders = list(draw.holders)
+        holders[action.role_a], holders[action.role_b] = holders[action.role_b], holders[action.role_a]
+        groups = {**state.groups, action.group: replace(draw, holders=tuple(holders))}
+        return replace(state, groups=groups), Changes(board=True, personal=frozenset(draw.members))
+    if isinstance(action, RolesSet):
+        _role(config, action.role)
+        draw = _group_draw(state, action.group)
+        if action.participant not in _members(room.working_groups(), action.group):
+            raise Refused("not_in_group")
+        state = _with_holder(state, action.group, draw, action.role, action.participant)
+        return state, Changes(board=True, personal=frozenset({*draw.members, action.participant}))
+    if isinstance(action, RolesNextRound):
+        if not config.rotate:
+            raise Refused("not_rotating")
+        if not state.groups:
+            raise Refused("not_assigned")
+        groups = {g: rotate(draw) for g, draw in state.groups.items()}
+        state = replace(state, groups=groups)
+        return state, Changes(board=True, personal=_everyone_drawn(state))
+    raise Refused("unknown_action")
+
+
+def _answer(
+    room: Room, exercise: Exercise, config: Config, state: State, cmd: Command, action: RolesAnswer
+) -> tuple[State, Changes]:
+    pid = cmd.actor
+    if pid not in room.participants:
+        raise Refused("unknown_participant")
+    asked = config.asks
+    if not asked or (action.age is not None and "age" not in asked):
+        raise Refused("not_asked")
+    if action.hair is not None and "hair" not in asked:
+        raise Refused("not_asked")
+    working = _working(room, exercise)
+    group = working.get(pid)
+    drawn = state.groups.get(group) if group is not None else None
+    if drawn is not None and pid in drawn.members:
+        raise Refused("roles_drawn")
+    if action.decline:
+        reply = Reply(declined=True)
+    else:
+        before = state.replies.get(pid)
+        if before is None or before.declined:
+            before = Reply()
+        reply = Reply(
+            age=action.age if action.age is not None else before.age,
+            hair=action.hair if action.hair is not None else before.hair,
+        )
+    state = replace(state, replies={**state.replies, pid: reply})
+    told = frozenset({pid})
+    # The last answer in a group draws its roles at once (never redraws: that is the
+    # facilitator's call once roles are out).
+    if group is not None and drawn is None:
+        members = _members(working, group)
+        if all(_done(state.replies.get(m), asked) for m in members):
+            state, told = _draw_groups(room, config, state, [group], cmd)
+    return state, Changes(board=True, personal=told | {pid})
+
+
+def _choose(
+    room: Room, exercise: Exercise, config: Config, state: State, cmd: Command, action: RolesChoose
+) -> tuple[State, Changes]:
+    pid = cmd.actor
+    if pid not in room.participants:
+        raise Refused("unknown_participant")
+    role = _role(config, action.role)
+    if role.rule != "choice":
+        raise Refused("not_choice")
+    working = _working(room, exercise)
+    group = working.get(pid)
+    if group is None:
+        raise Refused("not_in_group")
+    draw = _group_draw(state, group)
+    members = _members(working, group)
+    if action.participant not in members:
+        raise Refused("not_in_group")
+    if not _eligible(config, draw, action.role, members)[action.participant]:
+        raise Refused("has_role")
+    state = _with_holder(state, group, draw, action.role, action.participant)
+    return state, Changes(board=True, personal=frozenset({*draw.members, *members}))
+
+
+def _eligible(config: Config, draw: Draw, index: int, members: Sequence[str]) -> dict[str, bool]:
+    """Who the group may choose for role ``index``: "of those remaining" excludes people
+    with another role while someone has none."""
+    if not config.roles[index].of_remaining:
+        return dict.fromkeys(members, True)
+    held = {h for i, h in enumerate(draw.holders) if i != index and h is not None}
+    anyone_free = any(m not in held for m in members)
+    return {m: not (anyone_free and m in held) for m in members}
+
+
+# --- views -------------------------------------------------------------------------------------
+
+
+def _text(value: str | dict[str, str] | None) -> dict[str, str]:
+    """Texts travel in every language the program has (as in app.core.views.text)."""
+    if value is None:
+        return {}
+    return {"nb": value} if isinstance(value, str) else dict(value)
+
+
+def _role_view(config: Config, index: int) -> dict[str, Any]:
+    role = config.roles[index]
+    return {
+        "index": index,
+        "name": _text(role.name),
+        "description": _text(role.description),
+        "rule": role.rule,
+        "value": role.value,
+        "of_remaining": role.of_remaining,
+    }
+
+
+def _short_names(room: Room, pids: Iterable[str]) -> dict[str, str]:
+    """First names only; the whole name where two in the group share a first name."""
+    people = {pid: room.participants[pid].name for pid in dict.fromkeys(pids) if pid in room.participants}
+    firsts = [first_name(name) for name in people.values()]
+    return {pid: first_name(n) if firsts.count(first_name(n)) == 1 else n for pid, n in people.items()}
+
+
+def _holders_view(room: Room, draw: Draw, members: Sequence[str]) -> list[dict[str, Any]]:
+    names = _short_names(room, [*members, *(h for h in draw.holders if h is not None)])
+    return [
+        {"index": i, "holder": h, "name": names.get(h) if h is not None else None}
+        for i, h in enumerate(draw.holders)
+    ]
+
+
+def _rounds(draw: Draw) -> dict[str, int]:
+    count = max(1, len(draw.order))
+    return {"round": (draw.round - 1) % count + 1, "rounds": count}
+
+
+def board(room: Room, exercise: Exercise, state: State) -> dict[str, Any]:
+    """Per group: who holds which role (first names) and how many have answered."""
+    config = _config(exercise)
+    working = _working(room, exercise)
+    groups = []
+    for group in sorted(set(working.values()) | set(state.groups)):
+        draw = state.groups.get(group)
+        members = _members(working, group) if working else (draw.members if draw else ())
+        names = _short_names(room, members)
+        entry: dict[str, Any] = {
+            "group": group,
+            "members": [{"id": m, "name": names[m]} for m in members if m in names],
+            "answered": sum(1 for m in members if _done(state.replies.get(m), config.asks)),
+            "assigned": draw is not None,
+            "stale": draw is not None and _is_stale(draw, members),
+            "holders": _holders_view(room, draw, members) if draw else [],
+            "double": draw is not None and _has_double(draw),
+        }
+        if draw is not None and config.rotate:
+            entry.update(_rounds(draw))
+        groups.append(entry)
+    return {
+        "roles": [_role_view(config, i) for i in range(len(config.roles))],
+        "asks": list(config.asks),
+        "rotate": config.rotate,
+        "groups": groups,
+    }
+
+
+def _has_double(draw: Draw) -> bool:
+    held = [h for h in draw.holders if h is not None]
+    return len(held) != len(set(held))
+
+
+def mine(room: Room, exercise: Exercise, state: State, pid: str) -> dict[str, Any]:
+    """This person's own questions and answers, their roles, and their group's holders."""
+    config = _config(exercise)
+    working = _working(room, exercise)
+    group = working.get(pid)
+    draw = state.groups.get(group) if group is not None else None
+    reply = state.replies.get(pid)
+    drawn_in = draw is not None and pid in draw.members
+    held = (
+        [i for i, h in enumerate(draw.holders) if h == pid] if draw is not None and group is not None else []
+    )
+    out: dict[str, Any] = {
+        "asks": list(config.asks),
+        "reply": {"age": reply.age, "hair": reply.hair, "declined": reply.declined} if reply else None,
+        "answered": _done(reply, config.asks),
+        "can_answer": bool(config.asks) and not drawn_in,
+        "group": group,
+        "assigned": drawn_in or bool(held),
+        "rotate": config.rotate,
+        "roles": [],
+        "double": False,
+        "holders": [],
+        "choose": [],
+    }
+    if draw is None or group is None:
+        return out
+    members = _members(working, group)
+    holders = _holders_view(room, draw, members)
+    roles = [_role_view(config, i) for i in held]
+    names = _short_names(room, members)
+    out.update(
+        roles=roles,
+        double=len(roles) > 1,
+        holders=[{**h, "role": _text(config.roles[h["index"]].name)} for h in holders],
+        choose=[
+            {
+                "index": i,
+                "name": _text(role.name),
+                "holder": draw.holders[i],
+                "candidates": [
+                    {"id": m, "name": names.get(m, m), "eligible": ok}
+                    for m, ok in _eligible(config, draw, i, members).items()
+                ],
+            }
+            for i, role in enumerate(config.roles)
+            if role.rule == "choice"
+        ],
+    )
+    if config.rotate:
+        out.update(_rounds(draw))
+    return out
+
+
+def export(room: Room, exercise: Exercise, state: State) -> list[tuple[str, str, str]]:
+    """(group, role, holder's name) rows for the day's results; never an answer."""
+    config = _config(exercise)
+    rows = []
+    for group, draw in sorted(state.groups.items()):
+        names = _short_names(room, [*draw.members, *(h for h in draw.holders if h is not None)])
+        for index, holder in enumerate(draw.holders):
+            role = config.roles[index].name
+            title = role if isinstance(role, str) else role.get("nb") or next(iter(role.values()), "")
+            rows.append((str(group), title, names.get(holder, "") if holder is not None else ""))
+    return rows
+
+
+KIND: Kind[State] = Kind(
+    name="roles",
+    participant_actions=(RolesAnswer, RolesChoose),
+    facilitator_actions=(RolesAssign, RolesRedraw, RolesSwap, RolesSet, RolesNextRound),
+    start=start,
+    apply=apply,
+    board=board,
+    mine=mine,
+    export=export,
+)

@@ -1,0 +1,222 @@
+"""What each screen may see of a room, and the events that tell it about a change.
+
+A screen's state is a small dict of top-level keys. Every event replaces some of those
+keys for one audience: all screens, the staff screens (facilitator and projector), or one
+participant. Private things (notes, tokens) only ever go to their owner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from app.core import groups as grouping
+from app.core.program import LocalizedText, Program
+from app.core.room import Changes, Room
+
+ALL = "all"
+STAFF = "staff"
+Audience = str  # ALL, STAFF or a participant id
+Role = Literal["facilitator", "projector", "participant"]
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    audience: Audience
+    patch: dict[str, Any]
+
+
+def text(value: LocalizedText | None) -> dict[str, str]:
+    """Texts travel in every language the program has; each screen picks its own."""
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        return {"nb": value}
+    return dict(value)
+
+
+def agenda(program: Program, time_scale: float) -> list[dict[str, Any]]:
+    items = []
+    offset = 0
+    for index, ex in enumerate(program.exercises):
+        planned = ex.planned_ms
+        items.append(
+            {
+                "index": index,
+                "id": ex.id,
+                "kind": ex.kind,
+                "title": text(ex.title),
+                "planned_offset_ms": offset,
+                "planned_ms": planned,
+                "phases": [{"kind": p.kind, "minutes": p.minutes} for p in ex.steps],
+            }
+        )
+        offset += planned
+    return items
+
+
+def room_header(room: Room) -> dict[str, Any]:
+    program = room.program
+    return {
+        "code": room.code,
+        "title": text(program.title),
+        "date": program.date,
+        "start": program.start,
+        "time_scale": room.time_scale,
+    }
+
+
+def position(room: Room) -> dict[str, Any]:
+    """Where the day is: exercise, phase and timer. The same for every screen."""
+    ex = room.current
+    phase = room.current_phase
+    base: dict[str, Any] = {
+        "exercise": room.exercise,
+        "phase": room.phase,
+        "day_started_at": room.day_started_at,
+        "day_over": room.exercise >= len(room.program.exercises),
+    }
+    if ex is None or phase is None:
+        return base
+    offset = sum(e.planned_ms for e in room.program.exercises[: room.exercise])
+    offset += sum(p.duration_ms for p in ex.steps[: room.phase])
+    rr = phase.round_robin
+    return {
+        **base,
+        "exercise_id": ex.id,
+        "kind": ex.kind,
+        "title": text(ex.title),
+        "instruction": text(ex.instruction),
+        "grouping": ex.grouping,
+        "phase_count": len(ex.steps),
+        "phase_kind": phase.kind,
+        "phase_title": text(phase.title),
+        "phase_instruction": text(phase.instruction),
+        "notes": phase.has_notes,
+        "round_robin": {"per_person_ms": round(rr.per_person_seconds * 1000 * room.time_scale)}
+        if rr
+        else None,
+        "half_time_signal": phase.half_time_signal,
+        "timer": room.timer.to_json() if room.timer else None,
+        # Planned minutes of the day before this phase, unscaled, for "ahead / behind".
+        "planned_elapsed_ms": offset,
+        "planned_phase_ms": phase.duration_ms,
+    }
+
+
+def participants(room: Room) -> list[dict[str, Any]]:
+    working = room.working_groups()
+    return [
+        {"id": p.id, "name": p.name, "group": p.group, "working_group": working.get(p.id)}
+        for p in room.participants.values()
+    ]
+
+
+def me(room: Room, pid: str) -> dict[str, Any]:
+    person = room.participants.get(pid)
+    if person is None:
+        return {"id": pid, "removed": True}
+    working = room.working_groups()
+    group = working.get(pid)
+    mates = grouping.members(working, group) if group is not None else [pid]
+    turn = room.turns.get(group) if group is not None else None
+    return {
+        "id": pid,
+        "name": person.name,
+        "group": group,
+        "network_group": person.group,
+        "members": [{"id": m, "name": room.participants[m].name} for m in mates if m in room.participants],
+        "turn": {"order": list(turn.order), "index": turn.index, "since": turn.since} if turn else None,
+    }
+
+
+def notes(room: Room, pid: str) -> dict[str, str]:
+    return dict(room.notes.get(pid, {}))
+
+
+def board(room: Room) -> dict[str, Any]:
+    """The current exercise's shared results, for the facilitator and the projector."""
+    ex = room.current
+    if ex is None:
+        return {}
+    out: dict[str, Any] = {"exercise": ex.id}
+    for kind in room.kinds_of(ex):
+        state = room.kind_state(ex, kind)
+        if state is not None:
+            out[kind.name] = kind.board(room, ex, state)
+    return out
+
+
+def activity(room: Room, pid: str) -> dict[str, Any]:
+    """What the current exercise's kinds show this participant."""
+    ex = room.current
+    if ex is None or pid not in room.participants:
+        return {}
+    out: dict[str, Any] = {"exercise": ex.id}
+    for kind in room.kinds_of(ex):
+        state = room.kind_state(ex, kind)
+        if state is not None:
+            out[kind.name] = kind.mine(room, ex, state, pid)
+    return out
+
+
+def results(room: Room) -> list[dict[str, Any]]:
+    """Every exercise's shared results, for the day's summary."""
+    out = []
+    for ex in room.program.exercises:
+        boards = {}
+        for kind in room.kinds_of(ex):
+            state = room.kind_state(ex, kind)
+            if state is not None:
+                boards[kind.name] = kind.board(room, ex, state)
+        if boards:
+            out.append({"exercise": ex.id, "title": text(ex.title), **boards})
+    return out
+
+
+def public_patch(room: Room) -> dict[str, Any]:
+    return {"position": position(room)}
+
+
+def staff_patch(room: Room) -> dict[str, Any]:
+    return {"participants": participants(room)}
+
+
+def board_patch(room: Room) -> dict[str, Any]:
+    return {"board": board(room)}
+
+
+def personal_patch(room: Room, pid: str) -> dict[str, Any]:
+    return {"me": me(room, pid), "notes": notes(room, pid), "activity": activity(room, pid)}
+
+
+def snapshot(room: Room, role: Role, pid: str | None = None) -> dict[str, Any]:
+    state: dict[str, Any] = {
+        "room": room_header(room),
+        "agenda": agenda(room.program, room.time_scale),
+        **public_patch(room),
+    }
+    if role in ("facilitator", "projector"):
+        state.update(staff_patch(room))
+        state.update(board_patch(room))
+    if role == "participant" and pid is not None:
+        state.update(personal_patch(room, pid))
+    return state
+
+
+def events(room: Room, changes: Changes, before: Room | None = None) -> list[Event]:
+    """The events that bring every screen up to date after an action changed ``room``."""
+    out: list[Event] = []
+    if changes.public:
+        out.append(Event(ALL, public_patch(room)))
+    if changes.staff:
+        out.append(Event(STAFF, staff_patch(room)))
+    if changes.board:
+        out.append(Event(STAFF, board_patch(room)))
+    if changes.everyone_personal:
+        people = set(room.participants) | (set(before.participants) if before else set())
+    else:
+        people = set(changes.personal)
+    for pid in sorted(people):
+        out.append(Event(pid, personal_patch(room, pid)))
+    return out

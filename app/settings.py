@@ -1,0 +1,40 @@
+"""All configuration in one object, read from the environment (prefix ``SAMLING_``).
+
+The defaults just work on a laptop: a SQLite file in the working folder and an
+in-process broadcast bus, no other service.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SAMLING_", env_file=".env", extra="ignore")
+
+    database_url: str = Field("sqlite:///samling.db", description="SQLAlchemy URL of the database.")
+    bus_url: str = Field("memory://", description="Broadcast bus between server processes.")
+    programs_dir: Path = Field(Path("exercises"), description="Folder with the workshop program files.")
+    public_url: str = Field("", description="Address phones use to join, e.g. http://10.0.0.5:8000.")
+    time_scale: float = Field(
+        1.0, gt=0, le=1, description="Multiplies every phase duration (0.01 makes 5 minutes 3 seconds)."
+    )
+    default_language: str = Field("nb", pattern="^(nb|en)$", description="UI language: nb or en.")
+    max_message_bytes: int = Field(16_384, ge=1024, description="Largest WebSocket message accepted.")
+    messages_per_second: float = Field(5.0, gt=0, description="Sustained messages per second per phone.")
+    message_burst: int = Field(20, ge=1, description="Messages a phone may send at once.")
+    room_messages_per_second: float = Field(
+        200.0, gt=0, description="Sustained messages per second per room."
+    )
+    join_attempts_per_minute: int = Field(20, ge=1, description="Join attempts per minute per address.")
+    send_queue_size: int = Field(64, ge=4, description="Frames queued for a slow phone before it is dropped.")
+    snapshot_every: int = Field(50, ge=1, description="Store a room snapshot every N actions.")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
