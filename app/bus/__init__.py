@@ -1,0 +1,39 @@
+"""The broadcast bus: how an accepted command reaches every server process serving a room.
+
+The realtime layer publishes ``(seq, command)`` after the command is stored; every
+process subscribed to the room (itself included) applies it to its copy of the room and
+tells its own screens. The backend is chosen by URL: ``memory://`` (one process, the
+default) and, later, ``redis://``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    room: str
+    seq: int
+    command: dict[str, Any]  # serialize.command_to_json
+
+
+Handler = Callable[[Published], Awaitable[None]]
+
+
+class Bus(Protocol):
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+    async def publish(self, message: Published) -> None: ...
+    async def subscribe(self, room: str, handler: Handler) -> None: ...
+    async def unsubscribe(self, room: str) -> None: ...
+
+
+def bus_from_url(url: str) -> Bus:
+    if url.startswith("memory://"):
+        from app.bus.memory import MemoryBus
+
+        return MemoryBus()
+    raise ValueError(f"unsupported bus URL {url!r}: use memory://")

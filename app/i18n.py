@@ -1,0 +1,44 @@
+"""The translation layer: every UI string is looked up here by key.
+
+Catalogs are flat JSON files: ``app/locales/<lang>.json`` for the pages, and one
+``app/locales/<kind>/<lang>.json`` per exercise kind (keys prefixed with the kind's name).
+``nb`` is the reference and the default. The browser scripts get the same merged
+catalog embedded in the page.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+LOCALES_DIR = Path(__file__).parent / "locales"
+LANGUAGES = ("nb", "en")
+DEFAULT_LANGUAGE = "nb"
+
+
+def catalog_files(lang: str) -> list[Path]:
+    return [LOCALES_DIR / f"{lang}.json", *sorted(LOCALES_DIR.glob(f"*/{lang}.json"))]
+
+
+@cache
+def catalog(lang: str) -> dict[str, str]:
+    merged: dict[str, str] = {}
+    for path in catalog_files(lang):
+        merged.update(json.loads(path.read_text(encoding="utf-8")))
+    return merged
+
+
+def translate(key: str, lang: str = DEFAULT_LANGUAGE, **params: Any) -> str:
+    """The text for ``key``; a missing key shows itself, so it is noticed, never blank."""
+    lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+    template = catalog(lang).get(key) or catalog(DEFAULT_LANGUAGE).get(key) or key
+    return template.format(**params) if params else template
+
+
+def choose_language(requested: str | None, cookie: str | None, default: str = DEFAULT_LANGUAGE) -> str:
+    for candidate in (requested, cookie):
+        if candidate in LANGUAGES:
+            return candidate
+    return default if default in LANGUAGES else DEFAULT_LANGUAGE

@@ -1,0 +1,53 @@
+"""The application: wires settings, storage, bus and hub to the web routes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app.bus import bus_from_url
+from app.realtime.hub import Hub
+from app.realtime.ratelimit import KeyedLimiter
+from app.settings import Settings, get_settings
+from app.storage.store import Store
+from app.web import pages, results, ws
+from app.web.headers import SecurityHeaders
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = Store(settings.database_url)
+        bus = bus_from_url(settings.bus_url)
+        await bus.start()
+        app.state.store = store
+        app.state.hub = Hub(settings, store, bus)
+        app.state.join_limiter = KeyedLimiter(
+            settings.join_attempts_per_minute / 60, settings.join_attempts_per_minute
+        )
+        try:
+            yield
+        finally:
+            await app.state.hub.save_snapshots()
+            await bus.stop()
+            store.close()
+
+    app = FastAPI(title="Samling", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.settings = settings
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(pages.router)
+    app.include_router(results.router)
+    app.include_router(ws.router)
+    return app
+
+
+app = create_app()

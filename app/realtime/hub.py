@@ -1,0 +1,256 @@
+"""Live rooms in this server process: the one place that changes a room and tells screens.
+
+``LiveRoom.submit`` is the path of every action: apply it to the pure core, store it,
+then publish it on the bus; only then is it acknowledged. The bus hands it back to every
+process serving the room, which sends the resulting events to its own screens. Events
+carry the room's sequence number; a reconnecting screen gets what it missed from a short
+replay buffer, or a fresh snapshot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+from collections import Counter, OrderedDict, deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from app.bus import Bus, Published
+from app.core import views
+from app.core.program import load_program_text
+from app.core.room import Changes, Command, Refused, Room, apply
+from app.core.serialize import command_from_json, command_to_json, room_from_json, room_to_json
+from app.protocol import encode
+from app.realtime.connection import CLOSE_REMOVED, Connection
+from app.realtime.ratelimit import TokenBucket
+from app.settings import Settings
+from app.storage.store import DuplicateSeq, Store
+from app.storage.tables import Workshop
+
+REPLAY_LENGTH = 256  # events kept for screens that reconnect after a short gap
+KNOWN_KEYS = 4096  # idempotency keys remembered in memory per room
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+@dataclass(frozen=True)
+class Accepted:
+    seq: int
+    room: Room
+
+
+class LiveRoom:
+    def __init__(self, hub: Hub, workshop: Workshop, room: Room) -> None:
+        assert workshop.id is not None
+        self.hub = hub
+        self.workshop_id: int = workshop.id
+        self.projector_key = workshop.projector_key
+        self.facilitator_key_hash = workshop.facilitator_key_hash
+        self.room = room
+        self.delivered = room.seq
+        self.lock = asyncio.Lock()
+        self.connections: set[Connection] = set()
+        self.online: Counter[str] = Counter()
+        self.recent: deque[tuple[int, list[views.Event]]] = deque(maxlen=REPLAY_LENGTH)
+        self.known_keys: OrderedDict[tuple[str, str], int] = OrderedDict()
+        self.budget = TokenBucket(
+            hub.settings.room_messages_per_second, hub.settings.room_messages_per_second * 2
+        )
+        self._pending: dict[int, tuple[Room, Changes, Room]] = {}
+
+    @property
+    def code(self) -> str:
+        return self.room.code
+
+    # --- changing the room --------------------------------------------------------
+
+    async def submit(self, cmd: Command, idempotency_key: str | None = None) -> Accepted:
+        """Apply, store, publish. Raises :class:`Refused` and leaves the room untouched."""
+        async with self.lock:
+            if idempotency_key is not None:
+                earlier = self.known_keys.get((cmd.actor, idempotency_key))
+                if earlier is not None:
+                    return Accepted(earlier, self.room)
+            before = self.room
+            after, changes = apply(before, cmd)
+            store = self.hub.store
+            try:
+                await asyncio.to_thread(store.append, self.workshop_id, after.seq, cmd, idempotency_key)
+            except DuplicateSeq:
+                if idempotency_key is not None:
+                    seq = await asyncio.to_thread(
+                        store.seq_for_key, self.workshop_id, cmd.actor, idempotency_key
+                    )
+                    if seq is not None:  # a resend after a restart: stored once already
+                        self._remember(cmd.actor, idempotency_key, seq)
+                        return Accepted(seq, self.room)
+                raise
+            self._pending[after.seq] = (before, changes, after)
+            self.room = after
+            if idempotency_key is not None:
+                self._remember(cmd.actor, idempotency_key, after.seq)
+            if after.seq % self.hub.settings.snapshot_every == 0:
+                await asyncio.to_thread(store.save_snapshot, self.workshop_id, after.seq, room_to_json(after))
+            await self.hub.bus.publish(Published(self.code, after.seq, command_to_json(cmd)))
+            return Accepted(after.seq, after)
+
+    def _remember(self, actor: str, key: str, seq: int) -> None:
+        self.known_keys[(actor, key)] = seq
+        if len(self.known_keys) > KNOWN_KEYS:
+            self.known_keys.popitem(last=False)
+
+    async def on_published(self, message: Published) -> None:
+        """A stored command, from this process or another: update and tell the screens."""
+        if message.seq <= self.delivered:
+            return
+        pending = self._pending.pop(message.seq, None)
+        if pending is None:
+            # Another process accepted it: replay it on our copy of the room.
+            before = self.room
+            after, changes = apply(before, command_from_json(message.command))
+            self.room = after
+        else:
+            before, changes, after = pending
+        self.delivered = message.seq
+        self.deliver(message.seq, views.events(after, changes, before))
+        for pid in set(before.participants) - set(after.participants):
+            self.disconnect_participant(pid)
+
+    # --- telling screens ----------------------------------------------------------
+
+    def deliver(self, seq: int, events: list[views.Event]) -> None:
+        self.recent.append((seq, events))
+        for event in events:
+            frame = encode({"type": "event", "seq": seq, "patch": event.patch})
+            for conn in self._audience(event.audience):
+                conn.send(frame)
+
+    def _audience(self, audience: str) -> Iterable[Connection]:
+        if audience == views.ALL:
+            return list(self.connections)
+        if audience == views.STAFF:
+            return [c for c in self.connections if c.is_staff]
+        return [c for c in self.connections if c.participant == audience]
+
+    def send_staff(self, message: dict[str, Any]) -> None:
+        frame = encode(message)
+        for conn in self.connections:
+            if conn.is_staff:
+                conn.send(frame)
+
+    def disconnect_participant(self, pid: str) -> None:
+        for conn in list(self.connections):
+            if conn.participant == pid:
+                conn.close(CLOSE_REMOVED)
+
+    # --- screens coming and going -------------------------------------------------
+
+    def attach(self, conn: Connection, last_seq: int | None) -> None:
+        """Register a screen and queue what it needs to catch up, with no await between."""
+        self.connections.add(conn)
+        conn.send(
+            encode(
+                {
+                    "type": "welcome",
+                    "role": conn.role,
+                    "participant": conn.participant,
+                    "server_time": now_ms(),
+                }
+            )
+        )
+        missed = self._missed_since(last_seq, conn)
+        if missed is None:
+            state = views.snapshot(self.room, conn.role, conn.participant)
+            if conn.is_staff:
+                state["online"] = sorted(self.online)
+            conn.send(encode({"type": "snapshot", "seq": self.delivered, "state": state}))
+        else:
+            for frame in missed:
+                conn.send(frame)
+        if conn.participant is not None:
+            self.online[conn.participant] += 1
+            if self.online[conn.participant] == 1:
+                self.send_staff({"type": "presence", "participant": conn.participant, "online": True})
+
+    def _missed_since(self, last_seq: int | None, conn: Connection) -> list[str] | None:
+        if last_seq is None or last_seq > self.delivered or conn.is_staff:
+            return None
+        if last_seq == self.delivered:
+            return []
+        if not self.recent or self.recent[0][0] > last_seq + 1:
+            return None
+        frames = []
+        for seq, events in self.recent:
+            if seq <= last_seq:
+                continue
+            for event in events:
+                if event.audience in (views.ALL, conn.participant):
+                    frames.append(encode({"type": "event", "seq": seq, "patch": event.patch}))
+        return frames
+
+    def detach(self, conn: Connection) -> None:
+        self.connections.discard(conn)
+        if conn.participant is not None and self.online[conn.participant] > 0:
+            self.online[conn.participant] -= 1
+            if self.online[conn.participant] == 0:
+                del self.online[conn.participant]
+                self.send_staff({"type": "presence", "participant": conn.participant, "online": False})
+
+
+class Hub:
+    """All live rooms of this process, loaded from the database on first use."""
+
+    def __init__(self, settings: Settings, store: Store, bus: Bus) -> None:
+        self.settings = settings
+        self.store = store
+        self.bus = bus
+        self.rooms: dict[str, LiveRoom] = {}
+        self._loading = asyncio.Lock()
+
+    async def get(self, code: str) -> LiveRoom | None:
+        live = self.rooms.get(code)
+        if live is not None:
+            return live
+        async with self._loading:
+            live = self.rooms.get(code)
+            if live is None:
+                live = await self._load(code)
+        return live
+
+    async def _load(self, code: str) -> LiveRoom | None:
+        stored = await asyncio.to_thread(self.store.load_room, code)
+        if stored is None or stored.workshop.closed_at is not None:
+            return None
+        workshop = stored.workshop
+        if stored.snapshot is not None:
+            room = room_from_json(stored.snapshot)
+        else:
+            program = load_program_text(workshop.program_text, source=workshop.program_name)
+            room = Room(code=workshop.code, program=program, time_scale=workshop.time_scale)
+        for seq, cmd in stored.commands:
+            room, _ = apply(room, cmd)
+            assert room.seq == seq, f"room {code}: history out of order at {seq}"
+        live = LiveRoom(self, workshop, room)
+        self.rooms[code] = live
+        await self.bus.subscribe(code, live.on_published)
+        return live
+
+    async def save_snapshots(self) -> None:
+        for live in list(self.rooms.values()):
+            await asyncio.to_thread(
+                self.store.save_snapshot, live.workshop_id, live.room.seq, room_to_json(live.room)
+            )
+
+    @staticmethod
+    def new_seed() -> int:
+        return secrets.randbits(32)
+
+    def command(self, action: Any, actor: str) -> Command:
+        return Command(action=action, at=now_ms(), actor=actor, seed=self.new_seed())
+
+
+__all__ = ["Accepted", "Hub", "LiveRoom", "Refused", "now_ms"]

@@ -1,0 +1,136 @@
+"""The one place that talks to the database.
+
+Every method is synchronous and short; the realtime layer calls them in a worker thread
+so the event loop keeps serving phones while SQLite or PostgreSQL writes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel, create_engine, select
+
+from app.core.room import Command
+from app.core.serialize import command_from_json, command_to_json
+from app.storage.tables import CommandRow, SnapshotRow, Workshop
+
+
+class DuplicateSeq(Exception):
+    """Another writer stored this sequence number first."""
+
+
+@dataclass(frozen=True)
+class StoredRoom:
+    workshop: Workshop
+    snapshot: bytes | None
+    snapshot_seq: int
+    commands: list[tuple[int, Command]]
+
+
+def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+    # WAL lets readers go on while a command is written; NORMAL sync is durable across an
+    # application crash, which is the failure a workshop laptop sees.
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    return engine
+
+
+class Store:
+    def __init__(self, url: str) -> None:
+        self.engine = make_engine(url)
+        SQLModel.metadata.create_all(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- workshops ---------------------------------------------------------------
+
+    def create_workshop(self, workshop: Workshop) -> Workshop:
+        with Session(self.engine) as session:
+            session.add(workshop)
+            session.commit()
+            session.refresh(workshop)
+            return workshop
+
+    def find_workshop(self, code: str) -> Workshop | None:
+        with Session(self.engine) as session:
+            return session.exec(select(Workshop).where(Workshop.code == code)).first()
+
+    def code_in_use(self, code: str) -> bool:
+        return self.find_workshop(code) is not None
+
+    # --- history -----------------------------------------------------------------
+
+    def append(self, workshop_id: int, seq: int, cmd: Command, idempotency_key: str | None = None) -> None:
+        row = CommandRow(
+            workshop_id=workshop_id,
+            seq=seq,
+            actor=cmd.actor,
+            idempotency_key=idempotency_key,
+            body=json.dumps(command_to_json(cmd), ensure_ascii=False),
+        )
+        with Session(self.engine) as session:
+            session.add(row)
+            try:
+                session.commit()
+            except IntegrityError as exc:
+                raise DuplicateSeq(str(exc)) from None
+
+    def seq_for_key(self, workshop_id: int, actor: str, idempotency_key: str) -> int | None:
+        with Session(self.engine) as session:
+            row = session.exec(
+                select(CommandRow.seq).where(
+                    CommandRow.workshop_id == workshop_id,
+                    CommandRow.actor == actor,
+                    CommandRow.idempotency_key == idempotency_key,
+                )
+            ).first()
+            return row
+
+    def commands_after(self, workshop_id: int, seq: int) -> list[tuple[int, Command]]:
+        with Session(self.engine) as session:
+            rows = session.exec(
+                select(CommandRow)
+                .where(CommandRow.workshop_id == workshop_id, CommandRow.seq > seq)
+                .order_by(CommandRow.seq)  # type: ignore[arg-type]
+            ).all()
+            return [(row.seq, command_from_json(json.loads(row.body))) for row in rows]
+
+    def save_snapshot(self, workshop_id: int, seq: int, state: bytes) -> None:
+        with Session(self.engine) as session:
+            row = session.get(SnapshotRow, workshop_id)
+            if row is None:
+                session.add(SnapshotRow(workshop_id=workshop_id, seq=seq, state=state))
+            elif row.seq < seq:
+                row.seq, row.state = seq, state
+                session.add(row)
+            session.commit()
+
+    def load_room(self, code: str) -> StoredRoom | None:
+        workshop = self.find_workshop(code)
+        if workshop is None or workshop.id is None:
+            return None
+        with Session(self.engine) as session:
+            snap = session.get(SnapshotRow, workshop.id)
+        snapshot_seq = snap.seq if snap else 0
+        return StoredRoom(
+            workshop=workshop,
+            snapshot=snap.state if snap else None,
+            snapshot_seq=snapshot_seq,
+            commands=self.commands_after(workshop.id, snapshot_seq),
+        )

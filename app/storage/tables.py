@@ -1,0 +1,43 @@
+"""The database tables. A room is stored as its history of commands plus snapshots."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, LargeBinary, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Workshop(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(index=True, unique=True, max_length=6)
+    program_name: str
+    program_text: str  # the program file as it was when the workshop was created
+    facilitator_key_hash: str
+    projector_key: str
+    time_scale: float = 1.0
+    created_at: int
+    closed_at: int | None = None
+
+
+class CommandRow(SQLModel, table=True):
+    """One accepted action. ``(workshop_id, seq)`` is unique: the room's order of events."""
+
+    __tablename__ = "command"
+    __table_args__ = (
+        UniqueConstraint("workshop_id", "seq"),
+        UniqueConstraint("workshop_id", "actor", "idempotency_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(foreign_key="workshop.id", index=True)
+    seq: int
+    actor: str
+    idempotency_key: str | None = None
+    body: str  # JSON of the command
+
+
+class SnapshotRow(SQLModel, table=True):
+    __tablename__ = "snapshot"
+
+    workshop_id: int = Field(foreign_key="workshop.id", primary_key=True)
+    seq: int
+    state: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

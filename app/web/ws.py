@@ -1,0 +1,166 @@
+"""The one WebSocket endpoint every screen talks to (protocol: docs/protocol.md).
+
+A thin adapter: it checks who is connecting, hands validated actions to the room and
+answers with an acknowledgement or a refusal. It never changes a room itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import logging
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, WebSocket
+from starlette.websockets import WebSocketState
+
+from app.core import codes
+from app.core.registry import FACILITATOR_ACTIONS, PARTICIPANT_ACTIONS
+from app.core.room import FACILITATOR, Refused
+from app.protocol import ActionMessage, BadMessage, Hello, Ping, encode, parse_client_message
+from app.realtime.connection import Connection
+from app.realtime.hub import Hub, LiveRoom, now_ms
+from app.realtime.ratelimit import TokenBucket
+from app.settings import Settings
+from app.workshops import digest, same_secret
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+HELLO_TIMEOUT = 10.0
+IDLE_TIMEOUT = 75.0  # phones ping every 15 s; silence this long means a dead connection
+
+CLOSE_BAD_HELLO = 4400
+CLOSE_FORBIDDEN = 4403
+CLOSE_UNKNOWN_ROOM = 4404
+
+
+def participant_cookie(code: str) -> str:
+    return f"samling_{code}"
+
+
+def origin_allowed(websocket: WebSocket) -> bool:
+    """Browsers send Origin; a page from another site must not drive a room."""
+    origin = websocket.headers.get("origin")
+    if origin is None:
+        return True  # not a browser (load generator, tests); the secrets still apply
+    return urlsplit(origin).netloc == websocket.headers.get("host")
+
+
+async def _refuse(websocket: WebSocket, code: str, close_code: int, message_id: str | None = None) -> None:
+    with contextlib.suppress(Exception):
+        await websocket.send_text(encode({"type": "error", "id": message_id, "code": code}))
+        await websocket.close(code=close_code)
+
+
+def _identify(websocket: WebSocket, hello: Hello, live: LiveRoom) -> tuple[str, str | None] | None:
+    """The role and participant id this connection may act as, or None."""
+    if hello.role == "facilitator":
+        if hello.key and same_secret(hello.key, live.facilitator_key_hash):
+            return "facilitator", None
+        return None
+    if hello.role == "projector":
+        if hello.key and (
+            hmac.compare_digest(hello.key, live.projector_key)
+            or same_secret(hello.key, live.facilitator_key_hash)
+        ):
+            return "projector", None
+        return None
+    token = websocket.cookies.get(participant_cookie(live.code))
+    pid = live.room.tokens.get(digest(token)) if token else None
+    return ("participant", pid) if pid else None
+
+
+@router.websocket("/ws")
+async def room_socket(websocket: WebSocket) -> None:
+    hub: Hub = websocket.app.state.hub
+    settings: Settings = websocket.app.state.settings
+    await websocket.accept()
+    if not origin_allowed(websocket):
+        await _refuse(websocket, "bad_origin", CLOSE_FORBIDDEN)
+        return
+    try:
+        raw = await asyncio.wait_for(websocket.receive_text(), HELLO_TIMEOUT)
+        hello = parse_client_message(raw, max_bytes=settings.max_message_bytes)
+    except BadMessage as exc:
+        await _refuse(websocket, exc.code, CLOSE_BAD_HELLO)
+        return
+    except Exception:
+        await _refuse(websocket, "hello_expected", CLOSE_BAD_HELLO)
+        return
+    if not isinstance(hello, Hello):
+        await _refuse(websocket, "hello_expected", CLOSE_BAD_HELLO)
+        return
+    live = await hub.get(codes.normalize(hello.room))
+    if live is None:
+        await _refuse(websocket, "unknown_room", CLOSE_UNKNOWN_ROOM)
+        return
+    identity = _identify(websocket, hello, live)
+    if identity is None:
+        await _refuse(
+            websocket, "not_joined" if hello.role == "participant" else "forbidden", CLOSE_FORBIDDEN
+        )
+        return
+    role, pid = identity
+    conn = Connection(websocket, role, pid, settings.send_queue_size)  # type: ignore[arg-type]
+    conn.start()
+    live.attach(conn, hello.last_seq)
+    try:
+        await _serve(websocket, conn, live, hub, settings)
+    finally:
+        live.detach(conn)
+        await conn.finish()
+        if websocket.application_state != WebSocketState.DISCONNECTED:
+            with contextlib.suppress(Exception):
+                await websocket.close()
+
+
+async def _serve(
+    websocket: WebSocket, conn: Connection, live: LiveRoom, hub: Hub, settings: Settings
+) -> None:
+    bucket = TokenBucket(settings.messages_per_second, settings.message_burst)
+    while not conn.closed:
+        try:
+            message = await asyncio.wait_for(websocket.receive(), IDLE_TIMEOUT)
+        except TimeoutError:
+            return
+        if message["type"] == "websocket.disconnect":
+            return
+        raw = message.get("text")
+        if raw is None:
+            conn.send(encode({"type": "error", "id": None, "code": "text_only"}))
+            continue
+        if not bucket.take():
+            conn.send(encode({"type": "error", "id": None, "code": "rate_limited"}))
+            continue
+        try:
+            parsed = parse_client_message(raw, max_bytes=settings.max_message_bytes)
+        except BadMessage as exc:
+            conn.send(encode({"type": "error", "id": exc.message_id, "code": exc.code, "detail": exc.detail}))
+            continue
+        if isinstance(parsed, Ping):
+            conn.send(encode({"type": "pong", "t0": parsed.t0, "server_time": now_ms()}))
+        elif isinstance(parsed, Hello):
+            conn.send(encode({"type": "error", "id": None, "code": "already_connected"}))
+        else:
+            conn.send(encode(await _act(parsed, conn, live, hub)))
+
+
+async def _act(message: ActionMessage, conn: Connection, live: LiveRoom, hub: Hub) -> dict[str, object]:
+    kind = message.action.type
+    allowed = FACILITATOR_ACTIONS if conn.role == "facilitator" else PARTICIPANT_ACTIONS
+    if conn.role == "projector" or kind not in allowed:
+        return {"type": "error", "id": message.id, "code": "not_allowed"}
+    if not live.budget.take():
+        return {"type": "error", "id": message.id, "code": "room_busy"}
+    actor = FACILITATOR if conn.role == "facilitator" else conn.participant
+    assert actor is not None
+    try:
+        accepted = await live.submit(hub.command(message.action, actor), message.id)
+    except Refused as exc:
+        return {"type": "error", "id": message.id, "code": exc.code}
+    except Exception:
+        log.exception("room %s: could not store %s", live.code, kind)
+        return {"type": "error", "id": message.id, "code": "storage_unavailable"}
+    return {"type": "ack", "id": message.id, "seq": accepted.seq}
