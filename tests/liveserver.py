@@ -1,0 +1,83 @@
+"""A real uvicorn server in a subprocess, for what in-process tests cannot reach:
+browsers, restarts, several processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+class LiveServer:
+    def __init__(self, workdir: Path, programs_dir: Path, **settings: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "SAMLING_DATABASE_URL": f"sqlite:///{workdir / 'samling.db'}",
+            "SAMLING_PROGRAMS_DIR": str(programs_dir),
+            "SAMLING_JOIN_ATTEMPTS_PER_MINUTE": "1000",
+            **{f"SAMLING_{k.upper()}": v for k, v in settings.items()},
+        }
+        self.log = (workdir / "server.log").open("ab")
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "app.main:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--ws-max-size",
+                "65536",
+                "--log-level",
+                "warning",
+            ],
+            env=self.env,
+            stdout=self.log,
+            stderr=self.log,
+            cwd=Path(__file__).parent.parent,
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited with {self.process.returncode}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError("server did not answer within 20 s")
+
+    def kill(self) -> None:
+        """Stop hard, as a crash or a power cut would: no shutdown code runs."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.log.close()

@@ -1,0 +1,143 @@
+"""Test helpers that speak the room protocol the way a screen does.
+
+``Screen`` wraps one WebSocket connection: it says hello, keeps the merged state like
+the browser script does, and waits for the messages a test cares about.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from itertools import count
+from typing import Any
+
+from starlette.testclient import TestClient
+from starlette.testclient import WebSocketTestSession as Socket
+
+DEMO_PROGRAM = """
+title = { nb = "Prøvedag", en = "Trial day" }
+start = "08:30"
+
+[[exercises]]
+id = "refleksjon"
+title = "Refleksjon"
+[[exercises.phases]]
+kind = "I"
+minutes = 3
+instruction = "Skriv ned tankene dine"
+[[exercises.phases]]
+kind = "G"
+minutes = 15
+round_robin = { per_person_seconds = 0 }
+[[exercises.phases]]
+kind = "P"
+minutes = 3
+
+[[exercises]]
+id = "duoer"
+kind = "talk"
+title = "Duoer"
+grouping = "pairs"
+[[exercises.phases]]
+kind = "timed"
+minutes = 7
+half_time_signal = true
+
+[[exercises]]
+id = "kommentarer"
+kind = "info"
+title = "Hvilke kommentarer har dere til dagens samling?"
+minutes = 5
+[exercises.comments]
+max_per_person = 3
+"""
+
+_ids = count(1)
+
+
+@dataclass
+class Workshop:
+    code: str
+    facilitator_key: str
+    projector_key: str
+
+
+def create_workshop(client: TestClient, program: str = "demo.toml") -> Workshop:
+    created = client.post("/workshops", data={"program": program}, follow_redirects=False)
+    assert created.status_code == 303, created.text
+    _, _, code, key = created.headers["location"].split("/")
+    stored = client.app.state.store.find_workshop(code)  # type: ignore[attr-defined]
+    return Workshop(code=code, facilitator_key=key, projector_key=stored.projector_key)
+
+
+def join(client: TestClient, code: str, name: str) -> str:
+    """Join as a new phone; returns the participant's token (its cookie)."""
+    client.cookies.clear()
+    joined = client.post("/join", data={"code": code, "name": name}, follow_redirects=False)
+    assert joined.status_code == 303, joined.text
+    token = joined.cookies.get(f"samling_{code}")
+    client.cookies.clear()
+    assert token
+    return token
+
+
+@dataclass
+class Screen:
+    socket: Socket
+    state: dict[str, Any] = field(default_factory=dict)
+    seq: int = 0
+    inbox: list[dict[str, Any]] = field(default_factory=list)
+
+    def receive(self) -> dict[str, Any]:
+        message: dict[str, Any] = self.socket.receive_json()
+        self.inbox.append(message)
+        if message["type"] == "snapshot":
+            self.state = message["state"]
+            self.seq = message["seq"]
+        elif message["type"] == "event":
+            self.state.update(message["patch"])
+            self.seq = message["seq"]
+        return message
+
+    def wait_for(self, kind: str, **match: Any) -> dict[str, Any]:
+        for _ in range(200):
+            message = self.receive()
+            if message["type"] == kind and all(message.get(k) == v for k, v in match.items()):
+                return message
+        raise AssertionError(f"no {kind} {match} in 200 messages")
+
+    def until_seq(self, seq: int) -> None:
+        while self.seq < seq:
+            self.receive()
+
+    def send_raw(self, text: str) -> None:
+        self.socket.send_text(text)
+
+    def act(self, action: dict[str, Any], message_id: str | None = None) -> dict[str, Any]:
+        """Send an action and return its ack or error."""
+        message_id = message_id or f"m{next(_ids)}"
+        self.socket.send_text(json.dumps({"type": "action", "id": message_id, "action": action}))
+        for _ in range(200):
+            message = self.receive()
+            if message["type"] in ("ack", "error") and message.get("id") == message_id:
+                return message
+        raise AssertionError("no answer to the action")
+
+
+def hello(
+    socket: Socket, code: str, role: str, key: str | None = None, last_seq: int | None = None
+) -> Screen:
+    message: dict[str, Any] = {"type": "hello", "room": code, "role": role}
+    if key is not None:
+        message["key"] = key
+    if last_seq is not None:
+        message["last_seq"] = last_seq
+    socket.send_text(json.dumps(message))
+    screen = Screen(socket)
+    welcome = screen.receive()
+    assert welcome["type"] == "welcome", welcome
+    return screen
+
+
+def connect_phone(client: TestClient, code: str, token: str) -> Any:
+    return client.websocket_connect("/ws", headers={"cookie": f"samling_{code}={token}"})
