@@ -30,6 +30,7 @@ from app.workshops import create_workshop, digest, new_token, same_secret
 router = APIRouter()
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
 
+STATIC_DIR = Path(__file__).parent.parent / "static"
 LANG_COOKIE = "samling_lang"
 PARTICIPANT_COOKIE_SECONDS = 3 * 24 * 3600
 
@@ -60,6 +61,15 @@ def script_json(value: Any) -> Markup:
     return Markup(escaped)  # noqa: S704 - every < > & is escaped just above
 
 
+def kind_assets() -> dict[str, list[str]]:
+    """Every exercise kind's browser script and stylesheet: pages load them all, so a new
+    kind needs no template change (see docs/kinds.md)."""
+    return {
+        "scripts": [f"/static/js/kinds/{p.name}" for p in sorted((STATIC_DIR / "js" / "kinds").glob("*.js"))],
+        "styles": [f"/static/css/kinds/{p.name}" for p in sorted((STATIC_DIR / "css" / "kinds").glob("*.css"))],
+    }
+
+
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     lang = language(request)
     boot = context.pop("boot", None)
@@ -70,6 +80,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         "catalog_json": script_json(i18n.catalog(lang)),
         "boot_json": script_json({**(boot or {}), "lang": lang}),
         "other_lang": "en" if lang == "nb" else "nb",
+        "kind_assets": kind_assets(),
     }
     response = templates.TemplateResponse(request, template, {**base, **context}, status_code=status_code)
     if request.query_params.get("lang") in i18n.LANGUAGES:
@@ -149,6 +160,7 @@ async def facilitator_page(request: Request, code: str, key: str) -> HTMLRespons
         "facilitator.html",
         code=live.code,
         projector_path=f"/s/{live.code}/{live.projector_key}",
+        results_path=f"/f/{live.code}/{key}/results",
         join_url=join_url(request),
         boot={"role": "facilitator", "code": live.code, "key": key},
     )
