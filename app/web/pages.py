@@ -64,9 +64,11 @@ def script_json(value: Any) -> Markup:
 def kind_assets() -> dict[str, list[str]]:
     """Every exercise kind's browser script and stylesheet: pages load them all, so a new
     kind needs no template change (see docs/kinds.md)."""
+    scripts = sorted((STATIC_DIR / "js" / "kinds").glob("*.js"))
+    styles = sorted((STATIC_DIR / "css" / "kinds").glob("*.css"))
     return {
-        "scripts": [f"/static/js/kinds/{p.name}" for p in sorted((STATIC_DIR / "js" / "kinds").glob("*.js"))],
-        "styles": [f"/static/css/kinds/{p.name}" for p in sorted((STATIC_DIR / "css" / "kinds").glob("*.css"))],
+        "scripts": [f"/static/js/kinds/{p.name}" for p in scripts],
+        "styles": [f"/static/css/kinds/{p.name}" for p in styles],
     }
 
 

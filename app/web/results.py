@@ -46,12 +46,16 @@ async def results_page(request: Request, code: str, key: str) -> Response:
     live = await facilitator_room(request, code, key)
     if live is None:
         return not_found(request)
+    results = _results(live.room)
     return render(
         request,
         "results.html",
         code=live.code,
-        results=_results(live.room),
-        boot={"role": "results", "code": live.code},
+        results=results,
+        json_path=f"/f/{live.code}/{key}/results.json",
+        csv_path=f"/f/{live.code}/{key}/results.csv",
+        # The kinds' own scripts draw their results (word clouds, diamonds, ...).
+        boot={"role": "results", "code": live.code, "results": results},
     )
 
 

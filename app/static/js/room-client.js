@@ -358,7 +358,9 @@
       kinds[name][view](el, data[name], {
         exercise: exercise,
         state: room.state,
-        send: function (action) { return room.send(action); },
+        // An action names its exercise; a kind may name another (the gallery walk edits
+        // the diamond exercise's diamonds).
+        send: function (action) { return room.send(Object.assign({ exercise: exercise }, action)); },
         t: t,
         localize: localize,
         serverNow: function () { return room.serverNow(); },
