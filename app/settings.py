@@ -9,15 +9,26 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SAMLING_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="SAMLING_", env_file=".env", extra="ignore", populate_by_name=True
+    )
 
-    database_url: str = Field("sqlite:///samling.db", description="SQLAlchemy URL of the database.")
-    bus_url: str = Field("memory://", description="Broadcast bus between server processes.")
+    # The database and the bus also answer to the names hosting platforms set.
+    database_url: str = Field(
+        "sqlite:///samling.db",
+        validation_alias=AliasChoices("SAMLING_DATABASE_URL", "DATABASE_URL", "database_url"),
+        description="SQLAlchemy URL of the database.",
+    )
+    bus_url: str = Field(
+        "memory://",
+        validation_alias=AliasChoices("SAMLING_BUS_URL", "REDIS_URL", "bus_url"),
+        description="Broadcast bus between server processes.",
+    )
     programs_dir: Path = Field(Path("exercises"), description="Folder with the workshop program files.")
     public_url: str = Field("", description="Address phones use to join, e.g. http://10.0.0.5:8000.")
     time_scale: float = Field(

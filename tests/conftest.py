@@ -1,14 +1,20 @@
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from starlette.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
 from tests.roomkit import DEMO_PROGRAM
+
+# The PostgreSQL server the tests use (bin/test starts it where it is not running).
+POSTGRES_ADMIN_URL = os.environ.get("SAMLING_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
 @pytest.fixture
@@ -20,9 +26,31 @@ def programs_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, programs_dir: Path) -> Settings:
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    name = f"samling_test_{secrets.token_hex(4)}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Every test that runs the app runs it on both databases it supports."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'samling.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+@pytest.fixture
+def settings(database_url: str, programs_dir: Path) -> Settings:
     return Settings(
-        database_url=f"sqlite:///{tmp_path / 'samling.db'}",
+        database_url=database_url,
         programs_dir=programs_dir,
         join_attempts_per_minute=50,
     )

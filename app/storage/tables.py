@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, LargeBinary, UniqueConstraint
+from sqlalchemy import BigInteger, Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -14,8 +14,9 @@ class Workshop(SQLModel, table=True):
     facilitator_key_hash: str
     projector_key: str
     time_scale: float = 1.0
-    created_at: int
-    closed_at: int | None = None
+    # Epoch milliseconds do not fit in a 32-bit integer.
+    created_at: int = Field(sa_column=Column(BigInteger, nullable=False))
+    closed_at: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
 
 
 class CommandRow(SQLModel, table=True):

@@ -1,0 +1,76 @@
+"""The database: migrations build the same schema on SQLite and PostgreSQL, and the
+history of a room keeps its order."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlmodel import SQLModel
+
+from app.core.actions import Start
+from app.core.room import FACILITATOR, Command
+from app.storage import migrate
+from app.storage.store import DuplicateSeq, Store
+from app.storage.tables import Workshop
+
+
+def test_the_migrations_build_exactly_the_tables_the_code_uses(database_url: str) -> None:
+    store = Store(database_url)
+    with store.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    assert differences == []
+    assert migrate.current(store.engine) == "0001"
+    store.close()
+
+
+def test_starting_again_migrates_nothing_and_keeps_the_data(database_url: str) -> None:
+    store = Store(database_url)
+    store.create_workshop(_workshop("ABCDEF"))
+    store.close()
+    again = Store(database_url)
+    assert again.find_workshop("ABCDEF") is not None
+    again.close()
+
+
+def test_several_processes_starting_at_once_migrate_once(postgres_url: str) -> None:
+    errors: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            Store(postgres_url).close()
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+
+
+def test_a_sequence_number_is_stored_once(database_url: str) -> None:
+    store = Store(database_url)
+    workshop = store.create_workshop(_workshop("GHJKLM"))
+    assert workshop.id is not None
+    cmd = Command(action=Start(), at=1_795_564_496_950, actor=FACILITATOR)
+    store.append(workshop.id, 1, cmd, "key-1")
+    with pytest.raises(DuplicateSeq):
+        store.append(workshop.id, 1, cmd, "key-2")
+    assert [seq for seq, _ in store.commands_after(workshop.id, 0)] == [1]
+    assert store.seq_for_key(workshop.id, FACILITATOR, "key-1") == 1
+    store.close()
+
+
+def _workshop(code: str) -> Workshop:
+    return Workshop(
+        code=code,
+        program_name="demo.toml",
+        program_text='title = "x"',
+        facilitator_key_hash="0" * 64,
+        projector_key="p",
+        created_at=1_795_564_496_950,
+    )
