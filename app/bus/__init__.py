@@ -3,7 +3,7 @@
 The realtime layer publishes ``(seq, command)`` after the command is stored; every
 process subscribed to the room (itself included) applies it to its copy of the room and
 tells its own screens. The backend is chosen by URL: ``memory://`` (one process, the
-default) and, later, ``redis://``.
+default) and ``redis://`` (any number of processes, see app/bus/redis.py).
 """
 
 from __future__ import annotations
@@ -21,9 +21,12 @@ class Published:
 
 
 Handler = Callable[[Published], Awaitable[None]]
+Resync = Callable[[str], Awaitable[None]]  # "room <code>: catch up from the database"
 
 
 class Bus(Protocol):
+    on_reconnect: Resync | None  # called per room after the bus lost messages
+
     async def start(self) -> None: ...
     async def stop(self) -> None: ...
     async def publish(self, message: Published) -> None: ...
@@ -36,4 +39,8 @@ def bus_from_url(url: str) -> Bus:
         from app.bus.memory import MemoryBus
 
         return MemoryBus()
-    raise ValueError(f"unsupported bus URL {url!r}: use memory://")
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        from app.bus.redis import RedisBus
+
+        return RedisBus(url)
+    raise ValueError(f"unsupported bus URL {url!r}: use memory:// or redis://host:6379/0")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from app.bus import Handler, Published
+from app.bus import Handler, Published, Resync
 
 
 class MemoryBus:
     def __init__(self) -> None:
         self._handlers: dict[str, Handler] = {}
+        self.on_reconnect: Resync | None = None  # nothing is ever lost in one process
 
     async def start(self) -> None:
         return None

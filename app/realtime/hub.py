@@ -31,6 +31,7 @@ from app.storage.tables import Workshop
 
 REPLAY_LENGTH = 256  # events kept for screens that reconnect after a short gap
 KNOWN_KEYS = 4096  # idempotency keys remembered in memory per room
+MAX_ORDER_RETRIES = 20  # lost races for a sequence number before an action is given up
 
 
 def now_ms() -> int:
@@ -69,56 +70,95 @@ class LiveRoom:
     # --- changing the room --------------------------------------------------------
 
     async def submit(self, cmd: Command, idempotency_key: str | None = None) -> Accepted:
-        """Apply, store, publish. Raises :class:`Refused` and leaves the room untouched."""
+        """Apply, store, publish. Raises :class:`Refused` and leaves the room untouched.
+
+        Several processes may serve one room: the database decides the order. When
+        another process stored the next sequence number first, this one reads what it
+        missed, applies it, and tries again on the room as it now is.
+        """
         async with self.lock:
             if idempotency_key is not None:
                 earlier = self.known_keys.get((cmd.actor, idempotency_key))
                 if earlier is not None:
                     return Accepted(earlier, self.room)
-            before = self.room
-            after, changes = apply(before, cmd)
             store = self.hub.store
-            try:
-                await asyncio.to_thread(store.append, self.workshop_id, after.seq, cmd, idempotency_key)
-            except DuplicateSeq:
+            for _ in range(MAX_ORDER_RETRIES):
+                before = self.room
+                after, changes = apply(before, cmd)
+                try:
+                    await asyncio.to_thread(store.append, self.workshop_id, after.seq, cmd, idempotency_key)
+                except DuplicateSeq:
+                    if idempotency_key is not None:
+                        seq = await asyncio.to_thread(
+                            store.seq_for_key, self.workshop_id, cmd.actor, idempotency_key
+                        )
+                        if seq is not None:  # a resend: it was stored once already
+                            self._remember(cmd.actor, idempotency_key, seq)
+                            await self._catch_up()
+                            return Accepted(seq, self.room)
+                    if not await self._catch_up():
+                        raise
+                    continue
+                self._pending[after.seq] = (before, changes, after)
+                self.room = after
                 if idempotency_key is not None:
-                    seq = await asyncio.to_thread(
-                        store.seq_for_key, self.workshop_id, cmd.actor, idempotency_key
+                    self._remember(cmd.actor, idempotency_key, after.seq)
+                if after.seq % self.hub.settings.snapshot_every == 0:
+                    await asyncio.to_thread(
+                        store.save_snapshot, self.workshop_id, after.seq, room_to_json(after)
                     )
-                    if seq is not None:  # a resend after a restart: stored once already
-                        self._remember(cmd.actor, idempotency_key, seq)
-                        return Accepted(seq, self.room)
-                raise
-            self._pending[after.seq] = (before, changes, after)
-            self.room = after
-            if idempotency_key is not None:
-                self._remember(cmd.actor, idempotency_key, after.seq)
-            if after.seq % self.hub.settings.snapshot_every == 0:
-                await asyncio.to_thread(store.save_snapshot, self.workshop_id, after.seq, room_to_json(after))
-            await self.hub.bus.publish(Published(self.code, after.seq, command_to_json(cmd)))
-            return Accepted(after.seq, after)
+                self._flush()
+                await self.hub.bus.publish(Published(self.code, after.seq, command_to_json(cmd)))
+                return Accepted(after.seq, after)
+            raise DuplicateSeq(f"room {self.code}: no free sequence number after {MAX_ORDER_RETRIES} tries")
 
     def _remember(self, actor: str, key: str, seq: int) -> None:
         self.known_keys[(actor, key)] = seq
         if len(self.known_keys) > KNOWN_KEYS:
             self.known_keys.popitem(last=False)
 
+    def _take(self, seq: int, cmd: Command) -> None:
+        """Apply a command another process stored (seq is the next one) to our copy."""
+        before = self.room
+        after, changes = apply(before, cmd)
+        assert after.seq == seq, f"room {self.code}: expected {after.seq}, got {seq}"
+        self._pending[seq] = (before, changes, after)
+        self.room = after
+
+    async def _catch_up(self) -> bool:
+        """Read and apply what other processes stored since our copy; True if anything."""
+        missed = await asyncio.to_thread(self.hub.store.commands_after, self.workshop_id, self.room.seq)
+        for seq, cmd in missed:
+            self._take(seq, cmd)
+        self._flush()
+        return bool(missed)
+
     async def on_published(self, message: Published) -> None:
         """A stored command, from this process or another: update and tell the screens."""
-        if message.seq <= self.delivered:
+        if message.seq <= self.room.seq:
+            self._flush()  # ours (or already read from the database)
             return
-        pending = self._pending.pop(message.seq, None)
-        if pending is None:
-            # Another process accepted it: replay it on our copy of the room.
-            before = self.room
-            after, changes = apply(before, command_from_json(message.command))
-            self.room = after
-        else:
-            before, changes, after = pending
-        self.delivered = message.seq
-        self.deliver(message.seq, views.events(after, changes, before))
-        for pid in set(before.participants) - set(after.participants):
-            self.disconnect_participant(pid)
+        async with self.lock:
+            if message.seq == self.room.seq + 1:
+                self._take(message.seq, command_from_json(message.command))
+                self._flush()
+            elif message.seq > self.room.seq:
+                await self._catch_up()  # a gap: the bus lost something; the database did not
+
+    async def resync(self) -> None:
+        """The bus was down: whatever it lost is in the database."""
+        async with self.lock:
+            await self._catch_up()
+
+    def _flush(self) -> None:
+        """Tell the screens about every applied command, strictly in sequence order."""
+        while self.delivered + 1 in self._pending:
+            seq = self.delivered + 1
+            before, changes, after = self._pending.pop(seq)
+            self.delivered = seq
+            self.deliver(seq, views.events(after, changes, before))
+            for pid in set(before.participants) - set(after.participants):
+                self.disconnect_participant(pid)
 
     # --- telling screens ----------------------------------------------------------
 
@@ -210,6 +250,7 @@ class Hub:
         self.bus = bus
         self.rooms: dict[str, LiveRoom] = {}
         self._loading = asyncio.Lock()
+        bus.on_reconnect = self.resync
 
     async def get(self, code: str) -> LiveRoom | None:
         live = self.rooms.get(code)
@@ -237,7 +278,13 @@ class Hub:
         live = LiveRoom(self, workshop, room)
         self.rooms[code] = live
         await self.bus.subscribe(code, live.on_published)
+        await live.resync()  # what another process stored while we were loading
         return live
+
+    async def resync(self, code: str) -> None:
+        live = self.rooms.get(code)
+        if live is not None:
+            await live.resync()
 
     async def save_snapshots(self) -> None:
         for live in list(self.rooms.values()):

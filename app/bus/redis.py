@@ -1,0 +1,139 @@
+"""The Redis bus: several server processes (uvicorn workers, machines) serve one room.
+
+Each process publishes every command it stored on the room's channel and listens on the
+channels of the rooms it serves. Redis pub/sub forgets what it could not deliver, so the
+bus never has to be trusted for completeness: the database holds the order of events,
+and a process that sees a gap (or lost Redis for a while) reads what it missed from the
+database. When the connection drops, the bus reconnects by itself with backoff and asks
+every room to catch up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import random
+
+import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from app.bus import Handler, Published, Resync
+
+log = logging.getLogger("samling.bus")
+
+CHANNEL_PREFIX = "samling:room:"
+
+
+class RedisBus:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._handlers: dict[str, Handler] = {}
+        self._client: aioredis.Redis | None = None
+        self._pubsub: aioredis.client.PubSub | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._connected = asyncio.Event()
+        self.on_reconnect: Resync | None = None  # set by the hub: "catch up from the database"
+
+    async def start(self) -> None:
+        self._stopping = False
+        self._client = aioredis.from_url(self.url, health_check_interval=10, socket_connect_timeout=2)
+        self._reader = asyncio.create_task(self._read_forever(), name="redis-bus-reader")
+
+    async def stop(self) -> None:
+        self._stopping = True
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._reader
+        if self._pubsub is not None:
+            with contextlib.suppress(Exception):
+                await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+        if self._client is not None:
+            with contextlib.suppress(Exception):
+                await self._client.aclose()
+        self._handlers.clear()
+
+    async def publish(self, message: Published) -> None:
+        """Best effort: the command is already stored, so a process that misses this
+        message reads it from the database when it notices the gap."""
+        assert self._client is not None
+        payload = json.dumps({"seq": message.seq, "command": message.command}, ensure_ascii=False)
+        try:
+            await self._client.publish(CHANNEL_PREFIX + message.room, payload)
+        except (RedisError, OSError) as exc:
+            log.warning("redis: could not publish %s/%s: %s", message.room, message.seq, exc)
+
+    async def subscribe(self, room: str, handler: Handler) -> None:
+        self._handlers[room] = handler
+        if self._pubsub is not None and self._connected.is_set():
+            with contextlib.suppress(RedisError, OSError):
+                await self._pubsub.subscribe(CHANNEL_PREFIX + room)
+
+    async def unsubscribe(self, room: str) -> None:
+        self._handlers.pop(room, None)
+        if self._pubsub is not None and self._connected.is_set():
+            with contextlib.suppress(RedisError, OSError):
+                await self._pubsub.unsubscribe(CHANNEL_PREFIX + room)
+
+    async def _read_forever(self) -> None:
+        attempt = 0
+        first = True
+        while not self._stopping:
+            try:
+                assert self._client is not None
+                self._pubsub = self._client.pubsub(ignore_subscribe_messages=True)
+                # Subscribe to a placeholder first so the connection exists even with no room.
+                await self._pubsub.subscribe(
+                    CHANNEL_PREFIX + "-", *(CHANNEL_PREFIX + room for room in self._handlers)
+                )
+                self._connected.set()
+                if not first:
+                    log.info("redis: reconnected; rooms catch up from the database")
+                    await self._resync_all()
+                first = False
+                attempt = 0
+                while not self._stopping:
+                    message = await self._pubsub.get_message(timeout=1.0)
+                    if message is not None:
+                        await self._dispatch(message)
+            except asyncio.CancelledError:
+                raise
+            except (RedisConnectionError, RedisTimeoutError, OSError, RedisError) as exc:
+                self._connected.clear()
+                first = False
+                attempt += 1
+                delay = min(10.0, 0.2 * 2**attempt) * random.uniform(0.5, 1.0)
+                log.warning("redis: connection lost (%s); retrying in %.1f s", exc, delay)
+                with contextlib.suppress(Exception):
+                    if self._pubsub is not None:
+                        await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+                await asyncio.sleep(delay)
+
+    async def _dispatch(self, message: dict[str, object]) -> None:
+        channel = message.get("channel")
+        data = message.get("data")
+        if not isinstance(channel, bytes) or not isinstance(data, bytes):
+            return
+        room = channel.decode()[len(CHANNEL_PREFIX) :]
+        handler = self._handlers.get(room)
+        if handler is None:
+            return
+        try:
+            body = json.loads(data)
+            await handler(Published(room, int(body["seq"]), body["command"]))
+        except Exception:
+            log.exception("redis: could not handle a message for room %s", room)
+
+    async def _resync_all(self) -> None:
+        if self.on_reconnect is None:
+            return
+        for room in list(self._handlers):
+            try:
+                await self.on_reconnect(room)
+            except Exception:
+                log.exception("redis: room %s could not catch up", room)
