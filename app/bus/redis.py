@@ -17,6 +17,8 @@ import logging
 import random
 
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -41,7 +43,15 @@ class RedisBus:
 
     async def start(self) -> None:
         self._stopping = False
-        self._client = aioredis.from_url(self.url, health_check_interval=10, socket_connect_timeout=2)
+        # A command is published once; a connection that died while Redis restarted is
+        # replaced and the publish retried, rather than lost.
+        self._client = aioredis.from_url(
+            self.url,
+            health_check_interval=10,
+            socket_connect_timeout=2,
+            retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), 3),
+            retry_on_error=[RedisConnectionError, RedisTimeoutError],
+        )
         self._reader = asyncio.create_task(self._read_forever(), name="redis-bus-reader")
 
     async def stop(self) -> None:

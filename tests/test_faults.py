@@ -1,0 +1,167 @@
+"""Faults at small scale (the large runs are in bench/): the server is killed with -9
+while phones are submitting, Redis restarts under a room, and nothing acknowledged is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.liveserver import LiveServer, free_port
+from tests.phoneclient import Phone
+
+pytestmark = [pytest.mark.server, pytest.mark.timeout(120)]
+
+PROGRAM = """
+title = "Feiltest"
+[[exercises]]
+id = "gruppe"
+title = "Gruppearbeid"
+[[exercises.phases]]
+kind = "G"
+minutes = 15
+[exercises.comments]
+max_per_person = 100
+"""
+
+PHONES = 30
+
+
+@pytest.fixture
+def programs(tmp_path: Path) -> Path:
+    folder = tmp_path / "programs"
+    folder.mkdir()
+    (folder / "feil.toml").write_text(PROGRAM, encoding="utf-8")
+    return folder
+
+
+def open_workshop(server: LiveServer, names: list[str]) -> tuple[str, str, list[str]]:
+    created = httpx.post(f"{server.url}/workshops", data={"program": "feil.toml"})
+    _, _, code, key = created.headers["location"].split("/")
+    cookies = []
+    with httpx.Client(base_url=server.url) as http:
+        for name in names:
+            http.cookies.clear()
+            joined = http.post("/join", data={"code": code, "name": name})
+            cookies.append(f"samling_{code}={joined.cookies[f'samling_{code}']}")
+    return code, key, cookies
+
+
+async def wait_until(condition: object, within: float) -> None:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if condition():  # type: ignore[operator]
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+async def test_kill_9_mid_phase_loses_no_acknowledged_submission(tmp_path: Path, programs: Path) -> None:
+    server = LiveServer(tmp_path, programs, messages_per_second="20", message_burst="40")
+    server.start()
+    try:
+        code, key, cookies = open_workshop(server, [f"P{i}" for i in range(PHONES)])
+        ws_url = server.url.replace("http", "ws") + "/ws"
+        facilitator = Phone(ws_url, code, None, role="facilitator", key=key)
+        phones = [Phone(ws_url, code, cookie) for cookie in cookies]
+        for client in (facilitator, *phones):
+            client.start()
+        await wait_until(lambda: all(p.seq is not None for p in (facilitator, *phones)), 15)
+        await facilitator.send({"type": "start"})
+        await wait_until(lambda: not facilitator.unacked, 10)
+        deadline = facilitator.state["position"]["timer"]["ends_at"]
+
+        async def submit(phone: Phone, index: int, rounds: int, label: str) -> None:
+            for n in range(rounds):
+                await phone.send(
+                    {"type": "comment_add", "exercise": "gruppe", "text": f"{label} {index}-{n}"}
+                )
+                await asyncio.sleep(0.1)
+
+        # Phones submit; the server is killed in the middle of it, and comes back.
+        writers = asyncio.gather(*(submit(p, i, 20, "a") for i, p in enumerate(phones)))
+        await asyncio.sleep(0.7)
+        server.kill()
+        await asyncio.sleep(1.0)
+        server.start()
+        restarted = time.monotonic()
+        await writers
+
+        # Every phone reconnected by itself within 5 s of the restart.
+        await wait_until(lambda: all(p.snapshots_at[-1] > restarted for p in phones), 10)
+        resumed = [p.snapshots_at[-1] - restarted for p in phones if p.snapshots_at[-1] > restarted]
+        assert max(resumed) <= 5.0, max(resumed)
+        # Every submission is acknowledged in the end (resent with its id until it is).
+        await wait_until(lambda: all(not p.unacked for p in phones), 30)
+        assert all(not p.refused for p in phones), [p.refused for p in phones if p.refused]
+
+        # Exactly once: each text once in the room, and the deadline kept running.
+        results = httpx.get(f"{server.url}/f/{code}/{key}/results.json").json()
+        texts = Counter(c["text"] for c in results["exercises"][0]["comments"]["comments"])
+        expected = {f"a {i}-{n}" for i in range(PHONES) for n in range(20)}
+        assert set(texts) == expected
+        assert max(texts.values()) == 1
+        assert phones[0].state["position"]["timer"]["ends_at"] == deadline
+        await asyncio.gather(*(p.stop() for p in (facilitator, *phones)))
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[tuple[str, list[str]]]:
+    """A Redis server of this test's own, so the test can restart it."""
+    port = free_port()
+    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, cwd=tmp_path)
+    time.sleep(0.3)
+    yield f"redis://127.0.0.1:{port}/0", command
+    process.kill()
+    process.wait()
+
+
+async def test_a_redis_restart_under_a_room_loses_nothing(
+    tmp_path: Path, programs: Path, postgres_url: str, own_redis: tuple[str, list[str]]
+) -> None:
+    redis_url, redis_command = own_redis
+    servers = []
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        server = LiveServer(tmp_path / name, programs, database_url=postgres_url, bus_url=redis_url)
+        server.start()
+        servers.append(server)
+    a, b = servers
+    try:
+        code, key, cookies = open_workshop(a, ["Kari", "Ola"])
+        facilitator = Phone(a.url.replace("http", "ws") + "/ws", code, None, role="facilitator", key=key)
+        phone = Phone(b.url.replace("http", "ws") + "/ws", code, cookies[0])
+        for client in (facilitator, phone):
+            client.start()
+        await wait_until(lambda: facilitator.seq is not None and phone.seq is not None, 10)
+
+        # Redis goes away: server A keeps taking actions (they are stored), and server B's
+        # phone gets them once the bus is back and B has caught up from the database.
+        subprocess.run(["redis-cli", "-u", redis_url, "shutdown", "nosave"], check=False, capture_output=True)
+        await facilitator.send({"type": "start"})
+        await facilitator.send({"type": "pause"})
+        await wait_until(lambda: not facilitator.unacked, 10)
+        restarted = subprocess.Popen(redis_command, stdout=subprocess.DEVNULL, cwd=tmp_path)
+        try:
+            await wait_until(lambda: phone.seq == facilitator.seq, 20)
+            assert phone.state["position"]["timer"]["status"] == "paused"
+            # And the bus works again: a new action reaches B at once.
+            await facilitator.send({"type": "resume"})
+            await wait_until(lambda: phone.state["position"]["timer"]["status"] == "running", 5)
+        finally:
+            await asyncio.gather(facilitator.stop(), phone.stop())
+            restarted.kill()
+            restarted.wait()
+    finally:
+        for server in servers:
+            server.stop()
