@@ -16,6 +16,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from app.core.kinds.comments import Config as CommentsConfig
+from app.core.kinds.diamond import Config as DiamondConfig
+from app.core.kinds.gallery import Config as GalleryConfig
 from app.core.kinds.roles import Config as RolesConfig
 
 LANGUAGES = ("nb", "en")
@@ -81,6 +83,8 @@ class Exercise(_Strict):
     minutes: Annotated[float, Field(gt=0, le=600)] | None = None  # for info / break slots
     comments: CommentsConfig | None = None  # open, anonymous comments (closing round)
     roles: RolesConfig | None = None  # roles by rule: closest to 40, darkest hair, rotating triads
+    diamond: DiamondConfig | None = None  # diamond ranking 1-2-3-2-1 per group
+    gallery: GalleryConfig | None = None  # gallery walk over a diamond exercise (of = "<id>")
     # Fields for the exercise kinds that build on this engine (roles, word cloud, diamond,
     # gallery walk) are added here as optional tables; the engine ignores what it does not run.
 
