@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -10,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app.bus import bus_from_url
-from app.realtime.hub import Hub
+from app.realtime.hub import Hub, now_ms
 from app.realtime.ratelimit import KeyedLimiter
 from app.settings import Settings, get_settings
 from app.storage.store import Store
@@ -18,6 +20,20 @@ from app.web import pages, results, ws
 from app.web.headers import SecurityHeaders
 
 STATIC_DIR = Path(__file__).parent / "static"
+log = logging.getLogger("samling")
+
+
+PURGE_EVERY_SECONDS = 3600
+
+
+async def purge_closed_workshops(store: Store, settings: Settings) -> None:
+    """Closed workshops are deleted with all their data after ``purge_after_days``."""
+    while True:
+        cutoff = now_ms() - int(settings.purge_after_days * 86_400_000)
+        purged = await asyncio.to_thread(store.purge_closed, cutoff)
+        if purged:
+            log.info("purged %d closed workshops", len(purged))
+        await asyncio.sleep(PURGE_EVERY_SECONDS)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -33,9 +49,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.join_limiter = KeyedLimiter(
             settings.join_attempts_per_minute / 60, settings.join_attempts_per_minute
         )
+        purger = asyncio.create_task(purge_closed_workshops(store, settings), name="purge")
         try:
             yield
         finally:
+            purger.cancel()
             await app.state.hub.save_snapshots()
             await bus.stop()
             store.close()

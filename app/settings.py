@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     join_attempts_per_minute: int = Field(20, ge=1, description="Join attempts per minute per address.")
     send_queue_size: int = Field(64, ge=4, description="Frames queued for a slow phone before it is dropped.")
     snapshot_every: int = Field(50, ge=1, description="Store a room snapshot every N actions.")
+    purge_after_days: float = Field(
+        30, ge=0, description="Delete closed workshops and all their data after this many days."
+    )
 
 
 @lru_cache

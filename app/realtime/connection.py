@@ -18,6 +18,7 @@ Role = Literal["participant", "facilitator", "projector"]
 # WebSocket close codes the browser script understands (see docs/protocol.md).
 CLOSE_TOO_SLOW = 4008
 CLOSE_REMOVED = 4004
+CLOSE_ROOM_CLOSED = 4404  # the workshop was closed or deleted: the code no longer opens it
 
 
 class Connection:

@@ -23,7 +23,7 @@ from app.core.program import load_program_text
 from app.core.room import Changes, Command, Refused, Room, apply
 from app.core.serialize import command_from_json, command_to_json, room_from_json, room_to_json
 from app.protocol import encode
-from app.realtime.connection import CLOSE_REMOVED, Connection
+from app.realtime.connection import CLOSE_REMOVED, CLOSE_ROOM_CLOSED, Connection
 from app.realtime.ratelimit import TokenBucket
 from app.settings import Settings
 from app.storage.store import DuplicateSeq, Store
@@ -31,6 +31,7 @@ from app.storage.tables import Workshop
 
 REPLAY_LENGTH = 256  # events kept for screens that reconnect after a short gap
 KNOWN_KEYS = 4096  # idempotency keys remembered in memory per room
+CLOSED = "closed"  # bus message body (seq 0) when a workshop is closed or deleted
 MAX_ORDER_RETRIES = 20  # lost races for a sequence number before an action is given up
 
 
@@ -135,6 +136,9 @@ class LiveRoom:
 
     async def on_published(self, message: Published) -> None:
         """A stored command, from this process or another: update and tell the screens."""
+        if message.command.get(CLOSED):
+            await self.hub.forget(self.code)
+            return
         if message.seq <= self.room.seq:
             self._flush()  # ours (or already read from the database)
             return
@@ -285,6 +289,19 @@ class Hub:
         live = self.rooms.get(code)
         if live is not None:
             await live.resync()
+
+    async def close(self, code: str) -> None:
+        """Every process forgets the room and its screens are told it is gone."""
+        await self.bus.publish(Published(code, 0, {CLOSED: True}))
+        await self.forget(code)
+
+    async def forget(self, code: str) -> None:
+        live = self.rooms.pop(code, None)
+        if live is None:
+            return
+        await self.bus.unsubscribe(code)
+        for conn in list(live.connections):
+            conn.close(CLOSE_ROOM_CLOSED)
 
     async def save_snapshots(self) -> None:
         for live in list(self.rooms.values()):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import event
+from sqlalchemy import delete, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, create_engine, select
@@ -80,6 +80,40 @@ class Store:
     def find_workshop(self, code: str) -> Workshop | None:
         with Session(self.engine) as session:
             return session.exec(select(Workshop).where(Workshop.code == code)).first()
+
+    def close_workshop(self, code: str, at: int) -> None:
+        """Closed: its code no longer opens the room; its results stay until purged."""
+        with Session(self.engine) as session:
+            workshop = session.exec(select(Workshop).where(Workshop.code == code)).first()
+            if workshop is not None and workshop.closed_at is None:
+                workshop.closed_at = at
+                session.add(workshop)
+                session.commit()
+
+    def delete_workshop(self, code: str) -> bool:
+        """Delete a workshop with all its data: history, snapshots, notes, answers."""
+        with Session(self.engine) as session:
+            workshop = session.exec(select(Workshop).where(Workshop.code == code)).first()
+            if workshop is None:
+                return False
+            session.execute(delete(CommandRow).where(CommandRow.workshop_id == workshop.id))  # type: ignore[arg-type]
+            session.execute(delete(SnapshotRow).where(SnapshotRow.workshop_id == workshop.id))  # type: ignore[arg-type]
+            session.delete(workshop)
+            session.commit()
+            return True
+
+    def purge_closed(self, closed_before: int) -> list[str]:
+        """Delete every workshop closed before ``closed_before`` (epoch ms); their codes."""
+        with Session(self.engine) as session:
+            codes = session.exec(
+                select(Workshop.code).where(
+                    Workshop.closed_at.is_not(None),  # type: ignore[union-attr]
+                    Workshop.closed_at < closed_before,  # type: ignore[operator]
+                )
+            ).all()
+        for code in codes:
+            self.delete_workshop(code)
+        return list(codes)
 
     def code_in_use(self, code: str) -> bool:
         return self.find_workshop(code) is not None

@@ -22,7 +22,7 @@ from app.core import codes
 from app.core.actions import Join
 from app.core.program import ProgramError, list_programs, load_program, localize
 from app.core.room import SYSTEM, Refused
-from app.realtime.hub import Hub, LiveRoom
+from app.realtime.hub import Hub, LiveRoom, now_ms
 from app.settings import Settings
 from app.web.ws import participant_cookie
 from app.workshops import create_workshop, digest, new_token, same_secret
@@ -163,9 +163,39 @@ async def facilitator_page(request: Request, code: str, key: str) -> HTMLRespons
         code=live.code,
         projector_path=f"/s/{live.code}/{live.projector_key}",
         results_path=f"/f/{live.code}/{key}/results",
+        close_path=f"/f/{live.code}/{key}/close",
+        delete_path=f"/f/{live.code}/{key}/delete",
         join_url=join_url(request),
         boot={"role": "facilitator", "code": live.code, "key": key},
     )
+
+
+@router.post("/f/{code}/{key}/close")
+async def close_workshop(request: Request, code: str, key: str) -> Response:
+    """End the workshop: the room code stops working; results stay until purged."""
+    live = await facilitator_room(request, code, key)
+    if live is None:
+        return not_found(request)
+    await asyncio.to_thread(request.app.state.store.close_workshop, live.code, now_ms())
+    await _hub(request).close(live.code)
+    return render(request, "message.html", title_key="closed.title", body_key="closed.body")
+
+
+@router.post("/f/{code}/{key}/delete")
+async def delete_workshop(
+    request: Request, code: str, key: str, confirm: Annotated[str, Form(max_length=10)] = ""
+) -> Response:
+    """Delete the workshop with all its data (history, notes, answers), at once."""
+    live = await facilitator_room(request, code, key)
+    if live is None:
+        return not_found(request)
+    if confirm != "yes":
+        return render(
+            request, "message.html", status_code=400, title_key="delete.title", body_key="delete.confirm"
+        )
+    await _hub(request).close(live.code)
+    await asyncio.to_thread(request.app.state.store.delete_workshop, live.code)
+    return render(request, "message.html", title_key="deleted.title", body_key="deleted.body")
 
 
 @router.get("/s/{code}/{key}", response_class=HTMLResponse)
