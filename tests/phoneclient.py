@@ -10,11 +10,22 @@ import contextlib
 import json
 import random
 import time
-from typing import Any
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import websockets
 
+T = TypeVar("T")
+
 STOP_CODES = {4400, 4403, 4404, 4004}
+
+
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a scenario of many async phones on its own event loop, in its own thread:
+    the browser tests' Playwright keeps a loop of its own in the main thread."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 class Phone:

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.liveserver import LiveServer, free_port
-from tests.phoneclient import Phone
+from tests.phoneclient import Phone, run_async
 
 pytestmark = [pytest.mark.server, pytest.mark.timeout(120)]
 
@@ -63,7 +63,7 @@ async def wait_until(condition: object, within: float) -> None:
     raise AssertionError("condition not met in time")
 
 
-async def test_kill_9_mid_phase_loses_no_acknowledged_submission(tmp_path: Path, programs: Path) -> None:
+async def _kill_9_mid_phase_loses_no_acknowledged_submission(tmp_path: Path, programs: Path) -> None:
     server = LiveServer(tmp_path, programs, messages_per_second="20", message_burst="40")
     server.start()
     try:
@@ -126,7 +126,7 @@ def own_redis(tmp_path: Path) -> Iterator[tuple[str, list[str]]]:
     process.wait()
 
 
-async def test_a_redis_restart_under_a_room_loses_nothing(
+async def _a_redis_restart_under_a_room_loses_nothing(
     tmp_path: Path, programs: Path, postgres_url: str, own_redis: tuple[str, list[str]]
 ) -> None:
     redis_url, redis_command = own_redis
@@ -165,3 +165,13 @@ async def test_a_redis_restart_under_a_room_loses_nothing(
     finally:
         for server in servers:
             server.stop()
+
+
+def test_kill_9_mid_phase_loses_no_acknowledged_submission(tmp_path: Path, programs: Path) -> None:
+    run_async(_kill_9_mid_phase_loses_no_acknowledged_submission(tmp_path, programs))
+
+
+def test_a_redis_restart_under_a_room_loses_nothing(
+    tmp_path: Path, programs: Path, postgres_url: str, own_redis: tuple[str, list[str]]
+) -> None:
+    run_async(_a_redis_restart_under_a_room_loses_nothing(tmp_path, programs, postgres_url, own_redis))
