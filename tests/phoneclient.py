@@ -103,7 +103,7 @@ class Phone:
                 pass
             self._socket = None
             attempt += 1
-            cap = min(10.0, 1.0 * 2 ** min(attempt - 1, 4))
+            cap = min(4.0, 1.0 * 2 ** min(attempt - 1, 2))  # as the browser: back within 5 s
             await asyncio.sleep(0.25 + random.random() * (cap - 0.25))  # full jitter
 
     def _receive(self, message: dict[str, Any]) -> None:

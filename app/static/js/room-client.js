@@ -203,7 +203,8 @@
     var self = this;
     this.attempt += 1;
     // Full jitter: after a server restart, 60 phones do not all knock at the same moment.
-    var cap = Math.min(10000, 1000 * Math.pow(2, Math.min(this.attempt - 1, 4)));
+    // The cap (4 s) keeps every phone back within 5 s of the server's return.
+    var cap = Math.min(4000, 1000 * Math.pow(2, Math.min(this.attempt - 1, 2)));
     var delay = 500 + Math.random() * (cap - 500);
     window.clearTimeout(this.retryTimer);
     this.retryTimer = window.setTimeout(function () { self.connect(); }, delay);
