@@ -235,7 +235,11 @@
         this.connected = true;
         this.attempt = 0;
         this.me = message.participant;
-        this.takeClockSample(Date.now(), message.server_time, Date.now());
+        // A first, rough offset (it ignores the network delay); the pings that follow
+        // measure round trips and replace it. A new connection measures afresh, so a
+        // phone whose clock jumped while asleep is corrected.
+        this.offset = message.server_time - Date.now();
+        this.bestRoundTrip = Infinity;
         this.setStatus("online");
         for (var i = 0; i < 5; i += 1) window.setTimeout(function () { self.ping(); }, i * 150);
         window.clearInterval(this.pingTimer);
@@ -274,8 +278,8 @@
    * shortest round trip is the most accurate. */
   Room.prototype.takeClockSample = function (t0, serverTime, t3) {
     var roundTrip = t3 - t0;
-    if (roundTrip <= this.bestRoundTrip || this.bestRoundTrip === Infinity || roundTrip < 0) {
-      this.bestRoundTrip = Math.max(0, roundTrip);
+    if (roundTrip >= 0 && roundTrip <= this.bestRoundTrip) {
+      this.bestRoundTrip = roundTrip;
       this.offset = serverTime - (t0 + t3) / 2;
     }
   };
