@@ -28,3 +28,26 @@ def test_the_readme_starts_with_the_two_commands() -> None:
     assert "bin/run" in first_block
     assert "bin/test" in first_block
     assert (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().endswith("exec bin/test")
+
+
+def test_the_examples_in_the_program_docs_load() -> None:
+    import re
+
+    from app.core.program import load_program_text
+
+    text = (ROOT / "docs" / "programs.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```(toml|yaml)\n(.*?)```", text, re.DOTALL)
+    whole_days = [(lang, body) for lang, body in blocks if body.startswith("title")]
+    assert len(whole_days) == 2
+    for lang, body in whole_days:
+        program = load_program_text(body, source=f"example.{lang}")
+        assert program.exercises
+
+
+def test_every_shipped_program_loads() -> None:
+    from app.core.program import list_programs, load_program
+
+    programs = list_programs(ROOT / "exercises")
+    assert "seljord-samling-2.toml" in programs
+    for path in programs.values():
+        assert load_program(path).exercises
