@@ -48,6 +48,10 @@ class LiveServer:
                 str(self.port),
                 "--ws-max-size",
                 "65536",
+                # As bin/run: phones' messages are small, and compressing every frame
+                # for every connection costs more CPU than it saves bytes.
+                "--ws-per-message-deflate",
+                "false",
                 "--log-level",
                 "warning",
             ],

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from app.core import groups as grouping
 from app.core.program import LocalizedText, Program
 from app.core.room import Changes, Room
 
@@ -112,13 +111,31 @@ def participants(room: Room) -> list[dict[str, Any]]:
     ]
 
 
-def me(room: Room, pid: str) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class Groups:
+    """The working groups, computed once for all the phones an event goes to (a phase
+    start re-sends 5,000 phones their own view: finding each one's group mates by
+    scanning everyone would be quadratic)."""
+
+    working: dict[str, int]
+    members: dict[int, list[str]]
+
+    @classmethod
+    def of(cls, room: Room) -> Groups:
+        working = room.working_groups()
+        members: dict[int, list[str]] = {}
+        for pid, group in working.items():
+            members.setdefault(group, []).append(pid)
+        return cls(working, members)
+
+
+def me(room: Room, pid: str, groups: Groups | None = None) -> dict[str, Any]:
     person = room.participants.get(pid)
     if person is None:
         return {"id": pid, "removed": True}
-    working = room.working_groups()
-    group = working.get(pid)
-    mates = grouping.members(working, group) if group is not None else [pid]
+    groups = groups or Groups.of(room)
+    group = groups.working.get(pid)
+    mates = groups.members.get(group, [pid]) if group is not None else [pid]
     turn = room.turns.get(group) if group is not None else None
     return {
         "id": pid,
@@ -186,8 +203,8 @@ def board_patch(room: Room) -> dict[str, Any]:
     return {"board": board(room)}
 
 
-def personal_patch(room: Room, pid: str) -> dict[str, Any]:
-    return {"me": me(room, pid), "notes": notes(room, pid), "activity": activity(room, pid)}
+def personal_patch(room: Room, pid: str, groups: Groups | None = None) -> dict[str, Any]:
+    return {"me": me(room, pid, groups), "notes": notes(room, pid), "activity": activity(room, pid)}
 
 
 def snapshot(room: Room, role: Role, pid: str | None = None) -> dict[str, Any]:
@@ -204,6 +221,12 @@ def snapshot(room: Room, role: Role, pid: str | None = None) -> dict[str, Any]:
     return state
 
 
+def _unchanged(before: Room, groups: Groups, pid: str, patch: dict[str, Any], changes: Changes) -> bool:
+    if pid in changes.personal or pid not in before.participants:
+        return False
+    return patch == personal_patch(before, pid, groups)
+
+
 def events(room: Room, changes: Changes, before: Room | None = None) -> list[Event]:
     """The events that bring every screen up to date after an action changed ``room``."""
     out: list[Event] = []
@@ -217,6 +240,17 @@ def events(room: Room, changes: Changes, before: Room | None = None) -> list[Eve
         people = set(room.participants) | (set(before.participants) if before else set())
     else:
         people = set(changes.personal)
+    groups = Groups.of(room) if people else None
+    # When everyone's view may have changed (a new phase, new groups), send only the
+    # views that did: a phase start then costs one frame per phone, not two.
+    old_groups = Groups.of(before) if before is not None and changes.everyone_personal else None
     for pid in sorted(people):
-        out.append(Event(pid, personal_patch(room, pid)))
+        patch = personal_patch(room, pid, groups)
+        if (
+            old_groups is not None
+            and before is not None
+            and _unchanged(before, old_groups, pid, patch, changes)
+        ):
+            continue
+        out.append(Event(pid, patch))
     return out

@@ -55,7 +55,11 @@ class LiveRoom:
         self.room = room
         self.delivered = room.seq
         self.lock = asyncio.Lock()
+        # Screens by whom they belong to, so that sending a phone its own view does not
+        # scan every connection of the room.
         self.connections: set[Connection] = set()
+        self.staff: set[Connection] = set()
+        self.phones: dict[str, set[Connection]] = {}
         self.online: Counter[str] = Counter()
         self.recent: deque[tuple[int, list[views.Event]]] = deque(maxlen=REPLAY_LENGTH)
         self.known_keys: OrderedDict[tuple[str, str], int] = OrderedDict()
@@ -169,33 +173,39 @@ class LiveRoom:
     def deliver(self, seq: int, events: list[views.Event]) -> None:
         self.recent.append((seq, events))
         for event in events:
+            audience = self._audience(event.audience)
+            if not audience:
+                continue  # a phone that is not connected gets a snapshot when it is
+            # One encoded frame for everyone the event goes to.
             frame = encode({"type": "event", "seq": seq, "patch": event.patch})
-            for conn in self._audience(event.audience):
+            for conn in audience:
                 conn.send(frame)
 
     def _audience(self, audience: str) -> Iterable[Connection]:
         if audience == views.ALL:
             return list(self.connections)
         if audience == views.STAFF:
-            return [c for c in self.connections if c.is_staff]
-        return [c for c in self.connections if c.participant == audience]
+            return list(self.staff)
+        return list(self.phones.get(audience, ()))
 
     def send_staff(self, message: dict[str, Any]) -> None:
         frame = encode(message)
-        for conn in self.connections:
-            if conn.is_staff:
-                conn.send(frame)
+        for conn in self.staff:
+            conn.send(frame)
 
     def disconnect_participant(self, pid: str) -> None:
-        for conn in list(self.connections):
-            if conn.participant == pid:
-                conn.close(CLOSE_REMOVED)
+        for conn in list(self.phones.get(pid, ())):
+            conn.close(CLOSE_REMOVED)
 
     # --- screens coming and going -------------------------------------------------
 
     def attach(self, conn: Connection, last_seq: int | None) -> None:
         """Register a screen and queue what it needs to catch up, with no await between."""
         self.connections.add(conn)
+        if conn.is_staff:
+            self.staff.add(conn)
+        if conn.participant is not None:
+            self.phones.setdefault(conn.participant, set()).add(conn)
         conn.send(
             encode(
                 {
@@ -238,6 +248,13 @@ class LiveRoom:
 
     def detach(self, conn: Connection) -> None:
         self.connections.discard(conn)
+        self.staff.discard(conn)
+        if conn.participant is not None:
+            mine = self.phones.get(conn.participant)
+            if mine is not None:
+                mine.discard(conn)
+                if not mine:
+                    del self.phones[conn.participant]
         if conn.participant is not None and self.online[conn.participant] > 0:
             self.online[conn.participant] -= 1
             if self.online[conn.participant] == 0:

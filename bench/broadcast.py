@@ -1,0 +1,277 @@
+"""How fast a facilitator's action reaches every phone in one room.
+
+    .venv/bin/python bench/broadcast.py --phones 1000
+    .venv/bin/python bench/broadcast.py --phones 2000 --workers 2 --bus-url redis://127.0.0.1:6379/0 \
+        --database-url postgresql://postgres@127.0.0.1:5432/test
+
+Starts the server in its own process(es) (one uvicorn per --workers, all on one room
+through --bus-url and --database-url when there are several), joins N phones, connects
+them from several load-generator processes, and has the facilitator start a new phase
+--rounds times. For every phone and round it measures the time from the facilitator
+sending the action to the phone receiving the event. Prints ``name=value`` lines:
+p50/p99/max in ms, events lost, the server's memory per connection and the CPU seconds
+spent by the server(s) and by the load generator (so one can see it was not the
+generator that was measured).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing as mp
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+from pathlib import Path
+from typing import Any
+
+import httpx
+import websockets
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.liveserver import LiveServer
+
+PHASES = 40
+
+
+def program(rounds: int) -> str:
+    phases = "".join(
+        f'\n[[exercises.phases]]\nkind = "G"\nminutes = 10\ntitle = "Fase {i}"\n' for i in range(rounds + 1)
+    )
+    return f'title = "Benk"\n[[exercises]]\nid = "benk"\ntitle = "Benk"\n{phases}'
+
+
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+# --- the load generator: one process holds many phones ----------------------------------
+
+
+def generator(urls: list[str], code: str, cookies: list[str], ready: Any, results: Any, stop: Any) -> None:
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:
+        pass
+    received: dict[int, list[float]] = {}
+
+    async def phone(url: str, cookie: str, connected: asyncio.Event, counter: list[int]) -> None:
+        async with websockets.connect(
+            url, additional_headers={"cookie": cookie}, max_queue=None, open_timeout=60, ping_interval=None
+        ) as socket:
+            await socket.send(json.dumps({"type": "hello", "room": code, "role": "participant"}))
+            async for raw in socket:
+                now = time.time()
+                # Only the phase events matter here; parse the few bytes that tell.
+                if raw.startswith('{"type":"event"') or raw.startswith('{"type": "event"'):
+                    if '"position"' in raw:
+                        message = json.loads(raw)
+                        received.setdefault(message["seq"], []).append(now)
+                elif '"snapshot"' in raw[:30]:
+                    counter[0] += 1
+                    if counter[0] == len(cookies):
+                        connected.set()
+
+    async def main() -> None:
+        connected = asyncio.Event()
+        counter = [0]
+        tasks = []
+        for i, cookie in enumerate(cookies):
+            tasks.append(asyncio.create_task(phone(urls[i % len(urls)], cookie, connected, counter)))
+            if i % 50 == 49:
+                await asyncio.sleep(0.05)  # do not knock all at once
+        await connected.wait()
+        ready.put(len(cookies))
+        while stop.empty():
+            await asyncio.sleep(0.1)
+        for task in tasks:
+            task.cancel()
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        results.put((received, usage.ru_utime + usage.ru_stime))
+
+    asyncio.run(main())
+
+
+# --- the facilitator and the measurement ---------------------------------------------------
+
+
+async def join_all(url: str, code: str, count: int) -> list[str]:
+    """Join ``count`` phones, each a new person: the client keeps no cookies of its own."""
+    no_cookies = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+    limits = httpx.Limits(max_connections=32)
+    semaphore = asyncio.Semaphore(32)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=120, cookies=no_cookies) as http:
+
+        async def one(i: int) -> str:
+            async with semaphore:
+                response = await http.post("/join", data={"code": code, "name": f"P{i}"})
+            cookie = response.headers["set-cookie"].split(";", 1)[0]
+            assert cookie.startswith(f"samling_{code}="), cookie
+            return cookie
+
+        return list(await asyncio.gather(*(one(i) for i in range(count))))
+
+
+async def facilitate(url: str, code: str, key: str, rounds: int, pause: float) -> dict[int, float]:
+    sent: dict[int, float] = {}
+    async with websockets.connect(url, max_queue=None, ping_interval=None) as socket:
+        await socket.send(json.dumps({"type": "hello", "room": code, "role": "facilitator", "key": key}))
+        await asyncio.sleep(0.5)
+
+        async def answer(message_id: str) -> dict[str, Any]:
+            while True:
+                message = json.loads(await socket.recv())
+                if message.get("id") == message_id:
+                    return message
+
+        first = "start"
+        for r in range(rounds + 1):
+            message_id = f"round-{r}"
+            t0 = time.time()
+            action = {"type": first} if r == 0 else {"type": "next_phase"}
+            await socket.send(json.dumps({"type": "action", "id": message_id, "action": action}))
+            ack = await answer(message_id)
+            assert ack["type"] == "ack", ack
+            if r > 0:  # round 0 only starts the day
+                sent[ack["seq"]] = t0
+            await asyncio.sleep(pause)
+    return sent
+
+
+def pin(servers: list[int], generators: list[int], enabled: bool) -> None:
+    """Servers on the first half of the cores, load generators on the rest, so that the
+    generator does not steal the server's CPU (and the figures say what the server did)."""
+    cores = sorted(os.sched_getaffinity(0))
+    if not enabled or len(cores) < 2:
+        return
+    half = len(cores) // 2
+    for pid in servers:
+        os.sched_setaffinity(pid, cores[:half])
+    for pid in generators:
+        os.sched_setaffinity(pid, cores[half:])
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--phones", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--generators", type=int, default=2, help="load-generator processes")
+    parser.add_argument("--workers", type=int, default=1, help="server processes sharing the room")
+    parser.add_argument("--pause", type=float, default=1.0, help="seconds between rounds")
+    parser.add_argument("--no-pin", dest="pin", action="store_false", help="do not pin processes to cores")
+    parser.add_argument("--bus-url", default="")
+    parser.add_argument("--database-url", default="")
+    args = parser.parse_args()
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+    work = Path(tempfile.mkdtemp(prefix="samling-bench-"))
+    programs = work / "programs"
+    programs.mkdir()
+    (programs / "benk.toml").write_text(program(args.rounds), encoding="utf-8")
+    settings = {
+        "messages_per_second": "1000",
+        "message_burst": "1000",
+        "room_messages_per_second": "1000000",
+        "join_attempts_per_minute": "100000000",
+        "send_queue_size": "256",
+        "snapshot_every": "1000000",
+    }
+    if args.bus_url:
+        settings["bus_url"] = args.bus_url
+    if args.database_url:
+        settings["database_url"] = args.database_url
+    servers = []
+    for i in range(args.workers):
+        (work / f"w{i}").mkdir()
+        server = LiveServer(work / f"w{i}", programs, **settings)
+        server.start()
+        servers.append(server)
+    try:
+        created = httpx.post(f"{servers[0].url}/workshops", data={"program": "benk.toml"})
+        _, _, code, key = created.headers["location"].split("/")
+        started = time.monotonic()
+        cookies = asyncio.run(join_all(servers[0].url, code, args.phones))
+        join_s = time.monotonic() - started
+        pids = [s.process.pid for s in servers if s.process is not None]
+        rss_before = sum(rss_kb(pid) for pid in pids)
+
+        ws_urls = [s.url.replace("http", "ws") + "/ws" for s in servers]
+        ctx = mp.get_context("spawn")
+        ready, results, stop = ctx.Queue(), ctx.Queue(), ctx.Queue()
+        share = [cookies[i :: args.generators] for i in range(args.generators)]
+        procs = [
+            ctx.Process(target=generator, args=(ws_urls, code, part, ready, results, stop)) for part in share
+        ]
+        for proc in procs:
+            proc.start()
+        pin(pids, [p.pid for p in procs if p.pid is not None], args.pin)
+        for _ in procs:
+            ready.get(timeout=600)
+        time.sleep(1.0)
+        rss_after = sum(rss_kb(pid) for pid in pids)
+        cpu_before = sum(cpu_seconds(pid) for pid in pids)
+        sent = asyncio.run(facilitate(ws_urls[0], code, key, args.rounds, args.pause))
+        time.sleep(1.0)
+        cpu_after = sum(cpu_seconds(pid) for pid in pids)
+        for _ in procs:
+            stop.put(True)
+        latencies: list[float] = []
+        received = 0
+        generator_cpu = 0.0
+        for _ in procs:
+            got, cpu = results.get(timeout=120)
+            generator_cpu += cpu
+            for seq, times in got.items():
+                if seq in sent:
+                    received += len(times)
+                    latencies.extend((t - sent[seq]) * 1000 for t in times)
+        for proc in procs:
+            proc.join(30)
+    finally:
+        for server in servers:
+            server.stop()
+
+    expected = args.phones * args.rounds
+    print(f"phones={args.phones}")
+    print(f"rounds={args.rounds}")
+    print(f"server_workers={args.workers}")
+    print(f"generator_processes={args.generators}")
+    print(f"pinned={args.pin and len(os.sched_getaffinity(0)) >= 2}")
+    print(f"join_s={join_s:.1f}")
+    print(f"p50_ms={statistics.median(latencies):.1f}")
+    print(f"p99_ms={percentile(latencies, 0.99):.1f}")
+    print(f"max_ms={max(latencies):.1f}")
+    print(f"received={received}")
+    print(f"lost={expected - received}")
+    print(f"server_rss_mb={rss_after / 1024:.1f}")
+    print(f"server_rss_per_conn_kb={(rss_after - rss_before) / args.phones:.1f}")
+    print(f"server_cpu_s={cpu_after - cpu_before:.2f}")
+    print(f"generator_cpu_s={generator_cpu:.2f}")
+
+
+if __name__ == "__main__":
+    main()
