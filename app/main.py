@@ -14,9 +14,10 @@ from fastapi.staticfiles import StaticFiles
 from app.bus import bus_from_url
 from app.realtime.hub import Hub, now_ms
 from app.realtime.ratelimit import KeyedLimiter
+from app.render.cloud import CloudRenderer
 from app.settings import Settings, get_settings
 from app.storage.store import Store
-from app.web import pages, results, ws
+from app.web import pages, results, wordcloud, ws
 from app.web.headers import SecurityHeaders
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await bus.start()
         app.state.store = store
         app.state.hub = Hub(settings, store, bus)
+        app.state.renderer = CloudRenderer()
         app.state.join_limiter = KeyedLimiter(
             settings.join_attempts_per_minute / 60, settings.join_attempts_per_minute
         )
@@ -54,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             purger.cancel()
+            app.state.renderer.close()
             await app.state.hub.save_snapshots()
             await bus.stop()
             store.close()
@@ -64,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
     app.include_router(results.router)
+    app.include_router(wordcloud.router)
     app.include_router(ws.router)
     return app
 

@@ -19,6 +19,7 @@ from app.core.kinds.comments import Config as CommentsConfig
 from app.core.kinds.diamond import Config as DiamondConfig
 from app.core.kinds.gallery import Config as GalleryConfig
 from app.core.kinds.roles import Config as RolesConfig
+from app.core.kinds.wordcloud import Config as WordcloudConfig
 
 LANGUAGES = ("nb", "en")
 
@@ -85,8 +86,8 @@ class Exercise(_Strict):
     roles: RolesConfig | None = None  # roles by rule: closest to 40, darkest hair, rotating triads
     diamond: DiamondConfig | None = None  # diamond ranking 1-2-3-2-1 per group
     gallery: GalleryConfig | None = None  # gallery walk over a diamond exercise (of = "<id>")
-    # Fields for the exercise kinds that build on this engine (roles, word cloud, diamond,
-    # gallery walk) are added here as optional tables; the engine ignores what it does not run.
+    wordcloud: WordcloudConfig | None = None  # live word cloud: a few words from everyone
+    # Each exercise kind adds its table here (see docs/kinds.md).
 
     @property
     def steps(self) -> list[Phase]:

@@ -137,7 +137,7 @@ async def create(request: Request, program: Annotated[str, Form(max_length=200)]
     return RedirectResponse(f"/f/{created.code}/{created.facilitator_key}", status_code=303)
 
 
-async def _live(request: Request, code: str) -> LiveRoom | None:
+async def live_room(request: Request, code: str) -> LiveRoom | None:
     code = codes.normalize(code)
     if not codes.looks_valid(code):
         return None
@@ -146,7 +146,7 @@ async def _live(request: Request, code: str) -> LiveRoom | None:
 
 async def facilitator_room(request: Request, code: str, key: str) -> LiveRoom | None:
     """The room this facilitator link controls, or None for a wrong code or key."""
-    live = await _live(request, code)
+    live = await live_room(request, code)
     if live is None or not same_secret(key, live.facilitator_key_hash):
         return None
     return live
@@ -200,7 +200,7 @@ async def delete_workshop(
 
 @router.get("/s/{code}/{key}", response_class=HTMLResponse)
 async def projector_page(request: Request, code: str, key: str) -> HTMLResponse:
-    live = await _live(request, code)
+    live = await live_room(request, code)
     if live is None or not hmac.compare_digest(key, live.projector_key):
         return not_found(request)
     return render(
@@ -215,7 +215,7 @@ async def projector_page(request: Request, code: str, key: str) -> HTMLResponse:
 
 @router.get("/qr/{code}.svg")
 async def qr_code(request: Request, code: str) -> Response:
-    live = await _live(request, code)
+    live = await live_room(request, code)
     if live is None:
         return Response(status_code=404)
     buffer = io.BytesIO()
@@ -232,7 +232,7 @@ async def qr_code(request: Request, code: str) -> Response:
 @router.get("/j/{code}", response_class=HTMLResponse)
 async def join_page(request: Request, code: str = "") -> Response:
     code = codes.normalize(code)
-    live = await _live(request, code) if code else None
+    live = await live_room(request, code) if code else None
     if live is not None and _participant(request, live) is not None:
         return RedirectResponse(f"/r/{live.code}", status_code=303)
     return render(request, "join.html", code=code if codes.looks_valid(code) else "", name="", error_key=None)
@@ -259,7 +259,7 @@ async def join(
 
     if not request.app.state.join_limiter.take(client):
         return again("join.error.rate_limited", 429)
-    live = await _live(request, typed)
+    live = await live_room(request, typed)
     if live is None:
         return again("join.error.unknown_room", 404)
     if _participant(request, live) is not None:
@@ -288,7 +288,7 @@ async def join(
 
 @router.get("/r/{code}", response_class=HTMLResponse)
 async def phone_page(request: Request, code: str) -> Response:
-    live = await _live(request, code)
+    live = await live_room(request, code)
     if live is None:
         return not_found(request)
     if _participant(request, live) is None:

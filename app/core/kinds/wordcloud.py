@@ -1,0 +1,286 @@
+"""The live word cloud ("Vi lager en ordsky!"): everyone submits a few words; the
+projector shows them, counted.
+
+Counting merges variants of one word: surrounding spaces and punctuation go, case does not
+count, and Unicode is compared in NFC (so "Åpen", " åpen! " and "a\u030apen" are one
+word). The spelling shown is the one most people used (the earliest on a tie). The
+facilitator can hide a word and merge two words ("åpen" into "åpenhet") while the cloud
+is live. Every submission is an entry of its own, so nothing is counted by
+read-modify-write: counts are always recomputed from the entries.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from app.core.actions import clean_line
+from app.core.kinds.base import Kind, KindAction
+from app.core.outcome import Changes, Refused
+
+if TYPE_CHECKING:
+    from app.core.program import Exercise
+    from app.core.room import Command, Room
+
+MAX_WORD = 40
+FACILITATOR = "facilitator"  # app.core.room.FACILITATOR (room imports the registry, which imports us)
+
+
+def normalize(word: str) -> str:
+    """The key two spellings of one word share: NFC, no surrounding spaces or
+    punctuation, case-folded."""
+    word = unicodedata.normalize("NFC", word)
+    start, end = 0, len(word)
+    while start < end and _is_edge(word[start]):
+        start += 1
+    while end > start and _is_edge(word[end - 1]):
+        end -= 1
+    return unicodedata.normalize("NFC", word[start:end].casefold())
+
+
+def tidy(word: str) -> str:
+    """The spelling as shown: NFC, single spaces, no surrounding punctuation."""
+    word = " ".join(unicodedata.normalize("NFC", word).split())
+    start, end = 0, len(word)
+    while start < end and _is_edge(word[start]):
+        start += 1
+    while end > start and _is_edge(word[end - 1]):
+        end -= 1
+    return word[start:end]
+
+
+def _is_edge(ch: str) -> bool:
+    return ch.isspace() or unicodedata.category(ch)[0] in ("P", "S", "Z", "C")
+
+
+class Config(BaseModel):
+    """``[exercises.wordcloud]``: how many words each person may send."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_words: Annotated[int, Field(ge=1, le=20)] = 3
+    max_length: Annotated[int, Field(ge=2, le=MAX_WORD)] = 30
+    prompt: str | dict[str, str] | None = None  # the question on the phones, if not the title
+    show: Annotated[str, Field(max_length=40)] | None = None  # an earlier cloud to show as input
+
+
+def _has_letters(value: str) -> str:
+    if not normalize(value):
+        raise ValueError("must contain a word, not only punctuation")
+    return value
+
+
+Word = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_WORD * 2),
+    AfterValidator(clean_line),
+    AfterValidator(_has_letters),
+]
+WordKey = Annotated[str, Field(min_length=1, max_length=MAX_WORD * 2)]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    id: int
+    author: str  # kept to let a person edit their own and to cap floods; never shown
+    text: str  # tidied spelling
+    key: str
+    at: int
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    entries: tuple[Entry, ...] = ()
+    next_id: int = 1
+    hidden: frozenset[str] = frozenset()
+    merged: tuple[tuple[str, str], ...] = ()  # (source key, target key), in the order made
+    version: int = 0
+
+
+class Submit(KindAction):
+    type: Literal["wordcloud_submit"] = "wordcloud_submit"
+    word: Word
+
+
+class Edit(KindAction):
+    type: Literal["wordcloud_edit"] = "wordcloud_edit"
+    entry: Annotated[int, Field(ge=1)]
+    word: Word
+
+
+class Withdraw(KindAction):
+    type: Literal["wordcloud_withdraw"] = "wordcloud_withdraw"
+    entry: Annotated[int, Field(ge=1)]
+
+
+class Hide(KindAction):
+    type: Literal["wordcloud_hide"] = "wordcloud_hide"
+    word: WordKey
+    hidden: bool = True
+
+
+class Merge(KindAction):
+    type: Literal["wordcloud_merge"] = "wordcloud_merge"
+    source: WordKey
+    target: WordKey
+
+
+# --- counting --------------------------------------------------------------------------------
+
+
+def resolve(state: State, key: str) -> str:
+    """Where a word is counted after the facilitator's merges (merges can chain)."""
+    targets = dict(state.merged)
+    seen = {key}
+    while key in targets:
+        key = targets[key]
+        if key in seen:  # cannot happen (merges into a merged word are refused); be safe
+            break
+        seen.add(key)
+    return key
+
+
+@dataclass(frozen=True, slots=True)
+class CountedWord:
+    key: str
+    text: str
+    count: int
+    hidden: bool
+
+
+def words(state: State) -> list[CountedWord]:
+    """Every word with its count, most frequent first (then alphabetically)."""
+    counts: Counter[str] = Counter()
+    spellings: dict[str, Counter[str]] = {}
+    first_seen: dict[tuple[str, str], int] = {}
+    for entry in state.entries:
+        key = resolve(state, entry.key)
+        counts[key] += 1
+        spellings.setdefault(key, Counter())[entry.text] += 1
+        first_seen.setdefault((key, entry.text), entry.id)
+    out = []
+    for key, count in counts.items():
+        # The target's own spellings win over merged-in ones; then the most used.
+        own = {t: n for t, n in spellings[key].items() if normalize(t) == key} or dict(spellings[key])
+        text = min(own, key=lambda t: (-own[t], first_seen[(key, t)]))
+        out.append(CountedWord(key=key, text=text, count=count, hidden=key in state.hidden))
+    return sorted(out, key=lambda w: (-w.count, w.text.casefold()))
+
+
+def frequencies(state: State) -> dict[str, int]:
+    """What the projector's cloud draws: visible words and their counts."""
+    return {w.text: w.count for w in words(state) if not w.hidden}
+
+
+# --- the kind ----------------------------------------------------------------------------------
+
+
+def start(room: Room, exercise: Exercise, cmd: Command) -> State:
+    return State()
+
+
+def _config(exercise: Exercise) -> Config:
+    config = exercise.wordcloud
+    assert config is not None
+    return config
+
+
+def _own(state: State, entry_id: int, actor: str) -> Entry:
+    entry = next((e for e in state.entries if e.id == entry_id), None)
+    if entry is None or entry.author != actor:
+        raise Refused("unknown_item")
+    return entry
+
+
+def _check_length(exercise: Exercise, word: str) -> str:
+    text = tidy(word)
+    if len(text) > _config(exercise).max_length:
+        raise Refused("word_too_long")
+    return text
+
+
+def apply(room: Room, exercise: Exercise, state: State, cmd: Command) -> tuple[State, Changes]:
+    action = cmd.action
+    everyone_sees = Changes(board=True, personal=frozenset({cmd.actor}))
+    if isinstance(action, Submit):
+        if cmd.actor == FACILITATOR:
+            raise Refused("not_allowed")
+        text = _check_length(exercise, action.word)
+        if sum(1 for e in state.entries if e.author == cmd.actor) >= _config(exercise).max_words:
+            raise Refused("too_many")
+        entry = Entry(id=state.next_id, author=cmd.actor, text=text, key=normalize(text), at=cmd.at)
+        new = replace(state, entries=(*state.entries, entry), next_id=state.next_id + 1)
+        return replace(new, version=state.version + 1), everyone_sees
+    if isinstance(action, Edit):
+        entry = _own(state, action.entry, cmd.actor)
+        text = _check_length(exercise, action.word)
+        edited = replace(entry, text=text, key=normalize(text))
+        entries = tuple(edited if e.id == entry.id else e for e in state.entries)
+        return replace(state, entries=entries, version=state.version + 1), everyone_sees
+    if isinstance(action, Withdraw):
+        entry = _own(state, action.entry, cmd.actor)
+        entries = tuple(e for e in state.entries if e.id != entry.id)
+        return replace(state, entries=entries, version=state.version + 1), everyone_sees
+    if isinstance(action, Hide):
+        known = {w.key for w in words(state)}
+        if action.word not in known:
+            raise Refused("unknown_item")
+        hidden = state.hidden | {action.word} if action.hidden else state.hidden - {action.word}
+        return replace(state, hidden=hidden, version=state.version + 1), Changes(board=True)
+    if isinstance(action, Merge):
+        known = {w.key for w in words(state)}
+        if action.source not in known or action.target not in known or action.source == action.target:
+            raise Refused("unknown_item")
+        merged = (*state.merged, (action.source, action.target))
+        return replace(state, merged=merged, version=state.version + 1), Changes(board=True)
+    raise Refused("unknown_action")
+
+
+def board(room: Room, exercise: Exercise, state: State) -> dict[str, Any]:
+    listed = words(state)
+    return {
+        # A hidden word's text leaves the projector's browser too, not just its display.
+        "words": [
+            {"key": w.key, "text": None if w.hidden else w.text, "count": w.count, "hidden": w.hidden}
+            for w in listed
+        ],
+        "entries": len(state.entries),
+        "people": len({e.author for e in state.entries}),
+        "version": state.version,
+        "merged": [list(pair) for pair in state.merged],
+    }
+
+
+def mine(room: Room, exercise: Exercise, state: State, pid: str) -> dict[str, Any]:
+    config = _config(exercise)
+    return {
+        "entries": [{"id": e.id, "text": e.text} for e in state.entries if e.author == pid],
+        "max": config.max_words,
+        "max_length": config.max_length,
+        "prompt": config.prompt,
+    }
+
+
+def export(room: Room, exercise: Exercise, state: State) -> list[tuple[str, str, str]]:
+    return [("", w.text, str(w.count)) for w in words(state) if not w.hidden]
+
+
+def suggestions(room: Room, exercise: Exercise, state: State, group: int | None) -> list[str]:
+    return [w.text for w in words(state) if not w.hidden]
+
+
+KIND: Kind[State] = Kind(
+    name="wordcloud",
+    participant_actions=(Submit, Edit, Withdraw),
+    facilitator_actions=(Hide, Merge),
+    start=start,
+    apply=apply,
+    board=board,
+    mine=mine,
+    export=export,
+    suggestions=suggestions,
+)

@@ -1,0 +1,114 @@
+"""The word cloud as a PNG, drawn with the ``wordcloud`` package.
+
+Drawing is CPU work (a 1920×1080 layout of 200 words takes about 2 s at full size), so it
+never runs on the event loop: it runs in a separate process. It is also coalesced: per
+cloud, at most one drawing is in flight; requests that arrive meanwhile wait for it and,
+if the cloud changed since it started, one more drawing follows with the newest words.
+To keep the 1-second promise on the projector, the layout is computed at a third of the
+size and scaled up (``scale``), which keeps the picture sharp at 1920×1080.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+WIDTH, HEIGHT = 1920, 1080
+LAYOUT_SCALE = 3  # the layout is computed at 640×360 and drawn three times larger
+MAX_WORDS = 150
+BACKGROUND = "#0b1a26"  # the projector's background
+# Light colours that each keep at least 7:1 contrast on the background.
+PALETTE = ("#ffd27a", "#8fd3ff", "#a8f0b0", "#ffb8cf", "#f4f7fa", "#d3c2ff", "#ffc48f")
+FONTS = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
+)
+
+
+def font_path() -> str | None:
+    """A bold sans font with æøå if the system has one; else the package's own."""
+    return next((f for f in FONTS if Path(f).exists()), None)
+
+
+def _colour(word: str, **_: object) -> str:
+    # The same word keeps its colour as the cloud grows.
+    return PALETTE[int(hashlib.sha256(word.encode()).hexdigest(), 16) % len(PALETTE)]
+
+
+def draw(frequencies: dict[str, int], width: int = WIDTH, height: int = HEIGHT) -> bytes:
+    """The PNG of a cloud. Runs in a worker process; pure function of its input."""
+    from wordcloud import WordCloud
+
+    buffer = io.BytesIO()
+    if not frequencies:
+        from PIL import Image
+
+        Image.new("RGB", (width, height), BACKGROUND).save(buffer, format="PNG")
+        return buffer.getvalue()
+    cloud = WordCloud(
+        width=width // LAYOUT_SCALE,
+        height=height // LAYOUT_SCALE,
+        scale=LAYOUT_SCALE,
+        background_color=BACKGROUND,
+        color_func=_colour,
+        font_path=font_path(),
+        max_words=MAX_WORDS,
+        prefer_horizontal=0.9,
+        random_state=7,  # the same words give the same picture
+        relative_scaling=0.5,
+        collocations=False,
+        normalize_plurals=False,
+    )
+    cloud.generate_from_frequencies(frequencies)
+    cloud.to_image().save(buffer, format="PNG", optimize=False)
+    return buffer.getvalue()
+
+
+@dataclass
+class _Cloud:
+    version: int = -1
+    png: bytes = b""
+    running: asyncio.Task[None] | None = None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+class CloudRenderer:
+    """Coalesced, off-loop drawing of word clouds, one cache entry per cloud."""
+
+    def __init__(self, workers: int = 1) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        self._workers = workers
+        self._clouds: dict[tuple[str, str], _Cloud] = {}
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self._workers, mp_context=multiprocessing.get_context("spawn"))
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+    async def png(
+        self, cloud_id: tuple[str, str], current: Callable[[], tuple[int, dict[str, int]]]
+    ) -> bytes:
+        """The newest picture of a cloud. ``current`` gives (version, frequencies) now."""
+        entry = self._clouds.setdefault(cloud_id, _Cloud())
+        while True:
+            version, _ = current()
+            if entry.version >= version:
+                return entry.png
+            async with entry.lock:  # one drawing at a time; who waited re-checks the version
+                version, frequencies = current()
+                if entry.version >= version:
+                    return entry.png
+                loop = asyncio.get_running_loop()
+                png = await loop.run_in_executor(self._executor(), draw, frequencies)
+                if version > entry.version:
+                    entry.version, entry.png = version, png
