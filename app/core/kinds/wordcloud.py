@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -99,6 +99,25 @@ class State:
     hidden: frozenset[str] = frozenset()
     merged: tuple[tuple[str, str], ...] = ()  # (source key, target key), in the order made
     version: int = 0
+    # key -> spelling -> (how many entries use it, the first entry that did): kept up to
+    # date with the entries so that a board costs the number of words, not of entries
+    # (500 phones sending 3 words each would otherwise recount everything 1,500 times).
+    tally: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
+
+
+def _counted(state: State, entry: Entry, delta: int) -> dict[str, dict[str, tuple[int, int]]]:
+    spellings = dict(state.tally.get(entry.key, {}))
+    count, first = spellings.get(entry.text, (0, entry.id))
+    if count + delta > 0:
+        spellings[entry.text] = (count + delta, min(first, entry.id))
+    else:
+        spellings.pop(entry.text, None)
+    tally = dict(state.tally)
+    if spellings:
+        tally[entry.key] = spellings
+    else:
+        tally.pop(entry.key, None)
+    return tally
 
 
 class Submit(KindAction):
@@ -155,18 +174,19 @@ class CountedWord:
 def words(state: State) -> list[CountedWord]:
     """Every word with its count, most frequent first (then alphabetically)."""
     counts: Counter[str] = Counter()
-    spellings: dict[str, Counter[str]] = {}
-    first_seen: dict[tuple[str, str], int] = {}
-    for entry in state.entries:
-        key = resolve(state, entry.key)
-        counts[key] += 1
-        spellings.setdefault(key, Counter())[entry.text] += 1
-        first_seen.setdefault((key, entry.text), entry.id)
+    spellings: dict[str, dict[str, tuple[int, int]]] = {}
+    for key, used in state.tally.items():
+        target = resolve(state, key)
+        merged = spellings.setdefault(target, {})
+        for text, (count, first) in used.items():
+            counts[target] += count
+            before = merged.get(text, (0, first))
+            merged[text] = (before[0] + count, min(before[1], first))
     out = []
     for key, count in counts.items():
-        # The target's own spellings win over merged-in ones; then the most used.
-        own = {t: n for t, n in spellings[key].items() if normalize(t) == key} or dict(spellings[key])
-        text = min(own, key=lambda t: (-own[t], first_seen[(key, t)]))
+        # The target's own spellings win over merged-in ones; then the most used, then the first.
+        own = {t: v for t, v in spellings[key].items() if normalize(t) == key} or spellings[key]
+        text = min(own, key=lambda t: (-own[t][0], own[t][1]))
         out.append(CountedWord(key=key, text=text, count=count, hidden=key in state.hidden))
     return sorted(out, key=lambda w: (-w.count, w.text.casefold()))
 
@@ -213,18 +233,26 @@ def apply(room: Room, exercise: Exercise, state: State, cmd: Command) -> tuple[S
         if sum(1 for e in state.entries if e.author == cmd.actor) >= _config(exercise).max_words:
             raise Refused("too_many")
         entry = Entry(id=state.next_id, author=cmd.actor, text=text, key=normalize(text), at=cmd.at)
-        new = replace(state, entries=(*state.entries, entry), next_id=state.next_id + 1)
+        new = replace(
+            state,
+            entries=(*state.entries, entry),
+            next_id=state.next_id + 1,
+            tally=_counted(state, entry, +1),
+        )
         return replace(new, version=state.version + 1), everyone_sees
     if isinstance(action, Edit):
         entry = _own(state, action.entry, cmd.actor)
         text = _check_length(exercise, action.word)
         edited = replace(entry, text=text, key=normalize(text))
         entries = tuple(edited if e.id == entry.id else e for e in state.entries)
-        return replace(state, entries=entries, version=state.version + 1), everyone_sees
+        without = replace(state, tally=_counted(state, entry, -1))
+        tally = _counted(without, edited, +1)
+        return replace(state, entries=entries, tally=tally, version=state.version + 1), everyone_sees
     if isinstance(action, Withdraw):
         entry = _own(state, action.entry, cmd.actor)
         entries = tuple(e for e in state.entries if e.id != entry.id)
-        return replace(state, entries=entries, version=state.version + 1), everyone_sees
+        tally = _counted(state, entry, -1)
+        return replace(state, entries=entries, tally=tally, version=state.version + 1), everyone_sees
     if isinstance(action, Hide):
         known = {w.key for w in words(state)}
         if action.word not in known:
