@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from app.core.kinds.comments import Config as CommentsConfig
 from app.core.kinds.diamond import Config as DiamondConfig
 from app.core.kinds.gallery import Config as GalleryConfig
+from app.core.kinds.lists import Config as ListsConfig
 from app.core.kinds.roles import Config as RolesConfig
 from app.core.kinds.wordcloud import Config as WordcloudConfig
 
@@ -87,6 +88,7 @@ class Exercise(_Strict):
     diamond: DiamondConfig | None = None  # diamond ranking 1-2-3-2-1 per group
     gallery: GalleryConfig | None = None  # gallery walk over a diamond exercise (of = "<id>")
     wordcloud: WordcloudConfig | None = None  # live word cloud: a few words from everyone
+    lists: ListsConfig | None = None  # the groups' lists, gathered for the room, dot voting
     # Each exercise kind adds its table here (see docs/kinds.md).
 
     @property

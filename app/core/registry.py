@@ -13,15 +13,23 @@ from pydantic import Field, TypeAdapter
 
 from app.core import actions as engine
 from app.core.actions import Action
-from app.core.kinds import comments, diamond, gallery, roles, wordcloud
+from app.core.kinds import comments, diamond, gallery, lists, roles, wordcloud
 from app.core.kinds.base import Kind, KindAction
 from app.core.kinds.comments import State as CommentsState
 from app.core.kinds.diamond import State as DiamondState
 from app.core.kinds.gallery import State as GalleryState
+from app.core.kinds.lists import State as ListsState
 from app.core.kinds.roles import State as RolesState
 from app.core.kinds.wordcloud import State as WordcloudState
 
-KINDS: tuple[Kind[Any], ...] = (comments.KIND, roles.KIND, wordcloud.KIND, diamond.KIND, gallery.KIND)
+KINDS: tuple[Kind[Any], ...] = (
+    comments.KIND,
+    roles.KIND,
+    wordcloud.KIND,
+    diamond.KIND,
+    gallery.KIND,
+    lists.KIND,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +41,7 @@ class Activities:
     diamond: DiamondState | None = None
     gallery: GalleryState | None = None
     wordcloud: WordcloudState | None = None
+    lists: ListsState | None = None
 
 
 KIND_BY_ACTION: dict[str, Kind[Any]] = {
