@@ -244,7 +244,7 @@ def apply(room: Room, exercise: Exercise, state: State, cmd: Command) -> tuple[S
         merged = replace(
             target, sources=(*target.sources, *source.sources), also=(*target.also, source.text, *source.also)
         )
-        room_items = tuple(merged if r.id == target.id else r for r in state.room if r.id != source.id)
+        kept = tuple(merged if r.id == target.id else r for r in state.room if r.id != source.id)
         votes = {}
         for pid, mine in state.votes.items():
             moved = dict(mine)
@@ -252,14 +252,14 @@ def apply(room: Room, exercise: Exercise, state: State, cmd: Command) -> tuple[S
             if dots:
                 moved[target.id] = moved.get(target.id, 0) + dots
             votes[pid] = moved
-        return replace(state, room=room_items, votes=votes), Changes(board=True, everyone_personal=True)
+        return replace(state, room=kept, votes=votes), Changes(board=True, everyone_personal=True)
     if isinstance(action, Voting):
         return replace(state, voting=action.open), Changes(board=True, everyone_personal=True)
     if isinstance(action, RemoveRoomItem):
-        item = _room_item(state, action.item)
-        room_items = tuple(r for r in state.room if r.id != item.id)
-        votes = {pid: {k: v for k, v in mine.items() if k != item.id} for pid, mine in state.votes.items()}
-        return replace(state, room=room_items, votes=votes), Changes(board=True, everyone_personal=True)
+        gone = _room_item(state, action.item)
+        rest = tuple(r for r in state.room if r.id != gone.id)
+        votes = {pid: {k: v for k, v in mine.items() if k != gone.id} for pid, mine in state.votes.items()}
+        return replace(state, room=rest, votes=votes), Changes(board=True, everyone_personal=True)
     raise Refused("unknown_action")
 
 
