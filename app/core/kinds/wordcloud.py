@@ -65,7 +65,6 @@ class Config(BaseModel):
     max_words: Annotated[int, Field(ge=1, le=20)] = 3
     max_length: Annotated[int, Field(ge=2, le=MAX_WORD)] = 30
     prompt: str | dict[str, str] | None = None  # the question on the phones, if not the title
-    show: Annotated[str, Field(max_length=40)] | None = None  # an earlier cloud to show as input
 
 
 def _has_letters(value: str) -> str:
