@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from app.bus import bus_from_url
 from app.realtime.hub import Hub, now_ms
 from app.realtime.ratelimit import KeyedLimiter
+from app.realtime.wire import KeepServerSend
 from app.render.cloud import CloudRenderer
 from app.settings import Settings, get_settings
 from app.storage.store import Store
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Samling", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(KeepServerSend)  # added last, so it sees the server's own send
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
     app.include_router(results.router)

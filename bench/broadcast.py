@@ -32,6 +32,11 @@ from typing import Any
 
 import httpx
 import websockets
+from websockets.client import ClientProtocol
+from websockets.frames import Frame as WsFrame
+from websockets.frames import Opcode
+from websockets.http11 import Response
+from websockets.uri import parse_uri
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -62,6 +67,61 @@ def cpu_seconds(pid: int) -> float:
 # --- the load generator: one process holds many phones ----------------------------------
 
 
+class Phone(asyncio.Protocol):
+    """One simulated phone: websockets' sans-I/O client on a bare asyncio protocol.
+
+    No task per phone and no parsing of frames that do not matter: a generator process
+    then spends a few µs per received frame, so the figures measure the server."""
+
+    def __init__(self, url: str, cookie: str, hello: bytes, phones: Phones) -> None:
+        self.client = ClientProtocol(parse_uri(url), max_size=None)
+        self.request = self.client.connect()
+        self.request.headers["Cookie"] = cookie
+        self.hello = hello
+        self.phones = phones
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        self.client.send_request(self.request)
+        self._flush()
+
+    def data_received(self, data: bytes) -> None:
+        now = time.time()
+        self.client.receive_data(data)
+        for event in self.client.events_received():
+            if isinstance(event, Response):
+                self.client.send_text(self.hello)
+            elif isinstance(event, WsFrame) and event.opcode is Opcode.TEXT:
+                self.phones.frame(event.data, now)
+        self._flush()
+
+    def _flush(self) -> None:
+        assert self.transport is not None
+        for chunk in self.client.data_to_send():
+            if chunk:
+                self.transport.write(chunk)
+
+
+class Phones:
+    """What one generator process heard: arrival times per phase event, snapshots seen."""
+
+    def __init__(self, expected: int) -> None:
+        self.received: dict[int, list[float]] = {}
+        self.snapshots = 0
+        self.expected = expected
+        self.connected = asyncio.Event()
+
+    def frame(self, raw: bytes, now: float) -> None:
+        # Only the phase events matter here; parse the few frames that tell.
+        if raw.startswith(b'{"type":"event"') and b'"position"' in raw:
+            self.received.setdefault(json.loads(raw)["seq"], []).append(now)
+        elif b'"snapshot"' in raw[:30]:
+            self.snapshots += 1
+            if self.snapshots == self.expected:
+                self.connected.set()
+
+
 def generator(urls: list[str], code: str, cookies: list[str], ready: Any, results: Any, stop: Any) -> None:
     try:
         import uvloop
@@ -69,41 +129,24 @@ def generator(urls: list[str], code: str, cookies: list[str], ready: Any, result
         uvloop.install()
     except ImportError:
         pass
-    received: dict[int, list[float]] = {}
-
-    async def phone(url: str, cookie: str, connected: asyncio.Event, counter: list[int]) -> None:
-        async with websockets.connect(
-            url, additional_headers={"cookie": cookie}, max_queue=None, open_timeout=60, ping_interval=None
-        ) as socket:
-            await socket.send(json.dumps({"type": "hello", "room": code, "role": "participant"}))
-            async for raw in socket:
-                now = time.time()
-                # Only the phase events matter here; parse the few bytes that tell.
-                if raw.startswith('{"type":"event"') or raw.startswith('{"type": "event"'):
-                    if '"position"' in raw:
-                        message = json.loads(raw)
-                        received.setdefault(message["seq"], []).append(now)
-                elif '"snapshot"' in raw[:30]:
-                    counter[0] += 1
-                    if counter[0] == len(cookies):
-                        connected.set()
 
     async def main() -> None:
-        connected = asyncio.Event()
-        counter = [0]
-        tasks = []
+        loop = asyncio.get_running_loop()
+        phones = Phones(len(cookies))
+        hello = json.dumps({"type": "hello", "room": code, "role": "participant"}).encode()
         for i, cookie in enumerate(cookies):
-            tasks.append(asyncio.create_task(phone(urls[i % len(urls)], cookie, connected, counter)))
+            url = urls[i % len(urls)]
+            uri = parse_uri(url)
+            phone = Phone(url, cookie, hello, phones)
+            await loop.create_connection(lambda p=phone: p, uri.host, uri.port)  # type: ignore[misc]
             if i % 50 == 49:
                 await asyncio.sleep(0.05)  # do not knock all at once
-        await connected.wait()
+        await phones.connected.wait()
         ready.put(len(cookies))
         while stop.empty():
             await asyncio.sleep(0.1)
-        for task in tasks:
-            task.cancel()
         usage = resource.getrusage(resource.RUSAGE_SELF)
-        results.put((received, usage.ru_utime + usage.ru_stime))
+        results.put((phones.received, usage.ru_utime + usage.ru_stime))
 
     asyncio.run(main())
 

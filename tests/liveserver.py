@@ -46,6 +46,8 @@ class LiveServer:
                 "127.0.0.1",
                 "--port",
                 str(self.port),
+                "--ws",
+                "websockets-sansio",
                 "--ws-max-size",
                 "65536",
                 # As bin/run: phones' messages are small, and compressing every frame

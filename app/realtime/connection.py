@@ -1,8 +1,10 @@
 """One screen's WebSocket connection, with a bounded send queue.
 
-uvicorn never blocks a send, so a slow phone's frames would pile up in memory. Each
-connection instead has a small queue drained by its own task; a phone that falls a whole
-queue behind is disconnected, reconnects by itself and catches up from a fresh snapshot.
+A frame goes straight to the socket when it can (see ``wire``: encoded once per
+broadcast, no task switch). When the socket pushes back, or the server offers no direct
+path, frames wait in a small queue drained by the connection's own task, in order; a
+phone that falls a whole queue behind is disconnected, reconnects by itself and catches
+up from a fresh snapshot, so a slow phone never piles frames up in memory.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import contextlib
 from typing import Literal
 
 from starlette.websockets import WebSocket
+
+from app.realtime import wire
 
 Role = Literal["participant", "facilitator", "projector"]
 
@@ -27,6 +31,8 @@ class Connection:
         self.role = role
         self.participant = participant
         self._queue: asyncio.Queue[str | None] = asyncio.Queue(maxsize=queue_size)
+        self._direct = wire.writer(websocket.scope)
+        self._waiting = 0  # frames queued or being sent by the drain task
         self._sender: asyncio.Task[None] | None = None
         self._close_code = 1000
         self.closed = False
@@ -42,10 +48,15 @@ class Connection:
         """Queue a frame without waiting; a connection that cannot keep up is dropped."""
         if self.closed:
             return
+        if self._waiting == 0 and self._direct is not None and self._direct.ready():
+            self._direct.write(frame)  # nothing queued before it: order is kept
+            return
         try:
             self._queue.put_nowait(frame)
         except asyncio.QueueFull:
             self.close(CLOSE_TOO_SLOW)
+            return
+        self._waiting += 1
 
     def close(self, code: int = 1000) -> None:
         """Close after the frames already queued (a removed phone still hears why)."""
@@ -68,6 +79,7 @@ class Connection:
                         await self.websocket.close(code=self._close_code)
                     return
                 await self.websocket.send_text(frame)
+                self._waiting -= 1
         except Exception:
             self.closed = True
 
