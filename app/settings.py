@@ -39,10 +39,15 @@ class Settings(BaseSettings):
     messages_per_second: float = Field(5.0, gt=0, description="Sustained messages per second per phone.")
     message_burst: int = Field(20, ge=1, description="Messages a phone may send at once.")
     room_messages_per_second: float = Field(
-        200.0, gt=0, description="Sustained messages per second per room."
+        1000.0, gt=0, description="Sustained messages per second per room."
     )
     join_attempts_per_minute: int = Field(20, ge=1, description="Join attempts per minute per address.")
     send_queue_size: int = Field(64, ge=4, description="Frames queued for a slow phone before it is dropped.")
+    board_interval_ms: int = Field(
+        200,
+        ge=0,
+        description="Shortest time between two updates of the shared results on the staff screens.",
+    )
     snapshot_every: int = Field(50, ge=1, description="Store a room snapshot every N actions.")
     purge_after_days: float = Field(
         30, ge=0, description="Delete closed workshops and all their data after this many days."

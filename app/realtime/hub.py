@@ -14,7 +14,7 @@ import secrets
 import time
 from collections import Counter, OrderedDict, deque
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from app.bus import Bus, Published
@@ -67,6 +67,9 @@ class LiveRoom:
             hub.settings.room_messages_per_second, hub.settings.room_messages_per_second * 2
         )
         self._pending: dict[int, tuple[Room, Changes, Room]] = {}
+        # The shared results (board) on the staff screens: see ``_board_changed``.
+        self._board_sent_at = 0.0
+        self._board_timer: asyncio.TimerHandle | None = None
 
     @property
     def code(self) -> str:
@@ -164,9 +167,40 @@ class LiveRoom:
             seq = self.delivered + 1
             before, changes, after = self._pending.pop(seq)
             self.delivered = seq
-            self.deliver(seq, views.events(after, changes, before))
+            self.deliver(seq, views.events(after, replace(changes, board=False), before))
+            if changes.board:
+                self._board_changed()
             for pid in set(before.participants) - set(after.participants):
                 self.disconnect_participant(pid)
+
+    def _board_changed(self) -> None:
+        """Send the staff screens the board now, or once the interval since the last is over.
+
+        A board is the whole of the current results (every word with its count), not a
+        delta: the newest replaces all before it. 2,000 phones sending words in a burst
+        would otherwise have the server count and send the whole cloud 600 times a second
+        to a projector that can show a few; coalesced, a burst costs a few boards a second
+        and each word is still on the projector within the interval.
+        """
+        if self._board_timer is not None:
+            return  # a send is due; it will read the room as it is then
+        wait = self._board_sent_at + self.hub.settings.board_interval_ms / 1000 - time.monotonic()
+        if wait <= 0:
+            self._send_board()
+        else:
+            self._board_timer = asyncio.get_running_loop().call_later(wait, self._send_board)
+
+    def stop(self) -> None:
+        """The room is forgotten: nothing more is sent."""
+        if self._board_timer is not None:
+            self._board_timer.cancel()
+            self._board_timer = None
+
+    def _send_board(self) -> None:
+        self._board_timer = None
+        self._board_sent_at = time.monotonic()
+        if self.staff:
+            self.send_staff({"type": "event", "seq": self.delivered, "patch": views.board_patch(self.room)})
 
     # --- telling screens ----------------------------------------------------------
 
@@ -317,6 +351,7 @@ class Hub:
         if live is None:
             return
         await self.bus.unsubscribe(code)
+        live.stop()
         for conn in list(live.connections):
             conn.close(CLOSE_ROOM_CLOSED)
 

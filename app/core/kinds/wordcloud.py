@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -152,14 +153,22 @@ class Merge(KindAction):
 
 def resolve(state: State, key: str) -> str:
     """Where a word is counted after the facilitator's merges (merges can chain)."""
+    return _resolver(state)(key)
+
+
+def _resolver(state: State) -> Callable[[str], str]:
     targets = dict(state.merged)
-    seen = {key}
-    while key in targets:
-        key = targets[key]
-        if key in seen:  # cannot happen (merges into a merged word are refused); be safe
-            break
-        seen.add(key)
-    return key
+
+    def resolve(key: str) -> str:
+        seen = {key}
+        while key in targets:
+            key = targets[key]
+            if key in seen:  # cannot happen (merges into a merged word are refused); be safe
+                break
+            seen.add(key)
+        return key
+
+    return resolve
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,8 +183,9 @@ def words(state: State) -> list[CountedWord]:
     """Every word with its count, most frequent first (then alphabetically)."""
     counts: Counter[str] = Counter()
     spellings: dict[str, dict[str, tuple[int, int]]] = {}
+    target_of = _resolver(state)
     for key, used in state.tally.items():
-        target = resolve(state, key)
+        target = target_of(key) if state.merged else key
         merged = spellings.setdefault(target, {})
         for text, (count, first) in used.items():
             counts[target] += count
@@ -183,8 +193,9 @@ def words(state: State) -> list[CountedWord]:
             merged[text] = (before[0] + count, min(before[1], first))
     out = []
     for key, count in counts.items():
-        # The target's own spellings win over merged-in ones; then the most used, then the first.
-        own = {t: v for t, v in spellings[key].items() if normalize(t) == key} or spellings[key]
+        # The target's own spellings (those whose key it is) win over merged-in ones;
+        # then the most used, then the first.
+        own = state.tally.get(key) or spellings[key]
         text = min(own, key=lambda t: (-own[t][0], own[t][1]))
         out.append(CountedWord(key=key, text=text, count=count, hidden=key in state.hidden))
     return sorted(out, key=lambda w: (-w.count, w.text.casefold()))
