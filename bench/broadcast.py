@@ -20,29 +20,31 @@ import argparse
 import asyncio
 import json
 import multiprocessing as mp
-import os
 import resource
 import statistics
 import sys
 import tempfile
 import time
-from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
 from typing import Any
 
 import httpx
 import websockets
-from websockets.client import ClientProtocol
-from websockets.frames import Frame as WsFrame
-from websockets.frames import Opcode
-from websockets.http11 import Response
-from websockets.uri import parse_uri
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.loadgen import (
+    Phone,
+    connect_phones,
+    cpu_seconds,
+    fast_event_loop,
+    join_all,
+    own_cpu_seconds,
+    percentile,
+    pin,
+    rss_kb,
+)
 from tests.liveserver import LiveServer
-
-PHASES = 40
 
 
 def program(rounds: int) -> str:
@@ -52,55 +54,7 @@ def program(rounds: int) -> str:
     return f'title = "Benk"\n[[exercises]]\nid = "benk"\ntitle = "Benk"\n{phases}'
 
 
-def rss_kb(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 # --- the load generator: one process holds many phones ----------------------------------
-
-
-class Phone(asyncio.Protocol):
-    """One simulated phone: websockets' sans-I/O client on a bare asyncio protocol.
-
-    No task per phone and no parsing of frames that do not matter: a generator process
-    then spends a few µs per received frame, so the figures measure the server."""
-
-    def __init__(self, url: str, cookie: str, hello: bytes, phones: Phones) -> None:
-        self.client = ClientProtocol(parse_uri(url), max_size=None)
-        self.request = self.client.connect()
-        self.request.headers["Cookie"] = cookie
-        self.hello = hello
-        self.phones = phones
-        self.transport: asyncio.Transport | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
-        self.client.send_request(self.request)
-        self._flush()
-
-    def data_received(self, data: bytes) -> None:
-        now = time.time()
-        self.client.receive_data(data)
-        for event in self.client.events_received():
-            if isinstance(event, Response):
-                self.client.send_text(self.hello)
-            elif isinstance(event, WsFrame) and event.opcode is Opcode.TEXT:
-                self.phones.frame(event.data, now)
-        self._flush()
-
-    def _flush(self) -> None:
-        assert self.transport is not None
-        for chunk in self.client.data_to_send():
-            if chunk:
-                self.transport.write(chunk)
 
 
 class Phones:
@@ -112,7 +66,7 @@ class Phones:
         self.expected = expected
         self.connected = asyncio.Event()
 
-    def frame(self, raw: bytes, now: float) -> None:
+    def frame(self, phone: Phone, raw: bytes, now: float) -> None:
         # Only the phase events matter here; parse the few frames that tell.
         if raw.startswith(b'{"type":"event"') and b'"position"' in raw:
             self.received.setdefault(json.loads(raw)["seq"], []).append(now)
@@ -123,52 +77,22 @@ class Phones:
 
 
 def generator(urls: list[str], code: str, cookies: list[str], ready: Any, results: Any, stop: Any) -> None:
-    try:
-        import uvloop
-
-        uvloop.install()
-    except ImportError:
-        pass
+    fast_event_loop()
 
     async def main() -> None:
-        loop = asyncio.get_running_loop()
         phones = Phones(len(cookies))
         hello = json.dumps({"type": "hello", "room": code, "role": "participant"}).encode()
-        for i, cookie in enumerate(cookies):
-            url = urls[i % len(urls)]
-            uri = parse_uri(url)
-            phone = Phone(url, cookie, hello, phones)
-            await loop.create_connection(lambda p=phone: p, uri.host, uri.port)  # type: ignore[misc]
-            if i % 50 == 49:
-                await asyncio.sleep(0.05)  # do not knock all at once
+        await connect_phones(urls, cookies, hello, phones.frame)
         await phones.connected.wait()
         ready.put(len(cookies))
         while stop.empty():
             await asyncio.sleep(0.1)
-        usage = resource.getrusage(resource.RUSAGE_SELF)
-        results.put((phones.received, usage.ru_utime + usage.ru_stime))
+        results.put((phones.received, own_cpu_seconds()))
 
     asyncio.run(main())
 
 
 # --- the facilitator and the measurement ---------------------------------------------------
-
-
-async def join_all(url: str, code: str, count: int) -> list[str]:
-    """Join ``count`` phones, each a new person: the client keeps no cookies of its own."""
-    no_cookies = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
-    limits = httpx.Limits(max_connections=32)
-    semaphore = asyncio.Semaphore(32)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=120, cookies=no_cookies) as http:
-
-        async def one(i: int) -> str:
-            async with semaphore:
-                response = await http.post("/join", data={"code": code, "name": f"P{i}"})
-            cookie = response.headers["set-cookie"].split(";", 1)[0]
-            assert cookie.startswith(f"samling_{code}="), cookie
-            return cookie
-
-        return list(await asyncio.gather(*(one(i) for i in range(count))))
 
 
 async def facilitate(url: str, code: str, key: str, rounds: int, pause: float) -> dict[int, float]:
@@ -195,24 +119,6 @@ async def facilitate(url: str, code: str, key: str, rounds: int, pause: float) -
                 sent[ack["seq"]] = t0
             await asyncio.sleep(pause)
     return sent
-
-
-def pin(servers: list[int], generators: list[int], enabled: bool) -> None:
-    """Servers on the first half of the cores, load generators on the rest, so that the
-    generator does not steal the server's CPU (and the figures say what the server did)."""
-    cores = sorted(os.sched_getaffinity(0))
-    if not enabled or len(cores) < 2:
-        return
-    half = len(cores) // 2
-    for pid in servers:
-        os.sched_setaffinity(pid, cores[:half])
-    for pid in generators:
-        os.sched_setaffinity(pid, cores[half:])
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main() -> None:
@@ -271,7 +177,7 @@ def main() -> None:
         ]
         for proc in procs:
             proc.start()
-        pin(pids, [p.pid for p in procs if p.pid is not None], args.pin)
+        pinned = pin(pids, [p.pid for p in procs if p.pid is not None], args.pin)
         for _ in procs:
             ready.get(timeout=600)
         time.sleep(1.0)
@@ -303,7 +209,7 @@ def main() -> None:
     print(f"rounds={args.rounds}")
     print(f"server_workers={args.workers}")
     print(f"generator_processes={args.generators}")
-    print(f"pinned={args.pin and len(os.sched_getaffinity(0)) >= 2}")
+    print(f"pinned={pinned}")
     print(f"join_s={join_s:.1f}")
     print(f"p50_ms={statistics.median(latencies):.1f}")
     print(f"p99_ms={percentile(latencies, 0.99):.1f}")

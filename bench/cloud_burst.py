@@ -1,29 +1,35 @@
 """The word cloud under a burst, and the cost of drawing it.
 
-    .venv/bin/python bench/cloud_burst.py --phones 500
+    .venv/bin/python bench/cloud_burst.py --phones 500      # also --phones 2000
 
 1. Render: draws a cloud of 200 distinct words at 1920×1080 several times, as the server
    does (in a worker process), and prints p50/max in ms.
-2. Burst: starts a real server, joins N phones, and has each send 3 words within 10 s
-   (spread evenly). Counts sent = acknowledged = stored = counted (all must match, lost
-   must be 0), and measures for every word the time until the projector's board showed
-   it, and after the last word the time until the projector could load the final picture.
+2. Burst: starts a real server with its default settings, joins N phones, connects them
+   from several load-generator processes, and at one common moment has each phone send 3
+   words at random times within 10 s. Counts sent = acknowledged = stored = counted (all
+   must match, lost must be 0), and measures for every word the time until the
+   projector's board showed it, and after the last word the time until the projector
+   showed the final board and had loaded the final picture. Also prints the CPU seconds
+   the server and the generators spent during the burst.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
+import multiprocessing as mp
 import random
 import resource
 import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
-from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
+from typing import Any
 
 import httpx
 import websockets
@@ -31,7 +37,19 @@ import websockets
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.render.cloud import draw
+from bench.loadgen import (
+    Phone,
+    connect_phones,
+    cpu_seconds,
+    fast_event_loop,
+    join_all,
+    own_cpu_seconds,
+    percentile,
+    pin,
+)
 from tests.liveserver import LiveServer
+
+WORDS_EACH = 3
 
 PROGRAM = """
 title = "Ordskybenk"
@@ -68,11 +86,6 @@ VALUES = [
 ]
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 def render_bench(runs: int) -> None:
     rng = random.Random(1)
     alphabet = "abcdefghijklmnopqrstuvwxyzæøå"
@@ -93,17 +106,117 @@ def render_bench(runs: int) -> None:
     print(f"render_max_ms={max(times):.0f}")
 
 
-async def join_all(url: str, code: str, count: int) -> list[str]:
-    no_cookies = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
-    semaphore = asyncio.Semaphore(32)
-    async with httpx.AsyncClient(base_url=url, timeout=120, cookies=no_cookies) as http:
+# --- the load generator: phones in several processes ----------------------------------
 
-        async def one(i: int) -> str:
-            async with semaphore:
-                response = await http.post("/join", data={"code": code, "name": f"P{i}"})
-            return response.headers["set-cookie"].split(";", 1)[0]
 
-        return list(await asyncio.gather(*(one(i) for i in range(count))))
+class Sender:
+    """What one generator process sent and heard back (acks and refusals by message id)."""
+
+    def __init__(self, indices: list[int]) -> None:
+        self.indices = indices
+        self.snapshots = 0
+        self.connected = asyncio.Event()
+        self.done = asyncio.Event()
+        self.sent_at: dict[str, float] = {}
+        self.acked: dict[str, int] = {}
+        self.refused: dict[str, str] = {}
+
+    def frame(self, phone: Phone, raw: bytes, now: float) -> None:
+        if raw.startswith(b'{"type":"ack"'):
+            message = json.loads(raw)
+            self.acked[message["id"]] = message["seq"]
+        elif raw.startswith(b'{"type":"error"'):
+            message = json.loads(raw)
+            self.refused[message["id"] or f"none-{len(self.refused)}"] = message["code"]
+        elif b'"snapshot"' in raw[:30]:
+            self.snapshots += 1
+            if self.snapshots == len(self.indices):
+                self.connected.set()
+            return
+        else:
+            return
+        if len(self.acked) + len(self.refused) >= WORDS_EACH * len(self.indices):
+            self.done.set()
+
+    def submit(self, phone: Phone, n: int, rng: random.Random) -> None:
+        index = self.indices[phone.index]
+        message_id = f"{index}-{n}"
+        word = rng.choice(VALUES) + ("" if rng.random() < 0.8 else f" {index % 50}")
+        action = {"type": "wordcloud_submit", "exercise": "ordsky", "word": word}
+        self.sent_at[message_id] = time.time()
+        phone.send(json.dumps({"type": "action", "id": message_id, "action": action}).encode())
+
+
+def generator(
+    url: str, code: str, cookies: list[str], indices: list[int], window: float, queues: tuple[Any, Any, Any]
+) -> None:
+    """Connect the phones, report ready, and at the common start time send 3 words per
+    phone at random moments in the window; report what was sent and answered."""
+    ready, start, results = queues
+    fast_event_loop()
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        sender = Sender(indices)
+        hello = json.dumps({"type": "hello", "room": code, "role": "participant"}).encode()
+        phones = await connect_phones([url], cookies, hello, sender.frame)
+        await sender.connected.wait()
+        ready.put(len(phones))
+        start_at = await loop.run_in_executor(None, start.get)
+        rng = random.Random(indices[0])
+        origin = loop.time() + (start_at - time.time())
+        for phone in phones:
+            for n, offset in enumerate(sorted(rng.uniform(0, window) for _ in range(WORDS_EACH))):
+                loop.call_at(origin + offset, sender.submit, phone, n, rng)
+        with contextlib.suppress(TimeoutError):  # the counts then show what went missing
+            await asyncio.wait_for(sender.done.wait(), window + 60)
+        results.put((sender.sent_at, sender.acked, sender.refused, own_cpu_seconds()))
+
+    asyncio.run(main())
+
+
+# --- the projector, the facilitator and the measurement ---------------------------------
+
+
+class Projector:
+    """Watches the board as the projector does, and fetches the picture of the final
+    version at once when it shows (the projector's page asks for ``.png?v=<version>``)."""
+
+    def __init__(self, base: str, code: str, key: str, final_version: int) -> None:
+        self.base, self.code, self.key = base, code, key
+        self.final_version = final_version
+        self.board_seen: dict[int, float] = {}  # version -> when the projector got it
+        self.picture_at: float | None = None
+        self.picture_status = 0
+
+    async def watch(self, ws_url: str) -> None:
+        async with websockets.connect(ws_url, max_queue=None, max_size=None) as projector:
+            hello = {"type": "hello", "room": self.code, "role": "projector", "key": self.key}
+            await projector.send(json.dumps(hello))
+            async for raw in projector:
+                now = time.time()
+                message = json.loads(raw)
+                patch = message.get("patch") or message.get("state") or {}
+                cloud = (patch.get("board") or {}).get("wordcloud")
+                if cloud is None:
+                    continue
+                self.board_seen.setdefault(cloud["version"], now)
+                if cloud["version"] >= self.final_version and self.picture_at is None:
+                    await self.fetch_picture(cloud["version"])
+
+    async def fetch_picture(self, version: int) -> None:
+        async with httpx.AsyncClient(base_url=self.base, timeout=30) as http:
+            picture = await http.get(f"/s/{self.code}/{self.key}/wordcloud/ordsky.png?v={version}")
+        self.picture_status = picture.status_code
+        self.picture_at = time.time()
+
+
+async def start_day(ws_url: str, code: str, key: str) -> None:
+    async with websockets.connect(ws_url) as facilitator:
+        await facilitator.send(json.dumps({"type": "hello", "room": code, "role": "facilitator", "key": key}))
+        await facilitator.send(json.dumps({"type": "action", "id": "s", "action": {"type": "start"}}))
+        while json.loads(await facilitator.recv()).get("id") != "s":
+            pass
 
 
 async def burst(args: argparse.Namespace) -> None:
@@ -111,112 +224,98 @@ async def burst(args: argparse.Namespace) -> None:
     programs = work / "programs"
     programs.mkdir()
     (programs / "ordsky.toml").write_text(PROGRAM, encoding="utf-8")
-    server = LiveServer(
-        work,
-        programs,
-        messages_per_second="50",
-        message_burst="50",
-        room_messages_per_second="100000",
-        join_attempts_per_minute="100000000",
-        send_queue_size="4096",
-    )
+    # Default settings but the join limit: all phones join from one address.
+    server = LiveServer(work, programs, join_attempts_per_minute="100000000")
     server.start()
+    loop = asyncio.get_running_loop()
     try:
         created = httpx.post(f"{server.url}/workshops", data={"program": "ordsky.toml"})
         _, _, code, key = created.headers["location"].split("/")
         projector_key = httpx.get(f"{server.url}/f/{code}/{key}").text.split(f"/s/{code}/")[1].split('"')[0]
         cookies = await join_all(server.url, code, args.phones)
         ws_url = server.url.replace("http", "ws") + "/ws"
+        await start_day(ws_url, code, key)
+        projector = Projector(server.url, code, projector_key, WORDS_EACH * args.phones)
+        watcher = asyncio.create_task(projector.watch(ws_url))
 
-        board_seen: dict[int, float] = {}  # version -> when the projector got it
-        async with websockets.connect(ws_url, max_queue=None) as projector:
-            await projector.send(
-                json.dumps({"type": "hello", "room": code, "role": "projector", "key": projector_key})
-            )
+        ctx = mp.get_context("spawn")
+        ready, start, results = ctx.Queue(), ctx.Queue(), ctx.Queue()
+        procs = []
+        for g in range(args.generators):
+            indices = list(range(g, args.phones, args.generators))
+            part = [cookies[i] for i in indices]
+            target_args = (ws_url, code, part, indices, args.window, (ready, start, results))
+            procs.append(ctx.Process(target=generator, args=target_args))
+        for proc in procs:
+            proc.start()
+        assert server.process is not None
+        pinned = pin([server.process.pid], [p.pid for p in procs if p.pid is not None], args.pin)
+        for _ in procs:
+            await loop.run_in_executor(None, ready.get, True, 600)
+        cpu_before = cpu_seconds(server.process.pid)
+        start_at = time.time() + 1.0
+        for _ in procs:
+            start.put(start_at)
+        sent_at: dict[str, float] = {}
+        acked: dict[str, int] = {}
+        refused: dict[str, str] = {}
+        generator_cpu = 0.0
+        for _ in procs:
+            got_sent, got_acked, got_refused, cpu = await loop.run_in_executor(None, results.get, True, 600)
+            sent_at.update(got_sent)
+            acked.update(got_acked)
+            refused.update(got_refused)
+            generator_cpu += cpu
+        for proc in procs:
+            proc.join(30)
+        final_version = len(acked)
+        if projector.picture_at is None and final_version != projector.final_version:
+            projector.final_version = final_version  # some were refused: wait for what was taken
+            if final_version in projector.board_seen:
+                await projector.fetch_picture(final_version)
+        for _ in range(100):
+            if projector.picture_at is not None:
+                break
+            await asyncio.sleep(0.05)
+        cpu_after = cpu_seconds(server.process.pid)
+        watcher.cancel()
 
-            async def watch() -> None:
-                async for raw in projector:
-                    message = json.loads(raw)
-                    patch = message.get("patch") or message.get("state") or {}
-                    cloud = (patch.get("board") or {}).get("wordcloud")
-                    if cloud is not None:
-                        board_seen.setdefault(cloud["version"], time.monotonic())
-
-            watcher = asyncio.create_task(watch())
-            async with websockets.connect(ws_url) as facilitator:
-                await facilitator.send(
-                    json.dumps({"type": "hello", "room": code, "role": "facilitator", "key": key})
-                )
-                await facilitator.send(json.dumps({"type": "action", "id": "s", "action": {"type": "start"}}))
-                await asyncio.sleep(1)
-
-            sent_at: dict[str, float] = {}
-            acked: dict[str, int] = {}  # message id -> seq
-
-            async def phone(index: int, cookie: str) -> None:
-                async with websockets.connect(ws_url, additional_headers={"cookie": cookie}) as socket:
-                    await socket.send(json.dumps({"type": "hello", "room": code, "role": "participant"}))
-                    await asyncio.sleep(index / args.phones * 0.5)
-                    offsets = sorted(random.uniform(1, args.window) for _ in range(3))
-                    started = time.monotonic()
-                    pending = set()
-                    for n, offset in enumerate(offsets):
-                        await asyncio.sleep(max(0, started + offset - time.monotonic()))
-                        message_id = f"{index}-{n}"
-                        word = random.choice(VALUES) + ("" if random.random() < 0.8 else f" {index % 50}")
-                        sent_at[message_id] = time.monotonic()
-                        pending.add(message_id)
-                        action = {"type": "wordcloud_submit", "exercise": "ordsky", "word": word}
-                        await socket.send(json.dumps({"type": "action", "id": message_id, "action": action}))
-                    while pending:
-                        message = json.loads(await asyncio.wait_for(socket.recv(), 30))
-                        if message.get("id") in pending:
-                            pending.discard(message["id"])
-                            if message["type"] == "ack":
-                                acked[message["id"]] = message["seq"]
-
-            await asyncio.gather(*(phone(i, c) for i, c in enumerate(cookies)))
-            last_sent = max(sent_at.values())
-            final_version = len(acked)
-            # As the projector does: ask for the picture of the newest version at once.
-            async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
-                picture = await http.get(f"/s/{code}/{projector_key}/wordcloud/ordsky.png?v={final_version}")
-            picture_ms = (time.monotonic() - last_sent) * 1000
-            for _ in range(100):
-                if final_version in board_seen:
-                    break
-                await asyncio.sleep(0.05)
-            watcher.cancel()
-
-        results = httpx.get(f"{server.url}/f/{code}/{key}/results.json").json()
-        cloud = results["exercises"][0]["wordcloud"]
+        results_json = httpx.get(f"{server.url}/f/{code}/{key}/results.json").json()
+        cloud = results_json["exercises"][0]["wordcloud"]
         counted = sum(w["count"] for w in cloud["words"])
-        # The version counts accepted words (each submission bumps it once, in order).
-        seen_times = sorted(board_seen.items())
+        # The version counts accepted words (each submission bumps it once, in order);
+        # the joins and the start came first in the room's sequence.
+        seen_times = sorted(projector.board_seen.items())
         latencies = []
         for message_id, seq in acked.items():
-            version = seq - (args.phones + 1)  # joins and the start came first
+            version = seq - (args.phones + 1)
             shown = next((t for v, t in seen_times if v >= version), None)
             if shown is not None:
                 latencies.append((shown - sent_at[message_id]) * 1000)
-        last_board_ms = (
-            (board_seen[final_version] - last_sent) * 1000 if final_version in board_seen else float("nan")
-        )
+        last_sent = max(sent_at.values())
+        board_ms = (projector.board_seen.get(final_version, float("nan")) - last_sent) * 1000
+        picture_ms = ((projector.picture_at or float("nan")) - last_sent) * 1000
     finally:
         server.stop()
 
     print(f"phones={args.phones}")
     print(f"window_s={args.window}")
+    print(f"generator_processes={args.generators}")
+    print(f"pinned={pinned}")
     print(f"sent={len(sent_at)}")
     print(f"acked={len(acked)}")
+    print(f"refused={len(refused)} {dict(Counter(refused.values()))}")
     print(f"stored={cloud['entries']}")
     print(f"counted={counted}")
     print(f"lost={len(sent_at) - counted}")
     print(f"board_p50_ms={statistics.median(latencies):.0f}")
     print(f"board_p99_ms={percentile(latencies, 0.99):.0f}")
-    print(f"board_after_last_word_ms={last_board_ms:.0f}")
-    print(f"picture_status={picture.status_code}")
+    print(f"board_max_ms={max(latencies):.0f}")
+    print(f"board_after_last_word_ms={board_ms:.0f}")
+    print(f"picture_status={projector.picture_status}")
     print(f"picture_after_last_word_ms={picture_ms:.0f}")
+    print(f"server_cpu_s={cpu_after - cpu_before:.2f}")
+    print(f"generator_cpu_s={generator_cpu:.2f}")
 
 
 def main() -> None:
@@ -228,6 +327,8 @@ def main() -> None:
         "--window", type=float, default=10.0, help="seconds in which every phone sends 3 words"
     )
     parser.add_argument("--renders", type=int, default=7)
+    parser.add_argument("--generators", type=int, default=2, help="load-generator processes")
+    parser.add_argument("--no-pin", dest="pin", action="store_false", help="do not pin processes to cores")
     parser.add_argument("--skip-burst", action="store_true")
     args = parser.parse_args()
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)

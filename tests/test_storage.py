@@ -13,7 +13,7 @@ from sqlmodel import SQLModel
 from app.core.actions import Start
 from app.core.room import FACILITATOR, Command
 from app.storage import migrate
-from app.storage.store import DuplicateSeq, Store
+from app.storage.store import DuplicateSeq, NewCommand, Store
 from app.storage.tables import Workshop
 
 
@@ -57,11 +57,17 @@ def test_a_sequence_number_is_stored_once(database_url: str) -> None:
     workshop = store.create_workshop(_workshop("GHJKLM"))
     assert workshop.id is not None
     cmd = Command(action=Start(), at=1_795_564_496_950, actor=FACILITATOR)
-    store.append(workshop.id, 1, cmd, "key-1")
+    store.append(workshop.id, [NewCommand(1, cmd, "key-1")])
     with pytest.raises(DuplicateSeq):
-        store.append(workshop.id, 1, cmd, "key-2")
-    assert [seq for seq, _ in store.commands_after(workshop.id, 0)] == [1]
-    assert store.seq_for_key(workshop.id, FACILITATOR, "key-1") == 1
+        store.append(workshop.id, [NewCommand(2, cmd, "key-2"), NewCommand(1, cmd, "key-3")])
+    assert [seq for seq, _ in store.commands_after(workshop.id, 0)] == [1], "all or nothing"
+    assert store.seqs_for_keys(workshop.id, [(FACILITATOR, "key-1"), (FACILITATOR, "key-3")]) == {
+        (FACILITATOR, "key-1"): 1
+    }
+    store.append(workshop.id, [NewCommand(2, cmd, "key-2"), NewCommand(3, cmd, None)])
+    assert [seq for seq, _ in store.commands_after(workshop.id, 0)] == [1, 2, 3]
+    with pytest.raises(DuplicateSeq):
+        store.append(workshop.id, [NewCommand(4, cmd, "key-1")])  # a resend of a stored message
     store.close()
 
 

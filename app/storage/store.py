@@ -7,9 +7,10 @@ so the event loop keeps serving phones while SQLite or PostgreSQL writes.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, event
+from sqlalchemy import delete, event, insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, create_engine, select
@@ -21,7 +22,17 @@ from app.storage.tables import CommandRow, SnapshotRow, Workshop
 
 
 class DuplicateSeq(Exception):
-    """Another writer stored this sequence number first."""
+    """Another writer stored this sequence number (or idempotency key) first."""
+
+
+@dataclass(frozen=True)
+class NewCommand:
+    """A command to store: its place in the room's order, and the client's message id
+    when it came from a screen (a resend with the same id is then stored only once)."""
+
+    seq: int
+    cmd: Command
+    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,31 +131,40 @@ class Store:
 
     # --- history -----------------------------------------------------------------
 
-    def append(self, workshop_id: int, seq: int, cmd: Command, idempotency_key: str | None = None) -> None:
-        row = CommandRow(
-            workshop_id=workshop_id,
-            seq=seq,
-            actor=cmd.actor,
-            idempotency_key=idempotency_key,
-            body=json.dumps(command_to_json(cmd), ensure_ascii=False),
-        )
-        with Session(self.engine) as session:
-            session.add(row)
-            try:
-                session.commit()
-            except IntegrityError as exc:
-                raise DuplicateSeq(str(exc)) from None
+    def append(self, workshop_id: int, commands: Sequence[NewCommand]) -> None:
+        """Store accepted commands in one transaction: all of them or none.
 
-    def seq_for_key(self, workshop_id: int, actor: str, idempotency_key: str) -> int | None:
+        Raises :class:`DuplicateSeq` when one's sequence number or idempotency key is
+        taken already (another process was first, or it is a resend)."""
+        rows = [
+            {
+                "workshop_id": workshop_id,
+                "seq": new.seq,
+                "actor": new.cmd.actor,
+                "idempotency_key": new.idempotency_key,
+                "body": json.dumps(command_to_json(new.cmd), ensure_ascii=False),
+            }
+            for new in commands
+        ]
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(insert(CommandRow), rows)
+        except IntegrityError as exc:
+            raise DuplicateSeq(str(exc)) from None
+
+    def seqs_for_keys(self, workshop_id: int, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """The sequence numbers of stored commands by (actor, idempotency key)."""
+        if not keys:
+            return {}
+        wanted = set(keys)
         with Session(self.engine) as session:
-            row = session.exec(
-                select(CommandRow.seq).where(
+            rows = session.exec(
+                select(CommandRow.actor, CommandRow.idempotency_key, CommandRow.seq).where(
                     CommandRow.workshop_id == workshop_id,
-                    CommandRow.actor == actor,
-                    CommandRow.idempotency_key == idempotency_key,
+                    CommandRow.idempotency_key.in_({key for _, key in wanted}),  # type: ignore[union-attr]
                 )
-            ).first()
-            return row
+            ).all()
+        return {(actor, key): seq for actor, key, seq in rows if key is not None and (actor, key) in wanted}
 
     def commands_after(self, workshop_id: int, seq: int) -> list[tuple[int, Command]]:
         with Session(self.engine) as session:

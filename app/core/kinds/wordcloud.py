@@ -103,6 +103,18 @@ class State:
     # date with the entries so that a board costs the number of words, not of entries
     # (500 phones sending 3 words each would otherwise recount everything 1,500 times).
     tally: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
+    # author -> their entries, in order: so that capping a person's words and showing them
+    # their own costs their few entries, not a scan of everyone's (6,000 in a big burst).
+    by_author: dict[str, tuple[Entry, ...]] = field(default_factory=dict)
+
+
+def _with_own(state: State, author: str, entries: tuple[Entry, ...]) -> dict[str, tuple[Entry, ...]]:
+    by_author = dict(state.by_author)
+    if entries:
+        by_author[author] = entries
+    else:
+        by_author.pop(author, None)
+    return by_author
 
 
 def _counted(state: State, entry: Entry, delta: int) -> dict[str, dict[str, tuple[int, int]]]:
@@ -220,8 +232,8 @@ def _config(exercise: Exercise) -> Config:
 
 
 def _own(state: State, entry_id: int, actor: str) -> Entry:
-    entry = next((e for e in state.entries if e.id == entry_id), None)
-    if entry is None or entry.author != actor:
+    entry = next((e for e in state.by_author.get(actor, ()) if e.id == entry_id), None)
+    if entry is None:
         raise Refused("unknown_item")
     return entry
 
@@ -240,7 +252,8 @@ def apply(room: Room, exercise: Exercise, state: State, cmd: Command) -> tuple[S
         if cmd.actor == FACILITATOR:
             raise Refused("not_allowed")
         text = _check_length(exercise, action.word)
-        if sum(1 for e in state.entries if e.author == cmd.actor) >= _config(exercise).max_words:
+        own = state.by_author.get(cmd.actor, ())
+        if len(own) >= _config(exercise).max_words:
             raise Refused("too_many")
         entry = Entry(id=state.next_id, author=cmd.actor, text=text, key=normalize(text), at=cmd.at)
         new = replace(
@@ -248,6 +261,7 @@ def apply(room: Room, exercise: Exercise, state: State, cmd: Command) -> tuple[S
             entries=(*state.entries, entry),
             next_id=state.next_id + 1,
             tally=_counted(state, entry, +1),
+            by_author=_with_own(state, cmd.actor, (*own, entry)),
         )
         return replace(new, version=state.version + 1), everyone_sees
     if isinstance(action, Edit):
@@ -257,12 +271,18 @@ def apply(room: Room, exercise: Exercise, state: State, cmd: Command) -> tuple[S
         entries = tuple(edited if e.id == entry.id else e for e in state.entries)
         without = replace(state, tally=_counted(state, entry, -1))
         tally = _counted(without, edited, +1)
-        return replace(state, entries=entries, tally=tally, version=state.version + 1), everyone_sees
+        own = tuple(edited if e.id == entry.id else e for e in state.by_author[cmd.actor])
+        by_author = _with_own(state, cmd.actor, own)
+        new = replace(state, entries=entries, tally=tally, by_author=by_author)
+        return replace(new, version=state.version + 1), everyone_sees
     if isinstance(action, Withdraw):
         entry = _own(state, action.entry, cmd.actor)
         entries = tuple(e for e in state.entries if e.id != entry.id)
         tally = _counted(state, entry, -1)
-        return replace(state, entries=entries, tally=tally, version=state.version + 1), everyone_sees
+        own = tuple(e for e in state.by_author[cmd.actor] if e.id != entry.id)
+        by_author = _with_own(state, cmd.actor, own)
+        new = replace(state, entries=entries, tally=tally, by_author=by_author)
+        return replace(new, version=state.version + 1), everyone_sees
     if isinstance(action, Hide):
         known = {w.key for w in words(state)}
         if action.word not in known:
@@ -287,7 +307,7 @@ def board(room: Room, exercise: Exercise, state: State) -> dict[str, Any]:
             for w in listed
         ],
         "entries": len(state.entries),
-        "people": len({e.author for e in state.entries}),
+        "people": len(state.by_author),
         "version": state.version,
         "merged": [list(pair) for pair in state.merged],
     }
@@ -296,7 +316,7 @@ def board(room: Room, exercise: Exercise, state: State) -> dict[str, Any]:
 def mine(room: Room, exercise: Exercise, state: State, pid: str) -> dict[str, Any]:
     config = _config(exercise)
     return {
-        "entries": [{"id": e.id, "text": e.text} for e in state.entries if e.author == pid],
+        "entries": [{"id": e.id, "text": e.text} for e in state.by_author.get(pid, ())],
         "max": config.max_words,
         "max_length": config.max_length,
         "prompt": config.prompt,

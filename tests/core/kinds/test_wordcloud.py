@@ -202,4 +202,9 @@ def test_counts_always_add_up_to_the_live_entries(steps: list[tuple[str, str, st
     state = day.room.kind_state(day.room.program.exercises[0], wordcloud.KIND)
     assert sum(counts(day).values()) == len(state.entries)
     assert all(sum(1 for e in state.entries if e.author == p) <= 3 for p in ("p1", "p2", "p3", "p4"))
+    exercise = day.room.program.exercises[0]
+    for p in ("p1", "p2", "p3", "p4"):  # each phone lists exactly its own live words
+        listed = wordcloud.mine(day.room, exercise, state, p)["entries"]
+        assert listed == [{"id": e.id, "text": e.text} for e in state.entries if e.author == p]
+    assert board(day)["people"] == len({e.author for e in state.entries})
     assert len({w["key"] for w in board(day)["words"]}) == len(board(day)["words"])  # type: ignore[attr-defined]
