@@ -49,7 +49,7 @@ class Phone(asyncio.Protocol):
             if isinstance(event, Response):
                 self.send(self.hello)
             elif isinstance(event, Frame) and event.opcode is Opcode.TEXT:
-                self.on_frame(self, event.data, now)
+                self.on_frame(self, bytes(event.data), now)
         self._flush()
 
     def send(self, text: bytes) -> None:
@@ -107,7 +107,8 @@ async def join_all(url: str, code: str, count: int) -> list[str]:
 def pin(servers: list[int], generators: list[int], enabled: bool) -> bool:
     """Servers on the first half of the cores, load generators on the rest, so that the
     generator does not steal the server's CPU (and the figures say what the server did).
-    Processes a server starts later (the cloud's drawing worker) share its cores."""
+    Processes a server starts later (the cloud's drawing worker) share its cores. With no
+    ``servers``, only the generators are confined and the server may use every core."""
     cores = sorted(os.sched_getaffinity(0))
     if not enabled or len(cores) < 2:
         return False
