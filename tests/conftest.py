@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 from app.main import create_app
 from app.settings import Settings
 from tests.roomkit import DEMO_PROGRAM
+from tests.tcpproxy import CuttableProxy
 
 # The PostgreSQL server the tests use (bin/test starts it where it is not running).
 POSTGRES_ADMIN_URL = os.environ.get("SAMLING_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -36,6 +37,17 @@ def postgres_url() -> Iterator[str]:
     finally:
         with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def postgres_behind_proxy(postgres_url: str) -> Iterator[tuple[str, CuttableProxy]]:
+    """A fresh PostgreSQL database reached through a proxy the test can cut."""
+    host_port = postgres_url.split("@", 1)[1].split("/", 1)[0]
+    host, port = host_port.rsplit(":", 1)
+    proxy = CuttableProxy(host, int(port))
+    proxy.start()
+    yield postgres_url.replace(f"@{host_port}/", f"@127.0.0.1:{proxy.port}/"), proxy
+    proxy.stop()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

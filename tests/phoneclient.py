@@ -1,6 +1,7 @@
 """A phone that behaves like the browser's room client (app/static/js/room-client.js):
 it reconnects by itself with jittered backoff, says which events it last saw, and resends
-every action the server has not acknowledged, with the same id. Used by the fault tests
+every action the server has not acknowledged, with the same id (on every connect, and
+after a backoff when the server could not take it for now). Used by the fault tests
 and the benchmarks to stand in for real phones at scale."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import contextlib
 import json
 import random
 import time
+from collections import Counter
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -19,6 +21,7 @@ import websockets
 T = TypeVar("T")
 
 STOP_CODES = {4400, 4403, 4404, 4004}
+TRANSIENT = {"rate_limited", "room_busy", "storage_unavailable"}  # refusals that may pass
 
 
 def run_async(coro: Coroutine[Any, Any, T]) -> T:
@@ -42,6 +45,9 @@ class Phone:
         self.unacked: dict[str, dict[str, Any]] = {}  # id -> action, in sending order
         self.acked: dict[str, int] = {}  # id -> seq
         self.refused: dict[str, str] = {}  # id -> code
+        self.transient: Counter[str] = Counter()  # refusals that may pass: code -> how often
+        self._tries: Counter[str] = Counter()
+        self._retries: set[asyncio.Task[None]] = set()
         self.connects = 0
         self.snapshots_at: list[float] = []  # monotonic times of fresh states (connect/resume)
         self.stopped = False
@@ -121,7 +127,23 @@ class Phone:
             if self.unacked.pop(message["id"], None) is not None or message["id"] not in self.acked:
                 self.acked[message["id"]] = message["seq"]
         elif kind == "error" and message.get("id"):
-            if message["code"] in ("rate_limited", "room_busy", "storage_unavailable"):
-                return  # stays unacknowledged: sent again on the next connect
+            if message["code"] in TRANSIENT:
+                self.transient[message["code"]] += 1
+                self._retry_later(message["id"])  # and on the next connect
+                return
             self.unacked.pop(message["id"], None)
             self.refused[message["id"]] = message["code"]
+
+    def _retry_later(self, message_id: str) -> None:
+        """As the browser: a refusal that may pass is retried after a jittered backoff."""
+        self._tries[message_id] += 1
+        delay = min(4.0, 0.5 * 2 ** (self._tries[message_id] - 1)) * (0.5 + random.random())
+
+        def again() -> None:
+            action = self.unacked.get(message_id)
+            if action is not None and not self.stopped:
+                task = asyncio.create_task(self._transmit(message_id, action))
+                self._retries.add(task)
+                task.add_done_callback(self._retries.discard)
+
+        asyncio.get_running_loop().call_later(delay, again)

@@ -1,5 +1,6 @@
 """Faults at small scale (the large runs are in bench/): the server is killed with -9
-while phones are submitting, Redis restarts under a room, and nothing acknowledged is lost.
+while phones are submitting, Redis restarts under a room, PostgreSQL is unreachable for a
+while, and nothing acknowledged is lost.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pytest
 
 from tests.liveserver import LiveServer, free_port
 from tests.phoneclient import Phone, run_async
+from tests.tcpproxy import CuttableProxy
 
 pytestmark = [pytest.mark.server, pytest.mark.timeout(120)]
 
@@ -63,18 +65,24 @@ async def wait_until(condition: object, within: float) -> None:
     raise AssertionError("condition not met in time")
 
 
+async def started_room(server: LiveServer, count: int) -> tuple[str, str, Phone, list[Phone]]:
+    """A workshop with ``count`` phones and the facilitator connected, the day started."""
+    code, key, cookies = open_workshop(server, [f"P{i}" for i in range(count)])
+    ws_url = server.url.replace("http", "ws") + "/ws"
+    facilitator = Phone(ws_url, code, None, role="facilitator", key=key)
+    phones = [Phone(ws_url, code, cookie) for cookie in cookies]
+    for client in (facilitator, *phones):
+        client.start()
+    await wait_until(lambda: all(p.seq is not None for p in (facilitator, *phones)), 15)
+    await facilitator.send({"type": "start"})
+    return code, key, facilitator, phones
+
+
 async def _kill_9_mid_phase_loses_no_acknowledged_submission(tmp_path: Path, programs: Path) -> None:
     server = LiveServer(tmp_path, programs, messages_per_second="20", message_burst="40")
     server.start()
     try:
-        code, key, cookies = open_workshop(server, [f"P{i}" for i in range(PHONES)])
-        ws_url = server.url.replace("http", "ws") + "/ws"
-        facilitator = Phone(ws_url, code, None, role="facilitator", key=key)
-        phones = [Phone(ws_url, code, cookie) for cookie in cookies]
-        for client in (facilitator, *phones):
-            client.start()
-        await wait_until(lambda: all(p.seq is not None for p in (facilitator, *phones)), 15)
-        await facilitator.send({"type": "start"})
+        code, key, facilitator, phones = await started_room(server, PHONES)
         await wait_until(lambda: not facilitator.unacked, 10)
         deadline = facilitator.state["position"]["timer"]["ends_at"]
 
@@ -175,3 +183,60 @@ def test_a_redis_restart_under_a_room_loses_nothing(
     tmp_path: Path, programs: Path, postgres_url: str, own_redis: tuple[str, list[str]]
 ) -> None:
     run_async(_a_redis_restart_under_a_room_loses_nothing(tmp_path, programs, postgres_url, own_redis))
+
+
+async def _postgresql_briefly_unreachable(
+    tmp_path: Path, programs: Path, database_url: str, proxy: CuttableProxy
+) -> None:
+    server = LiveServer(tmp_path, programs, database_url=database_url)
+    server.start()
+    try:
+        code, key, facilitator, phones = await started_room(server, 6)
+
+        async def comment(phone: Phone, text: str) -> None:
+            await phone.send({"type": "comment_add", "exercise": "gruppe", "text": text})
+
+        for i, phone in enumerate(phones):
+            await comment(phone, f"før {i}")
+        await wait_until(lambda: all(not p.unacked for p in (facilitator, *phones)), 10)
+        assert server.process is not None
+        pid = server.process.pid
+
+        # The database goes away. Phones keep sending; each is told why it is not saved yet.
+        proxy.cut()
+        for i, phone in enumerate(phones):
+            await comment(phone, f"under {i}")
+        await wait_until(lambda: all(p.transient["storage_unavailable"] for p in phones), 15)
+        assert all(p.unacked for p in phones), "nothing is acknowledged that is not stored"
+        async with httpx.AsyncClient(base_url=server.url) as http:
+            newcomer = await http.post("/join", data={"code": code, "name": "Sen"})
+        assert newcomer.status_code == 503
+        assert "Kunne ikke lagre" in newcomer.text
+        await asyncio.sleep(2.0)
+        assert server.process.poll() is None, "the server did not crash"
+        assert proxy.refused > 0, "the server really tried the database while it was away"
+
+        # It comes back: what the phones kept goes through, with no restart of the server.
+        proxy.mend()
+        await wait_until(lambda: all(not p.unacked for p in phones), 20)
+        assert all(not p.refused for p in phones), [p.refused for p in phones]
+        assert server.process.poll() is None and server.process.pid == pid
+        async with httpx.AsyncClient(base_url=server.url) as http:
+            results = (await http.get(f"/f/{code}/{key}/results.json")).json()
+        texts = Counter(c["text"] for c in results["exercises"][0]["comments"]["comments"])
+        expected = {f"{when} {i}" for when in ("før", "under") for i in range(len(phones))}
+        assert set(texts) == expected
+        assert max(texts.values()) == 1, "each once, though sent several times"
+        # And the room goes on as before.
+        await facilitator.send({"type": "pause"})
+        await wait_until(lambda: all(p.state["position"]["timer"]["status"] == "paused" for p in phones), 10)
+        await asyncio.gather(*(p.stop() for p in (facilitator, *phones)))
+    finally:
+        server.stop()
+
+
+def test_postgresql_briefly_unreachable_loses_nothing_and_needs_no_restart(
+    tmp_path: Path, programs: Path, postgres_behind_proxy: tuple[str, CuttableProxy]
+) -> None:
+    database_url, proxy = postgres_behind_proxy
+    run_async(_postgresql_briefly_unreachable(tmp_path, programs, database_url, proxy))

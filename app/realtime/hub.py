@@ -10,6 +10,7 @@ replay buffer, or a fresh snapshot.
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 import time
 from collections import Counter, OrderedDict, deque
@@ -28,6 +29,8 @@ from app.realtime.ratelimit import TokenBucket
 from app.settings import Settings
 from app.storage.store import DuplicateSeq, NewCommand, Store
 from app.storage.tables import Workshop
+
+log = logging.getLogger(__name__)
 
 REPLAY_LENGTH = 256  # events kept for screens that reconnect after a short gap
 KNOWN_KEYS = 4096  # idempotency keys remembered in memory per room
@@ -144,9 +147,11 @@ class LiveRoom:
             room = self.room
             steps: list[tuple[_Waiting, Room, Changes, Room]] = []
             answers: list[tuple[_Waiting, int | Refused]] = []
+            keys: dict[tuple[str, str], int] = {}  # remembered only once they are stored
             for waiting in batch:
-                earlier = self.known_keys.get(waiting.known_as) if waiting.known_as else None
-                if earlier is not None:
+                known_as = waiting.known_as
+                earlier = (self.known_keys.get(known_as) or keys.get(known_as)) if known_as else None
+                if earlier is not None:  # a resend, maybe within this batch
                     answers.append((waiting, earlier))
                     continue
                 try:
@@ -155,24 +160,22 @@ class LiveRoom:
                     answers.append((waiting, exc))
                     continue
                 steps.append((waiting, room, changes, after))
-                if waiting.known_as:  # a resend within the batch is answered like the first
-                    self._remember(*waiting.known_as, after.seq)
+                if known_as:
+                    keys[known_as] = after.seq
                 room = after
             stored = [NewCommand(after.seq, waiting.cmd, waiting.key) for waiting, _, _, after in steps]
             try:
                 if stored:
                     await asyncio.to_thread(store.append, self.workshop_id, stored)
             except DuplicateSeq:
-                for waiting, _, _, _ in steps:  # forget what this attempt remembered
-                    if waiting.known_as:
-                        self.known_keys.pop(waiting.known_as, None)
-                keys = [waiting.known_as for waiting, _, _, _ in steps if waiting.known_as]
-                resent = await asyncio.to_thread(store.seqs_for_keys, self.workshop_id, keys)
+                resent = await asyncio.to_thread(store.seqs_for_keys, self.workshop_id, list(keys))
                 for known_as, seq in resent.items():
                     self._remember(*known_as, seq)
                 if not await self._catch_up() and not resent:
                     raise
                 continue
+            for known_as, seq in keys.items():
+                self._remember(*known_as, seq)
             await self._accept(steps, room)
             for waiting, answer in answers:
                 waiting.settle(answer if isinstance(answer, Refused) else Accepted(answer, self.room))
@@ -186,13 +189,16 @@ class LiveRoom:
         for _, before, changes, after in steps:
             self._pending[after.seq] = (before, changes, after)
         self.room = room
-        if crossed:
-            await self.save_snapshot()
         self._flush()
         for waiting, _, _, after in steps:
             await self.hub.bus.publish(Published(self.code, after.seq, command_to_json(waiting.cmd)))
         for waiting, _, _, after in steps:
             waiting.settle(Accepted(after.seq, after))
+        if crossed:
+            try:
+                await self.save_snapshot()
+            except Exception:  # only a shortcut for loading: the history has it all
+                log.warning("room %s: could not store a snapshot", self.code, exc_info=True)
 
     async def save_snapshot(self) -> None:
         """Store the room as it is, so that loading it replays only what came after."""

@@ -284,7 +284,15 @@
     }
   };
 
+  // Refusals that pass by themselves (the database blinked, the room is busy): the action
+  // stays pending and is sent again after a jittered backoff, with the same id.
+  var TRANSIENT = { storage_unavailable: true, room_busy: true, rate_limited: true };
+
   Room.prototype.settle = function (message) {
+    if (message.id && message.type === "error" && TRANSIENT[message.code]) {
+      this.retryLater(message.id, message.code);
+      return;
+    }
     if (message.id) {
       this.pending = this.pending.filter(function (p) { return p.id !== message.id; });
       this.savePending();
@@ -293,6 +301,8 @@
         delete this.waiting[message.id];
         waiter.resolve(message);
       }
+      var retrying = this.pending.some(function (p) { return p.tries; });
+      if (this.status === "saving" && !retrying) this.setStatus("online");
     } else if (message.code) {
       this.setStatus(this.connected ? "online" : this.status, message.code);
     }
@@ -321,6 +331,18 @@
     if (this.socket && this.socket.readyState === WebSocket.OPEN && this.connected) {
       this.socket.send(JSON.stringify({ type: "action", id: entry.id, action: entry.action }));
     }
+  };
+
+  Room.prototype.retryLater = function (id, code) {
+    var self = this;
+    var entry = this.pending.filter(function (p) { return p.id === id; })[0];
+    if (!entry) return;
+    entry.tries = (entry.tries || 0) + 1;
+    var delay = Math.min(4000, 500 * Math.pow(2, entry.tries - 1)) * (0.5 + Math.random());
+    if (this.status === "online") this.setStatus("saving", code);
+    window.setTimeout(function () {
+      if (self.pending.indexOf(entry) >= 0) self.transmit(entry);
+    }, delay);
   };
 
   Room.prototype.resend = function () {
@@ -385,7 +407,8 @@
         var reason = { 4004: "connection.removed", 4404: "connection.unknown_room", 4403: "connection.forbidden" }[detail];
         badge.textContent = t(reason || "connection.stopped");
       } else if (status !== "online") {
-        badge.textContent = t(status === "connecting" ? "connection.connecting" : "connection.offline");
+        var text = { connecting: "connection.connecting", saving: "connection.saving" }[status];
+        badge.textContent = t(text || "connection.offline");
       }
     });
   }
