@@ -19,6 +19,7 @@ from app.realtime.hub import Accepted, Hub
 from app.settings import Settings
 from app.storage.store import Store
 from app.workshops import create_workshop, digest
+from tests.phoneclient import run_async
 
 CLOUD_PROGRAM = """
 title = "Ordsky"
@@ -63,7 +64,7 @@ def test_a_burst_is_stored_once_in_order_and_every_action_gets_its_own_answer(
         answers = await asyncio.gather(*sends, return_exceptions=True)
         return answers, hub
 
-    answers, hub = asyncio.run(burst())
+    answers, hub = run_async(burst())
 
     per_phone = [answers[i : i + 5] for i in range(0, len(answers), 5)]
     accepted_seqs = []
@@ -88,7 +89,7 @@ def test_a_burst_is_stored_once_in_order_and_every_action_gets_its_own_answer(
         state = again.room.kind_state(exercise, wordcloud.KIND)
         return {w.text: w.count for w in wordcloud.words(state)}
 
-    assert asyncio.run(reload()) == counts, "what was answered is what a restarted server finds"
+    assert run_async(reload()) == counts, "what was answered is what a restarted server finds"
     store.close()
 
 
@@ -128,7 +129,7 @@ def test_two_processes_writing_bursts_to_one_room_get_one_order(database_url: st
         )
         return answers, a, b
 
-    answers, counts_a, counts_b = asyncio.run(race())
+    answers, counts_a, counts_b = run_async(race())
     assert all(isinstance(a, Accepted) for a in answers), answers
     seqs = sorted(a.seq for a in answers if isinstance(a, Accepted))
     assert seqs == list(range(PHONES + 2, PHONES + 2 + 2 * PHONES)), "no gap, no duplicate"
