@@ -21,20 +21,9 @@ from app.core.kinds.gallery import Config as GalleryConfig
 from app.core.kinds.lists import Config as ListsConfig
 from app.core.kinds.roles import Config as RolesConfig
 from app.core.kinds.wordcloud import Config as WordcloudConfig
+from app.core.localized import LocalizedText
 
 LANGUAGES = ("nb", "en")
-
-# A text is either one string (bokmål) or a table of translations: {nb = "...", en = "..."}.
-LocalizedText = str | dict[str, str]
-
-
-def localize(text: LocalizedText | None, lang: str) -> str:
-    """Pick the text for ``lang``, falling back to bokmål, then to any translation."""
-    if text is None:
-        return ""
-    if isinstance(text, str):
-        return text
-    return text.get(lang) or text.get("nb") or next(iter(text.values()), "")
 
 
 class _Strict(BaseModel):

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from app.core.program import LocalizedText, Program
+from app.core.localized import text
+from app.core.program import Program
 from app.core.room import Changes, Room
 
 ALL = "all"
@@ -23,15 +24,6 @@ Role = Literal["facilitator", "projector", "participant"]
 class Event:
     audience: Audience
     patch: dict[str, Any]
-
-
-def text(value: LocalizedText | None) -> dict[str, str]:
-    """Texts travel in every language the program has; each screen picks its own."""
-    if value is None:
-        return {}
-    if isinstance(value, str):
-        return {"nb": value}
-    return dict(value)
 
 
 def agenda(program: Program, time_scale: float) -> list[dict[str, Any]]:

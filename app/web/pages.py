@@ -20,7 +20,8 @@ from pydantic import ValidationError
 from app import i18n
 from app.core import codes
 from app.core.actions import Join
-from app.core.program import ProgramError, list_programs, load_program, localize
+from app.core.localized import localize
+from app.core.program import ProgramError, list_programs, load_program
 from app.core.room import SYSTEM, Refused
 from app.realtime.hub import Hub, LiveRoom, now_ms
 from app.settings import Settings

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from app.core import views
-from app.core.program import localize
+from app.core.localized import localize
 from app.core.room import Room
 from app.web.pages import facilitator_room, not_found, render
 

@@ -43,10 +43,10 @@ def goto(facilitator: Page, title: str) -> None:
     facilitator.get_by_role("button", name="Start", exact=True).click()
 
 
-def wait_for_picture(page: Page) -> None:
-    """The word cloud's picture has loaded at full size (the CSP forbids wait_for_function)."""
+def wait_for_picture(page: Page, selector: str = ".wordcloud-picture") -> None:
+    """A word cloud's picture has loaded at full size (the CSP forbids wait_for_function)."""
     for _ in range(100):
-        if page.evaluate("document.querySelector('.wordcloud-picture').naturalWidth") == 1920:
+        if page.evaluate(f"document.querySelector({selector!r}).naturalWidth") == 1920:
             return
         time.sleep(0.1)
     raise AssertionError("the word cloud picture did not load")
@@ -120,6 +120,11 @@ def test_the_whole_seljord_day(seljord: LiveServer, screens: Screens) -> None:
     # Diamond: roles by hair colour, then each group fills and ranks its diamond together,
     # picking the word cloud's words and typing in the rest.
     goto(facilitator, "Sorter i «diamant»")
+    # "Sett inn ordsky": the projector shows the word cloud as the input to the diamonds.
+    expect(projector.locator(".diamond-input figcaption")).to_have_text("Innspill: Vi lager en ordsky!")
+    cloud_input = projector.locator(".diamond-input img")
+    expect(cloud_input).to_have_attribute("alt", "Ordskyen fra «Vi lager en ordsky!»")
+    wait_for_picture(projector, ".diamond-input img")
     for name, _, hair in PEOPLE:
         phones[name].locator(f"label.roles-swatch-{hair}").click()
     for group in (1, 2):

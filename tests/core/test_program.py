@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from app.core.program import ProgramError, list_programs, load_program, load_program_text, localize
+from app.core.localized import localize
+from app.core.program import ProgramError, list_programs, load_program, load_program_text
 
 ROOT = Path(__file__).parent.parent.parent
 

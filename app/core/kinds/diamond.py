@@ -36,7 +36,9 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from app.core.actions import clean_line
+from app.core.kinds import wordcloud
 from app.core.kinds.base import ExerciseId, Kind, KindAction
+from app.core.localized import text as texts_of
 from app.core.outcome import Changes, Refused
 
 if TYPE_CHECKING:
@@ -342,11 +344,26 @@ def board(room: Room, exercise: Exercise, state: State) -> dict[str, Any]:
     ]
     return {
         "groups": groups,
+        "inputs": source_clouds(room, exercise),
         "finals": sum(1 for g in groups if g["final"]),
         "ranking": combined_ranking(state),
         "method": METHOD,
         "points": [points_of(row[0]) for row in ROWS],
     }
+
+
+def source_clouds(room: Room, exercise: Exercise) -> list[dict[str, Any]]:
+    """The word clouds among the ``sources``, for the staff screens to show as input
+    ("Sett inn ordsky"): which exercise, its title, and the version to draw."""
+    out = []
+    for source_id in _config(exercise).sources:
+        source = room.exercise_by_id(source_id)
+        if source is None or source.wordcloud is None or source.id == exercise.id:
+            continue
+        state = room.kind_state(source, wordcloud.KIND)
+        version = state.version if isinstance(state, wordcloud.State) else 0
+        out.append({"exercise": source.id, "title": texts_of(source.title), "version": version})
+    return out
 
 
 def source_suggestions(room: Room, exercise: Exercise, group: int | None) -> list[str]:

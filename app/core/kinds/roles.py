@@ -45,6 +45,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from app.core.actions import ParticipantId
 from app.core.kinds.base import Kind, KindAction
+from app.core.localized import LocalizedText
 from app.core.outcome import Changes, Refused
 
 if TYPE_CHECKING:
@@ -73,9 +74,7 @@ def _check_text(value: str | dict[str, str]) -> str | dict[str, str]:
     return value
 
 
-# The program's text type (``LocalizedText`` in app.core.program, which imports this
-# module, so it is spelled out here): one string in bokmål, or {nb = "...", en = "..."}.
-Text = Annotated[str | dict[str, str], AfterValidator(_check_text)]
+Text = Annotated[LocalizedText, AfterValidator(_check_text)]
 
 
 class RoleRule(BaseModel):

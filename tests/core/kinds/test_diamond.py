@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from app.core.actions import Action, GotoExercise, NextExercise
-from app.core.kinds import diamond
+from app.core.kinds import diamond, wordcloud
 from app.core.kinds.diamond import (
     Config,
     Diamond,
@@ -438,6 +438,21 @@ def test_mine_offers_the_sources_suggestions_not_yet_in_the_pool() -> None:
     assert mine["group"] == 1
     assert mine["suggestions"] == ["Tillit"]  # per group; "Mot" is in the pool already
     assert day.mine("p2")["suggestions"] == ["Humor"]
+
+
+def test_the_board_shows_an_earlier_word_cloud_as_input() -> None:
+    earlier = {
+        "id": "ordsky",
+        "title": {"nb": "Vi lager en ordsky!", "en": "Let's make a word cloud!"},
+        "phases": [{"kind": "I", "minutes": 5}],
+        "wordcloud": {},
+    }
+    day = Day.begin([1, 2], {"sources": ["ordsky", "finnes-ikke"]}, earlier=earlier)
+    assert day.board()["inputs"] == [{"exercise": "ordsky", "title": earlier["title"], "version": 0}]
+    sent = wordcloud.State(version=12)
+    day.room = replace(day.room, activities={**day.room.activities, "ordsky": Activities(wordcloud=sent)})
+    assert day.board()["inputs"][0]["version"] == 12  # the screens draw the cloud as it ended
+    assert Day.begin([1]).board()["inputs"] == []  # no sources, nothing shown
 
 
 def test_mine_without_a_group_shows_nothing_to_edit() -> None:

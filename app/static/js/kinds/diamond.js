@@ -497,19 +497,46 @@
     return root;
   }
 
-  function projector(el, data, api) {
-    if (!data) return;
-    render(el, "projector", data, function () {
-      return overview(api, data, "diamond-projector");
-    });
+  /* The staff screens: earlier word clouds shown as input ("Sett inn ordsky") above the
+   * groups' diamonds. The pictures live outside the re-rendered part, so that a change
+   * to a diamond does not reload (and blink) them. */
+  function staffParts(el) {
+    var inputs = el.querySelector(":scope > .diamond-inputs");
+    if (!inputs) {
+      inputs = h("div", { className: "diamond-inputs" });
+      el.replaceChildren(inputs, h("div", { className: "diamond-body" }));
+    }
+    return { inputs: inputs, body: el.querySelector(":scope > .diamond-body") };
   }
 
-  function facilitator(el, data, api) {
-    if (!data) return;
-    render(el, "facilitator", data, function () {
-      return overview(api, data, "diamond-facilitator");
-    });
+  function showInputs(container, inputs, api) {
+    var key = JSON.stringify(inputs);
+    if (container.getAttribute("data-shown") === key) return;
+    container.setAttribute("data-shown", key);
+    var base = window.location.pathname.replace(/\/results$/, "");
+    container.replaceChildren.apply(container, inputs.map(function (input) {
+      var title = api.localize(input.title);
+      var src = base + "/wordcloud/" + encodeURIComponent(input.exercise) + ".png?v=" + input.version;
+      return h("figure", { className: "diamond-input" }, [
+        h("img", { src: src, alt: api.t("diamond.input_alt", { title: title }), width: "1920", height: "1080" }),
+        h("figcaption", { text: api.t("diamond.input", { title: title }) }),
+      ]);
+    }));
   }
+
+  function staff(view) {
+    return function (el, data, api) {
+      if (!data) return;
+      var parts = staffParts(el);
+      showInputs(parts.inputs, data.inputs || [], api);
+      render(parts.body, view, data, function () {
+        return overview(api, data, "diamond-" + view);
+      });
+    };
+  }
+
+  var projector = staff("projector");
+  var facilitator = staff("facilitator");
 
   window.SamlingKinds = window.SamlingKinds || {};
   window.SamlingKinds.diamond = {
