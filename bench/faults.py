@@ -1,13 +1,25 @@
-"""Kill -9 the server mid-phase while many phones submit; restart it; count what survived.
+"""Faults under load: many phones submit while the server is killed, Redis restarts, or
+PostgreSQL is unreachable for a while; then count what survived.
 
-    .venv/bin/python bench/faults.py --phones 200
+    .venv/bin/python bench/faults.py --phones 200                     # kill -9, SQLite
+    .venv/bin/python bench/faults.py --phones 200 --database-url postgresql://postgres@127.0.0.1:5432/test
+    .venv/bin/python bench/faults.py --phones 200 --fault redis       # 2 workers, PostgreSQL
+    .venv/bin/python bench/faults.py --phones 200 --fault postgres    # PostgreSQL cut for a while
 
-Starts a real server (SQLite by default, or --database-url), joins N phones that behave
-like the browser (reconnect with jittered backoff, resend unacknowledged actions with the
-same id), starts a G-phase, has every phone submit comments, kills the server with
-SIGKILL in the middle, restarts it, and prints as ``name=value`` lines: how long phones
-took to resume after the restart (p50/p99/max), and sent = acknowledged = stored, with
-duplicates and losses (both must be 0), and whether the timer kept its deadline.
+Joins N phones that behave like the browser (reconnect with jittered backoff, resend
+unacknowledged actions with the same id, retry after a transient refusal), starts a
+G-phase, has every phone submit comments, and in the middle:
+
+- ``kill``: kills the server with SIGKILL, restarts it after --down seconds; how long
+  phones took to resume after the restart (p50/p99/max).
+- ``redis``: two workers share the room through a Redis of the bench's own, which is shut
+  down for --down seconds; how long after Redis is back every phone has caught up.
+- ``postgres``: the server reaches PostgreSQL through a proxy that is cut for --down
+  seconds; how many actions were refused for now, how long after the database is back
+  every phone's kept actions are stored, and that the server never restarted.
+
+Always prints sent = acknowledged = stored, duplicates and losses (both must be 0), and
+whether the timer kept its deadline, as ``name=value`` lines.
 """
 
 from __future__ import annotations
@@ -16,18 +28,25 @@ import argparse
 import asyncio
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.liveserver import LiveServer
+from app.core.kinds import comments
+from app.storage.store import Store
+from bench.loadgen import percentile
+from tests.liveserver import LiveServer, free_port
 from tests.phoneclient import Phone
+from tests.tcpproxy import CuttableProxy
 
 PROGRAM = """
 title = "Feilbenk"
@@ -40,11 +59,7 @@ minutes = 15
 [exercises.comments]
 max_per_person = 100
 """
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 async def join_all(url: str, code: str, count: int) -> list[str]:
@@ -67,8 +82,98 @@ async def wait_until(condition: object, within: float) -> bool:
     return False
 
 
-async def run(args: argparse.Namespace) -> None:
-    work = Path(tempfile.mkdtemp(prefix="samling-faults-"))
+def comments_of(server: LiveServer, code: str, key: str) -> list[dict[str, str]]:
+    """The comments a server shows on the results page (what it holds in memory)."""
+    results = httpx.get(f"{server.url}/f/{code}/{key}/results.json", timeout=30).json()
+    shown: list[dict[str, str]] = results["exercises"][0]["comments"]["comments"]
+    return shown
+
+
+def stored_comments(database_url: str, code: str) -> list[str]:
+    """The comments in the room's stored history (not what a server holds in memory)."""
+    store = Store(database_url)
+    try:
+        workshop = store.find_workshop(code)
+        assert workshop is not None and workshop.id is not None
+        history = store.commands_after(workshop.id, 0)
+    finally:
+        store.close()
+    return [cmd.action.text for _, cmd in history if isinstance(cmd.action, comments.AddComment)]
+
+
+@dataclass
+class Bench:
+    """The servers, what they depend on, and the phones; each fault acts on these."""
+
+    args: argparse.Namespace
+    servers: list[LiveServer]
+    phones: list[Phone] = field(default_factory=list)
+    redis_command: list[str] = field(default_factory=list)
+    redis: subprocess.Popen[bytes] | None = None
+    proxy: CuttableProxy | None = None
+
+
+async def kill(bench: Bench) -> dict[str, object]:
+    server = bench.servers[0]
+    server.kill()
+    await asyncio.sleep(bench.args.down)
+    server.start()
+    restarted = time.monotonic()
+    phones = bench.phones
+    resumed_all = await wait_until(lambda: all(p.snapshots_at[-1] > restarted for p in phones), 60)
+    resumed = [p.snapshots_at[-1] - restarted for p in phones if p.snapshots_at[-1] > restarted]
+    figures: dict[str, object] = {"resumed": len(resumed), "all_resumed": resumed_all}
+    if resumed:
+        figures["resume_p50_s"] = f"{statistics.median(resumed):.2f}"
+        figures["resume_p99_s"] = f"{percentile(resumed, 0.99):.2f}"
+        figures["resume_max_s"] = f"{max(resumed):.2f}"
+    return figures
+
+
+async def redis_restart(bench: Bench) -> dict[str, object]:
+    assert bench.redis is not None
+    bench.redis.terminate()
+    bench.redis.wait()
+    await asyncio.sleep(bench.args.down)
+    bench.redis = subprocess.Popen(bench.redis_command, stdout=subprocess.DEVNULL)
+    back = time.monotonic()
+    # Everything acknowledged until Redis came back reaches every phone, on both workers.
+    target = max((seq for p in bench.phones for seq in p.acked.values()), default=0)
+    caught_up = await wait_until(lambda: all((p.seq or 0) >= target for p in bench.phones), 60)
+    return {
+        "redis_down_s": bench.args.down,
+        "all_caught_up": caught_up,
+        "caught_up_after_redis_back_s": f"{time.monotonic() - back:.2f}",
+    }
+
+
+async def postgres_cut(bench: Bench) -> dict[str, object]:
+    assert bench.proxy is not None
+    server = bench.servers[0]
+    assert server.process is not None
+    pid = server.process.pid
+    bench.proxy.cut()
+    await asyncio.sleep(bench.args.down)
+    bench.proxy.mend()
+    back = time.monotonic()
+    drained = await wait_until(lambda: all(not p.unacked for p in bench.phones), 60)
+    return {
+        "postgres_down_s": bench.args.down,
+        "refused_for_now": sum(p.transient["storage_unavailable"] for p in bench.phones),
+        "all_stored_after_postgres_back": drained,
+        "stored_after_postgres_back_s": f"{time.monotonic() - back:.2f}",
+        "server_restarted": server.process.poll() is not None or server.process.pid != pid,
+    }
+
+
+FAULTS: dict[str, Callable[[Bench], Awaitable[dict[str, object]]]] = {
+    "kill": kill,
+    "redis": redis_restart,
+    "postgres": postgres_cut,
+}
+
+
+def start(args: argparse.Namespace, work: Path) -> Bench:
     programs = work / "programs"
     programs.mkdir()
     (programs / "feil.toml").write_text(PROGRAM, encoding="utf-8")
@@ -81,61 +186,102 @@ async def run(args: argparse.Namespace) -> None:
     }
     if args.database_url:
         env["database_url"] = args.database_url
-    server = LiveServer(work, programs, **env)
-    server.start()
-    created = httpx.post(f"{server.url}/workshops", data={"program": "feil.toml"})
-    _, _, code, key = created.headers["location"].split("/")
-    cookies = await join_all(server.url, code, args.phones)
-    ws_url = server.url.replace("http", "ws") + "/ws"
-    facilitator = Phone(ws_url, code, None, role="facilitator", key=key)
-    phones = [Phone(ws_url, code, cookie) for cookie in cookies]
-    for client in (facilitator, *phones):
-        client.start()
-    await wait_until(lambda: all(p.seq is not None for p in (facilitator, *phones)), 60)
-    await facilitator.send({"type": "start"})
-    await wait_until(lambda: not facilitator.unacked, 10)
-    deadline = facilitator.state["position"]["timer"]["ends_at"]
+    bench = Bench(args, [])
+    workers = 1
+    if args.fault == "redis":
+        workers = 2
+        port = free_port()
+        bench.redis_command = ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"]
+        bench.redis = subprocess.Popen(bench.redis_command, stdout=subprocess.DEVNULL)
+        time.sleep(0.3)
+        env["bus_url"] = f"redis://127.0.0.1:{port}/0"
+    if args.fault == "postgres":
+        host_port = env["database_url"].split("@", 1)[1].split("/", 1)[0]
+        host, port_text = host_port.rsplit(":", 1)
+        bench.proxy = CuttableProxy(host, int(port_text))
+        bench.proxy.start()
+        env["database_url"] = env["database_url"].replace(f"@{host_port}/", f"@127.0.0.1:{bench.proxy.port}/")
+    for i in range(workers):
+        (work / f"w{i}").mkdir()
+        server = LiveServer(work / f"w{i}", programs, **env)
+        server.start()
+        bench.servers.append(server)
+    return bench
 
-    async def submit(phone: Phone, index: int) -> None:
-        for n in range(args.rounds):
-            await phone.send({"type": "comment_add", "exercise": "gruppe", "text": f"{index}-{n}"})
-            await asyncio.sleep(args.interval)
 
-    writers = asyncio.gather(*(submit(p, i) for i, p in enumerate(phones)))
-    await asyncio.sleep(args.rounds * args.interval / 2)
-    acked_before_kill = sum(len(p.acked) for p in phones)
-    server.kill()
-    await asyncio.sleep(args.down)
-    server.start()
-    restarted = time.monotonic()
-    await writers
-    resumed_all = await wait_until(lambda: all(p.snapshots_at[-1] > restarted for p in phones), 60)
-    resumed = [p.snapshots_at[-1] - restarted for p in phones if p.snapshots_at[-1] > restarted]
-    settled = await wait_until(lambda: all(not p.unacked for p in phones), 120)
+def stop(bench: Bench) -> None:
+    for server in bench.servers:
+        server.stop()
+    if bench.redis is not None:
+        bench.redis.terminate()
+        bench.redis.wait()
+    if bench.proxy is not None:
+        bench.proxy.stop()
 
-    results = httpx.get(f"{server.url}/f/{code}/{key}/results.json", timeout=30).json()
-    stored = Counter(c["text"] for c in results["exercises"][0]["comments"]["comments"])
-    sent = {f"{i}-{n}" for i in range(args.phones) for n in range(args.rounds)}
-    acked = sum(len(p.acked) for p in phones)
-    refused = sum(len(p.refused) for p in phones)
-    timer_kept = all(p.state["position"]["timer"]["ends_at"] == deadline for p in phones)
-    await asyncio.gather(*(p.stop() for p in (facilitator, *phones)))
-    server.stop()
 
+async def run(args: argparse.Namespace) -> None:
+    bench = start(args, Path(tempfile.mkdtemp(prefix="samling-faults-")))
+    try:
+        first = bench.servers[0].url
+        created = httpx.post(f"{first}/workshops", data={"program": "feil.toml"})
+        _, _, code, key = created.headers["location"].split("/")
+        cookies = await join_all(first, code, args.phones)
+        ws_urls = [s.url.replace("http", "ws") + "/ws" for s in bench.servers]
+        facilitator = Phone(ws_urls[0], code, None, role="facilitator", key=key)
+        bench.phones = [Phone(ws_urls[i % len(ws_urls)], code, c) for i, c in enumerate(cookies)]
+        phones = bench.phones
+        for client in (facilitator, *phones):
+            client.start()
+        await wait_until(lambda: all(p.seq is not None for p in (facilitator, *phones)), 60)
+        await facilitator.send({"type": "start"})
+        await wait_until(lambda: not facilitator.unacked, 10)
+        deadline = facilitator.state["position"]["timer"]["ends_at"]
+
+        async def submit(phone: Phone, index: int) -> None:
+            for n in range(args.rounds):
+                await phone.send({"type": "comment_add", "exercise": "gruppe", "text": f"{index}-{n}"})
+                await asyncio.sleep(args.interval)
+
+        writers = asyncio.gather(*(submit(p, i) for i, p in enumerate(phones)))
+        await asyncio.sleep(args.rounds * args.interval / 2)
+        acked_before_fault = sum(len(p.acked) for p in phones)
+        figures = await FAULTS[args.fault](bench)
+        await writers
+        settled = await wait_until(lambda: all(not p.unacked for p in phones), 120)
+
+        # What each server shows (with several workers they must agree), and what is stored.
+        database_url = args.database_url or bench.servers[0].env["SAMLING_DATABASE_URL"]
+        stored = Counter(stored_comments(database_url, code))
+        settled_at = time.monotonic()
+        for _ in range(100):  # another worker may still be applying the last messages
+            shown = [Counter(c["text"] for c in comments_of(s, code, key)) for s in bench.servers]
+            if all(c == stored for c in shown):
+                break
+            await asyncio.sleep(0.1)
+        agreed_s = time.monotonic() - settled_at
+        sent = {f"{i}-{n}" for i in range(args.phones) for n in range(args.rounds)}
+        acked = sum(len(p.acked) for p in phones)
+        refused = sum(len(p.refused) for p in phones)
+        timer_kept = all(p.state["position"]["timer"]["ends_at"] == deadline for p in phones)
+        await asyncio.gather(*(p.stop() for p in (facilitator, *phones)))
+    finally:
+        stop(bench)
+
+    print(f"fault={args.fault}")
     print(f"phones={args.phones}")
+    print(f"server_workers={len(bench.servers)}")
     print(f"database={'postgresql' if args.database_url else 'sqlite'}")
     print(f"down_s={args.down}")
-    print(f"resumed={len(resumed)}")
-    print(f"all_resumed={resumed_all}")
-    if resumed:
-        print(f"resume_p50_s={statistics.median(resumed):.2f}")
-        print(f"resume_p99_s={percentile(resumed, 0.99):.2f}")
-        print(f"resume_max_s={max(resumed):.2f}")
+    for name, value in figures.items():
+        print(f"{name}={value}")
     print(f"sent={len(sent)}")
-    print(f"acked_before_kill={acked_before_kill}")
+    print(f"acked_before_fault={acked_before_fault}")
     print(f"acked={acked}")
     print(f"refused={refused}")
     print(f"stored={sum(stored.values())}")
+    print(f"shown_by_each_server={','.join(str(sum(c.values())) for c in shown)}")
+    print(f"servers_agree_with_database={all(c == stored for c in shown)}")
+    print(f"servers_agreed_after_last_ack_s={agreed_s:.2f}")
     print(f"duplicates={sum(n - 1 for n in stored.values() if n > 1)}")
     print(f"lost={len(sent - set(stored))}")
     print(f"all_settled={settled}")
@@ -149,9 +295,14 @@ def main() -> None:
     parser.add_argument("--phones", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=10, help="comments per phone")
     parser.add_argument("--interval", type=float, default=0.2, help="seconds between a phone's comments")
-    parser.add_argument("--down", type=float, default=2.0, help="seconds the server stays dead")
-    parser.add_argument("--database-url", default="", help="e.g. postgresql://postgres@127.0.0.1/test")
+    parser.add_argument("--fault", choices=sorted(FAULTS), default="kill")
+    parser.add_argument("--down", type=float, default=2.0, help="seconds the fault lasts")
+    parser.add_argument(
+        "--database-url", default="", help=f"default: SQLite; {DEFAULT_POSTGRES} for redis, postgres"
+    )
     args = parser.parse_args()
+    if args.fault != "kill" and not args.database_url:
+        args.database_url = DEFAULT_POSTGRES
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     asyncio.run(run(args))

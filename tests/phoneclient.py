@@ -12,7 +12,7 @@ import json
 import random
 import time
 from collections import Counter
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -29,6 +29,16 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
     the browser tests' Playwright keeps a loop of its own in the main thread."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coro).result()
+
+
+async def wait_until(condition: Callable[[], bool], within: float) -> None:
+    """Wait for what a test expects to become true, failing when it does not in time."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not met in time")
 
 
 class Phone:

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from tests.liveserver import LiveServer, free_port
-from tests.phoneclient import Phone, run_async
+from tests.phoneclient import Phone, run_async, wait_until
 from tests.tcpproxy import CuttableProxy
 
 pytestmark = [pytest.mark.server, pytest.mark.timeout(120)]
@@ -54,15 +54,6 @@ def open_workshop(server: LiveServer, names: list[str]) -> tuple[str, str, list[
             joined = http.post("/join", data={"code": code, "name": name})
             cookies.append(f"samling_{code}={joined.cookies[f'samling_{code}']}")
     return code, key, cookies
-
-
-async def wait_until(condition: object, within: float) -> None:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 async def started_room(server: LiveServer, count: int) -> tuple[str, str, Phone, list[Phone]]:

@@ -18,7 +18,7 @@ import random
 
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
-from redis.backoff import ExponentialBackoff
+from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -35,6 +35,7 @@ class RedisBus:
         self.url = url
         self._handlers: dict[str, Handler] = {}
         self._client: aioredis.Redis | None = None
+        self._subscriber: aioredis.Redis | None = None
         self._pubsub: aioredis.client.PubSub | None = None
         self._reader: asyncio.Task[None] | None = None
         self._stopping = False
@@ -52,6 +53,12 @@ class RedisBus:
             retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), 3),
             retry_on_error=[RedisConnectionError, RedisTimeoutError],
         )
+        # The listening connection must never reconnect behind our back: messages sent
+        # while it was away are gone, and only our own reconnect (below) knows to make
+        # every room catch up from the database. So: no retries on this one.
+        self._subscriber = aioredis.from_url(
+            self.url, health_check_interval=10, socket_connect_timeout=2, retry=Retry(NoBackoff(), 0)
+        )
         self._reader = asyncio.create_task(self._read_forever(), name="redis-bus-reader")
 
     async def stop(self) -> None:
@@ -63,9 +70,10 @@ class RedisBus:
         if self._pubsub is not None:
             with contextlib.suppress(Exception):
                 await self._pubsub.aclose()  # type: ignore[no-untyped-call]
-        if self._client is not None:
-            with contextlib.suppress(Exception):
-                await self._client.aclose()
+        for client in (self._client, self._subscriber):
+            if client is not None:
+                with contextlib.suppress(Exception):
+                    await client.aclose()
         self._handlers.clear()
 
     async def publish(self, message: Published) -> None:
@@ -95,8 +103,8 @@ class RedisBus:
         first = True
         while not self._stopping:
             try:
-                assert self._client is not None
-                self._pubsub = self._client.pubsub(ignore_subscribe_messages=True)
+                assert self._subscriber is not None
+                self._pubsub = self._subscriber.pubsub(ignore_subscribe_messages=True)
                 # Subscribe to a placeholder first so the connection exists even with no room.
                 await self._pubsub.subscribe(
                     CHANNEL_PREFIX + "-", *(CHANNEL_PREFIX + room for room in self._handlers)
@@ -117,7 +125,7 @@ class RedisBus:
                 self._connected.clear()
                 first = False
                 attempt += 1
-                delay = min(10.0, 0.2 * 2**attempt) * random.uniform(0.5, 1.0)
+                delay = min(2.0, 0.1 * 2**attempt) * random.uniform(0.5, 1.0)  # cheap; phones wait
                 log.warning("redis: connection lost (%s); retrying in %.1f s", exc, delay)
                 with contextlib.suppress(Exception):
                     if self._pubsub is not None:
