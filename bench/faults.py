@@ -108,6 +108,7 @@ class Bench:
     args: argparse.Namespace
     servers: list[LiveServer]
     phones: list[Phone] = field(default_factory=list)
+    staff: list[Phone] = field(default_factory=list)  # a facilitator's screen on each server
     redis_command: list[str] = field(default_factory=list)
     redis: subprocess.Popen[bytes] | None = None
     proxy: CuttableProxy | None = None
@@ -137,9 +138,10 @@ async def redis_restart(bench: Bench) -> dict[str, object]:
     await asyncio.sleep(bench.args.down)
     bench.redis = subprocess.Popen(bench.redis_command, stdout=subprocess.DEVNULL)
     back = time.monotonic()
-    # Everything acknowledged until Redis came back reaches every phone, on both workers.
+    # Everything acknowledged until Redis came back reaches the screens on both workers
+    # (staff screens hear of every comment; a phone only of what concerns it).
     target = max((seq for p in bench.phones for seq in p.acked.values()), default=0)
-    caught_up = await wait_until(lambda: all((p.seq or 0) >= target for p in bench.phones), 60)
+    caught_up = await wait_until(lambda: all((p.seq or 0) >= target for p in bench.staff), 60)
     return {
         "redis_down_s": bench.args.down,
         "all_caught_up": caught_up,
@@ -227,12 +229,13 @@ async def run(args: argparse.Namespace) -> None:
         _, _, code, key = created.headers["location"].split("/")
         cookies = await join_all(first, code, args.phones)
         ws_urls = [s.url.replace("http", "ws") + "/ws" for s in bench.servers]
-        facilitator = Phone(ws_urls[0], code, None, role="facilitator", key=key)
+        bench.staff = [Phone(url, code, None, role="facilitator", key=key) for url in ws_urls]
+        facilitator = bench.staff[0]
         bench.phones = [Phone(ws_urls[i % len(ws_urls)], code, c) for i, c in enumerate(cookies)]
         phones = bench.phones
-        for client in (facilitator, *phones):
+        for client in (*bench.staff, *phones):
             client.start()
-        await wait_until(lambda: all(p.seq is not None for p in (facilitator, *phones)), 60)
+        await wait_until(lambda: all(p.seq is not None for p in (*bench.staff, *phones)), 60)
         await facilitator.send({"type": "start"})
         await wait_until(lambda: not facilitator.unacked, 10)
         deadline = facilitator.state["position"]["timer"]["ends_at"]
@@ -263,7 +266,7 @@ async def run(args: argparse.Namespace) -> None:
         acked = sum(len(p.acked) for p in phones)
         refused = sum(len(p.refused) for p in phones)
         timer_kept = all(p.state["position"]["timer"]["ends_at"] == deadline for p in phones)
-        await asyncio.gather(*(p.stop() for p in (facilitator, *phones)))
+        await asyncio.gather(*(p.stop() for p in (*bench.staff, *phones)))
     finally:
         stop(bench)
 

@@ -125,7 +125,7 @@ class RedisBus:
                 self._connected.clear()
                 first = False
                 attempt += 1
-                delay = min(2.0, 0.1 * 2**attempt) * random.uniform(0.5, 1.0)  # cheap; phones wait
+                delay = min(1.0, 0.1 * 2**attempt) * random.uniform(0.5, 1.0)  # cheap; phones wait
                 log.warning("redis: connection lost (%s); retrying in %.1f s", exc, delay)
                 with contextlib.suppress(Exception):
                     if self._pubsub is not None:

@@ -1,8 +1,9 @@
 """Live rooms in this server process: the one place that changes a room and tells screens.
 
-``LiveRoom.submit`` is the path of every action: apply it to the pure core, store it,
-then publish it on the bus; only then is it acknowledged. The bus hands it back to every
-process serving the room, which sends the resulting events to its own screens. Events
+``LiveRoom.submit`` is the path of every action: apply it to the pure core, store it
+(together with what else arrived meanwhile), tell this process's screens; only then is
+it acknowledged. The bus then hands it to every other process serving the room, which
+sends the resulting events to its own screens. Events
 carry the room's sequence number; a reconnecting screen gets what it missed from a short
 replay buffer, or a fresh snapshot.
 """
@@ -93,6 +94,8 @@ class LiveRoom:
         self._pending: dict[int, tuple[Room, Changes, Room]] = {}
         self._waiting: list[_Waiting] = []  # actions for the next write; see ``submit``
         self._writer: asyncio.Task[None] | None = None
+        self._outbox: deque[Published] = deque()  # stored, for the other processes
+        self._publisher: asyncio.Task[None] | None = None
         # The shared results (board) on the staff screens: see ``_board_changed``.
         self._board_sent_at = 0.0
         self._board_timer: asyncio.TimerHandle | None = None
@@ -191,14 +194,25 @@ class LiveRoom:
         self.room = room
         self._flush()
         for waiting, _, _, after in steps:
-            await self.hub.bus.publish(Published(self.code, after.seq, command_to_json(waiting.cmd)))
-        for waiting, _, _, after in steps:
+            self._outbox.append(Published(self.code, after.seq, command_to_json(waiting.cmd)))
             waiting.settle(Accepted(after.seq, after))
+        if self._publisher is None:
+            self._publisher = asyncio.create_task(self._publish_outbox())
         if crossed:
             try:
                 await self.save_snapshot()
             except Exception:  # only a shortcut for loading: the history has it all
                 log.warning("room %s: could not store a snapshot", self.code, exc_info=True)
+
+    async def _publish_outbox(self) -> None:
+        """Hand stored commands to the bus, in order, without holding up the answers:
+        an action is acknowledged once it is stored, and a process that misses a message
+        (Redis away, a slow publish) reads it from the database when it sees the gap."""
+        try:
+            while self._outbox:
+                await self.hub.bus.publish(self._outbox.popleft())
+        finally:
+            self._publisher = None
 
     async def save_snapshot(self) -> None:
         """Store the room as it is, so that loading it replays only what came after."""
