@@ -107,8 +107,8 @@ class LiveRoom:
     # --- changing the room --------------------------------------------------------
 
     async def submit(self, cmd: Command, idempotency_key: str | None = None) -> Accepted:
-        """Apply, store, publish, then answer. Raises :class:`Refused` and leaves the room
-        untouched.
+        """Apply, store, tell this process's screens, then answer; other processes hear of
+        it through the bus. Raises :class:`Refused` and leaves the room untouched.
 
         Actions that arrive while the room is writing wait, and are then stored together
         in one transaction (a group commit): a burst of 2,000 phones costs a few writes a
