@@ -116,6 +116,8 @@ def test_the_whole_seljord_day(seljord: LiveServer, screens: Screens) -> None:
     picture = projector.locator(".wordcloud-picture")
     expect(picture).to_have_attribute("alt", re.compile("^Ordsky. De største ordene: "))
     wait_for_picture(projector)
+    # The whole exercise fits the wall: nobody scrolls a projector.
+    assert projector.evaluate("document.querySelector('main').getBoundingClientRect().bottom") <= 1080
 
     # Diamond: roles by hair colour, then each group fills and ranks its diamond together,
     # picking the word cloud's words and typing in the rest.

@@ -166,7 +166,7 @@
       S.setText($("phase-label"), [label, title].filter(Boolean).join(" – "));
       $("now").setAttribute("data-phase", position.phase_kind || "");
       S.setText($("phase-instruction"), S.localize(position.phase_instruction));
-      S.setText($("exercise-instruction"), position.phase === 0 ? S.localize(position.instruction) : "");
+      S.setText($("exercise-instruction"), S.exerciseInstruction(position));
     }
     drawGroup(state);
     drawNotes(state);

@@ -59,10 +59,13 @@
       $("now").setAttribute("data-phase", position.phase_kind || "");
       S.setText($("exercise-title"), S.localize(position.title));
       S.setText($("phase-instruction"), S.localize(position.phase_instruction));
-      S.setText($("exercise-instruction"), position.phase === 0 ? S.localize(position.instruction) : "");
+      S.setText($("exercise-instruction"), S.exerciseInstruction(position));
     }
     drawGroups(state);
     S.renderKinds($("kinds"), "projector", state.board || {}, room);
+    // With an exercise's own content (cloud, diamonds, lists …) the heading and the clock
+    // make room for it, so that a whole exercise fits the wall without scrolling.
+    $("projector").classList.toggle("with-kinds", $("kinds").children.length > 0);
     tick();
   }
 

@@ -398,6 +398,12 @@
     });
   }
 
+  /* The exercise's own instruction: shown with its first phase, unless the phase says the same. */
+  function exerciseInstruction(position) {
+    var text = position.phase === 0 ? localize(position.instruction) : "";
+    return text === localize(position.phase_instruction) ? "" : text;
+  }
+
   /* The connection badge: hidden while online, says so when offline / reconnecting. */
   function bindBadge(room, badge) {
     room.onStatus(function (status, detail) {
@@ -423,6 +429,7 @@
     formatClock: formatClock,
     remaining: remaining,
     phaseLabel: phaseLabel,
+    exerciseInstruction: exerciseInstruction,
     plannedClock: plannedClock,
     agendaItems: agendaItems,
     renderKinds: renderKinds,
