@@ -48,20 +48,9 @@ from bench.loadgen import (
     pin,
 )
 from tests.liveserver import LiveServer
+from tests.roomkit import CLOUD_PROGRAM
 
 WORDS_EACH = 3
-
-PROGRAM = """
-title = "Ordskybenk"
-[[exercises]]
-id = "ordsky"
-kind = "info"
-title = "Ordsky"
-grouping = "none"
-minutes = 10
-[exercises.wordcloud]
-max_words = 3
-"""
 
 VALUES = [
     "Tillit",
@@ -227,7 +216,7 @@ async def burst(args: argparse.Namespace) -> None:
     work = Path(tempfile.mkdtemp(prefix="samling-cloud-"))
     programs = work / "programs"
     programs.mkdir()
-    (programs / "ordsky.toml").write_text(PROGRAM, encoding="utf-8")
+    (programs / "ordsky.toml").write_text(CLOUD_PROGRAM, encoding="utf-8")
     # Default settings but the join limit: all phones join from one address.
     server = LiveServer(work, programs, join_attempts_per_minute="100000000")
     server.start()

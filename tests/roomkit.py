@@ -52,6 +52,19 @@ minutes = 5
 max_per_person = 3
 """
 
+# One word-cloud exercise, up to 3 words each: for the write-path tests and the burst bench.
+CLOUD_PROGRAM = """
+title = "Ordsky"
+[[exercises]]
+id = "ordsky"
+kind = "info"
+title = "Ordsky"
+grouping = "none"
+minutes = 10
+[exercises.wordcloud]
+max_words = 3
+"""
+
 _ids = count(1)
 
 

@@ -9,50 +9,73 @@ the database say afterwards.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from app.bus.memory import MemoryBus
 from app.core.actions import Join, Start
 from app.core.kinds import wordcloud
-from app.core.room import FACILITATOR, SYSTEM, Refused
-from app.realtime.hub import Accepted, Hub
+from app.core.room import FACILITATOR, SYSTEM, Refused, Room
+from app.realtime.hub import Accepted, Hub, LiveRoom
 from app.settings import Settings
 from app.storage.store import Store
 from app.workshops import create_workshop, digest
 from tests.phoneclient import run_async
-
-CLOUD_PROGRAM = """
-title = "Ordsky"
-[[exercises]]
-id = "ordsky"
-kind = "info"
-title = "Ordsky"
-grouping = "none"
-minutes = 10
-[exercises.wordcloud]
-max_words = 3
-"""
+from tests.roomkit import CLOUD_PROGRAM
 
 PHONES = 30
 
 
-def test_a_burst_is_stored_once_in_order_and_every_action_gets_its_own_answer(
-    database_url: str, tmp_path: Path
-) -> None:
+@dataclass
+class Workshop:
+    settings: Settings
+    store: Store
+    code: str
+
+
+@pytest.fixture
+def cloud_workshop(database_url: str, tmp_path: Path) -> Iterator[Workshop]:
+    """A word-cloud workshop in the test's database (snapshots often, to write those too)."""
     programs = tmp_path / "cloud-programs"
     programs.mkdir()
     (programs / "ordsky.toml").write_text(CLOUD_PROGRAM, encoding="utf-8")
     settings = Settings(database_url=database_url, programs_dir=programs, snapshot_every=7)
     store = Store(database_url)
-    code = create_workshop(store, settings, "ordsky.toml").code
+    yield Workshop(settings, store, create_workshop(store, settings, "ordsky.toml").code)
+    store.close()
+
+
+async def open_room(workshop: Workshop) -> tuple[Hub, LiveRoom]:
+    """The room as a (new) server process loads it."""
+    hub = Hub(workshop.settings, workshop.store, MemoryBus())
+    live = await hub.get(workshop.code)
+    assert live is not None
+    return hub, live
+
+
+async def joined_and_started(workshop: Workshop) -> tuple[Hub, LiveRoom]:
+    hub, live = await open_room(workshop)
+    joins = [Join(name=f"P{i}", token_hash=digest(f"token-{i}")) for i in range(PHONES)]
+    await asyncio.gather(*(live.submit(hub.command(join, SYSTEM)) for join in joins))
+    await live.submit(hub.command(Start(), FACILITATOR))
+    return hub, live
+
+
+def counts(room: Room) -> dict[str, int]:
+    state = room.kind_state(room.program.exercises[0], wordcloud.KIND)
+    return {w.text: w.count for w in wordcloud.words(state)}
+
+
+def test_a_burst_is_stored_once_in_order_and_every_action_gets_its_own_answer(
+    cloud_workshop: Workshop,
+) -> None:
+    store, code = cloud_workshop.store, cloud_workshop.code
 
     async def burst() -> tuple[list[Accepted | BaseException], Hub]:
-        hub = Hub(settings, store, MemoryBus())
-        live = await hub.get(code)
-        assert live is not None
-        joins = [Join(name=f"P{i}", token_hash=digest(f"token-{i}")) for i in range(PHONES)]
-        await asyncio.gather(*(live.submit(hub.command(join, SYSTEM)) for join in joins))
-        await live.submit(hub.command(Start(), FACILITATOR))
+        hub, live = await joined_and_started(cloud_workshop)
         people = list(live.room.participants)
         sends = []
         for pid in people:
@@ -78,41 +101,23 @@ def test_a_burst_is_stored_once_in_order_and_every_action_gets_its_own_answer(
 
     stored = store.commands_after(store.find_workshop(code).id or 0, 0)  # type: ignore[union-attr]
     assert [seq for seq, _ in stored] == list(range(1, PHONES + 1 + 3 * PHONES + 1)), "no gap, no duplicate"
-    live_room = hub.rooms[code].room
-    exercise = live_room.program.exercises[0]
-    counts = {w.text: w.count for w in wordcloud.words(live_room.kind_state(exercise, wordcloud.KIND))}
-    assert counts == {"Tillit": PHONES, "Mot": PHONES, "Glede": PHONES}
+    live_counts = counts(hub.rooms[code].room)
+    assert live_counts == {"Tillit": PHONES, "Mot": PHONES, "Glede": PHONES}
 
     async def reload() -> dict[str, int]:
-        again = await Hub(settings, store, MemoryBus()).get(code)
-        assert again is not None
-        state = again.room.kind_state(exercise, wordcloud.KIND)
-        return {w.text: w.count for w in wordcloud.words(state)}
+        _, again = await open_room(cloud_workshop)
+        return counts(again.room)
 
-    assert run_async(reload()) == counts, "what was answered is what a restarted server finds"
-    store.close()
+    assert run_async(reload()) == live_counts, "what was answered is what a restarted server finds"
 
 
-def test_two_processes_writing_bursts_to_one_room_get_one_order(database_url: str, tmp_path: Path) -> None:
+def test_two_processes_writing_bursts_to_one_room_get_one_order(cloud_workshop: Workshop) -> None:
     """Two servers share the database but (here) no bus: each learns of the other's
     writes only when the database refuses a taken number, and then writes again."""
-    programs = tmp_path / "cloud-programs"
-    programs.mkdir()
-    (programs / "ordsky.toml").write_text(CLOUD_PROGRAM, encoding="utf-8")
-    settings = Settings(database_url=database_url, programs_dir=programs)
-    store = Store(database_url)
-    code = create_workshop(store, settings, "ordsky.toml").code
 
     async def race() -> tuple[list[Accepted | BaseException], dict[str, int], dict[str, int]]:
-        hub_a = Hub(settings, store, MemoryBus())
-        live_a = await hub_a.get(code)
-        assert live_a is not None
-        joins = [Join(name=f"P{i}", token_hash=digest(f"token-{i}")) for i in range(PHONES)]
-        await asyncio.gather(*(live_a.submit(hub_a.command(join, SYSTEM)) for join in joins))
-        await live_a.submit(hub_a.command(Start(), FACILITATOR))
-        hub_b = Hub(settings, store, MemoryBus())
-        live_b = await hub_b.get(code)
-        assert live_b is not None
+        hub_a, live_a = await joined_and_started(cloud_workshop)
+        hub_b, live_b = await open_room(cloud_workshop)
         sends = []
         for i, pid in enumerate(live_a.room.participants):
             live, hub = (live_a, hub_a) if i % 2 else (live_b, hub_b)
@@ -122,16 +127,10 @@ def test_two_processes_writing_bursts_to_one_room_get_one_order(database_url: st
         answers = await asyncio.gather(*sends, return_exceptions=True)
         for live in (live_a, live_b):
             await live.resync()
-        exercise = live_a.room.program.exercises[0]
-        a, b = (
-            {w.text: w.count for w in wordcloud.words(live.room.kind_state(exercise, wordcloud.KIND))}
-            for live in (live_a, live_b)
-        )
-        return answers, a, b
+        return answers, counts(live_a.room), counts(live_b.room)
 
     answers, counts_a, counts_b = run_async(race())
     assert all(isinstance(a, Accepted) for a in answers), answers
     seqs = sorted(a.seq for a in answers if isinstance(a, Accepted))
     assert seqs == list(range(PHONES + 2, PHONES + 2 + 2 * PHONES)), "no gap, no duplicate"
     assert counts_a == counts_b == {"Tillit": PHONES, "Mot": PHONES}
-    store.close()

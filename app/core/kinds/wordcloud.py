@@ -163,12 +163,8 @@ class Merge(KindAction):
 # --- counting --------------------------------------------------------------------------------
 
 
-def resolve(state: State, key: str) -> str:
-    """Where a word is counted after the facilitator's merges (merges can chain)."""
-    return _resolver(state)(key)
-
-
 def _resolver(state: State) -> Callable[[str], str]:
+    """Where a word is counted after the facilitator's merges (merges can chain)."""
     targets = dict(state.merged)
 
     def resolve(key: str) -> str:
@@ -197,7 +193,7 @@ def words(state: State) -> list[CountedWord]:
     spellings: dict[str, dict[str, tuple[int, int]]] = {}
     target_of = _resolver(state)
     for key, used in state.tally.items():
-        target = target_of(key) if state.merged else key
+        target = target_of(key)
         merged = spellings.setdefault(target, {})
         for text, (count, first) in used.items():
             counts[target] += count
