@@ -398,6 +398,13 @@
     });
   }
 
+  /* A word cloud's picture, through the page's own secret path (projector /s/…, facilitator
+   * /f/…, or its results page); `version` makes the browser ask again when the cloud grew. */
+  function cloudPictureUrl(exercise, version) {
+    var base = window.location.pathname.replace(/\/results$/, "");
+    return base + "/wordcloud/" + encodeURIComponent(exercise) + ".png?v=" + version;
+  }
+
   /* The exercise's own instruction: shown with its first phase, unless the phase says the same. */
   function exerciseInstruction(position) {
     var text = position.phase === 0 ? localize(position.instruction) : "";
@@ -430,6 +437,7 @@
     remaining: remaining,
     phaseLabel: phaseLabel,
     exerciseInstruction: exerciseInstruction,
+    cloudPictureUrl: cloudPictureUrl,
     plannedClock: plannedClock,
     agendaItems: agendaItems,
     renderKinds: renderKinds,

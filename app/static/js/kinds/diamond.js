@@ -22,28 +22,7 @@
 
   // --- small DOM helpers --------------------------------------------------------------
 
-  function h(tag, props, children) {
-    var node = document.createElement(tag);
-    props = props || {};
-    Object.keys(props).forEach(function (key) {
-      var value = props[key];
-      if (value === undefined || value === null || value === false) return;
-      if (key === "text") node.textContent = value;
-      else if (key === "className") node.className = value;
-      else if (key === "on") {
-        Object.keys(value).forEach(function (event) {
-          node.addEventListener(event, value[event]);
-        });
-      } else if (key === "value") node.value = value;
-      else if (key === "disabled") node.disabled = true;
-      else node.setAttribute(key, value === true ? "" : String(value));
-    });
-    (children || []).forEach(function (child) {
-      if (child === null || child === undefined || child === false) return;
-      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
-    });
-    return node;
-  }
+  var h = window.Samling.h; // the shared DOM helper: text through textContent only
 
   /* Re-render only when the data changed, keeping the focused control (by data-key), what
    * a person is typing (inputs with data-key) and the status line. */
@@ -513,10 +492,9 @@
     var key = JSON.stringify(inputs);
     if (container.getAttribute("data-shown") === key) return;
     container.setAttribute("data-shown", key);
-    var base = window.location.pathname.replace(/\/results$/, "");
     container.replaceChildren.apply(container, inputs.map(function (input) {
       var title = api.localize(input.title);
-      var src = base + "/wordcloud/" + encodeURIComponent(input.exercise) + ".png?v=" + input.version;
+      var src = window.Samling.cloudPictureUrl(input.exercise, input.version);
       return h("figure", { className: "diamond-input" }, [
         h("img", { src: src, alt: api.t("diamond.input_alt", { title: title }), width: "1920", height: "1080" }),
         h("figcaption", { text: api.t("diamond.input", { title: title }) }),

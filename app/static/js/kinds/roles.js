@@ -14,29 +14,7 @@
 
   // --- small DOM helpers --------------------------------------------------------------
 
-  function h(tag, props, children) {
-    var node = document.createElement(tag);
-    props = props || {};
-    Object.keys(props).forEach(function (key) {
-      var value = props[key];
-      if (value === undefined || value === null || value === false) return;
-      if (key === "text") node.textContent = value;
-      else if (key === "className") node.className = value;
-      else if (key === "on") {
-        Object.keys(value).forEach(function (event) {
-          node.addEventListener(event, value[event]);
-        });
-      } else if (key === "value") node.value = value;
-      else if (key === "checked") node.checked = true;
-      else if (key === "disabled") node.disabled = true;
-      else node.setAttribute(key, value === true ? "" : String(value));
-    });
-    (children || []).forEach(function (child) {
-      if (child === null || child === undefined || child === false) return;
-      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
-    });
-    return node;
-  }
+  var h = window.Samling.h; // the shared DOM helper: text through textContent only
 
   /* Re-render only when the data changed, keeping the focused control (by data-key)
    * and whatever a person is typing in an input (by data-key). */

@@ -87,10 +87,8 @@
     return (data.words || []).filter(function (w) { return !w.hidden; });
   }
 
-  /* The picture's address: the page's own secret path (projector /s/… or facilitator /f/…). */
   function pictureUrl(api, data) {
-    var base = window.location.pathname.replace(/\/results$/, "");
-    return base + "/wordcloud/" + encodeURIComponent(api.exercise) + ".png?v=" + data.version;
+    return S.cloudPictureUrl(api.exercise, data.version);
   }
 
   function topList(data, api) {
