@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.core.kinds import comments
 from app.storage.store import Store
-from bench.loadgen import percentile
+from bench.loadgen import join_all, percentile
 from tests.liveserver import LiveServer, free_port
 from tests.phoneclient import Phone
 from tests.tcpproxy import CuttableProxy
@@ -60,17 +60,6 @@ minutes = 15
 max_per_person = 100
 """
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
-
-
-async def join_all(url: str, code: str, count: int) -> list[str]:
-    limits = httpx.Limits(max_connections=50)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as http:
-
-        async def one(i: int) -> str:
-            response = await http.post("/join", data={"code": code, "name": f"P{i}"}, cookies={})
-            return f"samling_{code}={response.cookies[f'samling_{code}']}"
-
-        return list(await asyncio.gather(*(one(i) for i in range(count))))
 
 
 async def wait_until(condition: object, within: float) -> bool:
