@@ -22,7 +22,9 @@ def test_the_migrations_build_exactly_the_tables_the_code_uses(database_url: str
     with store.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
     assert differences == []
-    assert migrate.current(store.engine) == "0001"
+    from alembic.script import ScriptDirectory
+
+    assert migrate.current(store.engine) == ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
     store.close()
 
 

@@ -10,9 +10,9 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, event, insert
+from sqlalchemy import delete, event, insert, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, create_engine, select
 
 from app.core.room import Command
@@ -23,6 +23,15 @@ from app.storage.tables import CommandRow, SnapshotRow, Workshop
 
 class DuplicateSeq(Exception):
     """Another writer stored this sequence number (or idempotency key) first."""
+
+
+class StorageError(Exception):
+    """The database refused or could not be reached. The message names the failure's
+    type only: never a command's fields (notes, ages), which must not reach a log."""
+
+
+class WorkshopGone(StorageError):
+    """The workshop was closed or deleted: nothing more is written to it."""
 
 
 @dataclass(frozen=True)
@@ -63,12 +72,23 @@ def engine_url(url: str) -> str:
 
 def make_engine(url: str) -> Engine:
     url = engine_url(url)
+    # hide_parameters: an error message never carries the values written (a note, an age).
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
     return engine
+
+
+# A workshop that is neither closed nor deleted: the only kind that takes writes.
+OPEN = (Workshop.closed_at.is_(None), Workshop.deleted_at.is_(None))  # type: ignore[union-attr]
+
+
+def _kind(exc: SQLAlchemyError) -> str:
+    """What went wrong, by type only (a driver's message may quote the row it refused)."""
+    original = getattr(exc, "orig", None)
+    return type(original if original is not None else exc).__name__
 
 
 class Store:
@@ -92,41 +112,89 @@ class Store:
         with Session(self.engine) as session:
             return session.exec(select(Workshop).where(Workshop.code == code)).first()
 
-    def close_workshop(self, code: str, at: int) -> None:
-        """Closed: its code no longer opens the room; its results stay until purged."""
-        with Session(self.engine) as session:
-            workshop = session.exec(select(Workshop).where(Workshop.code == code)).first()
-            if workshop is not None and workshop.closed_at is None:
-                workshop.closed_at = at
-                session.add(workshop)
-                session.commit()
+    def close_workshop(self, code: str, at: int) -> bool:
+        """Closed: the room is read-only (the facilitator keeps the results and can delete
+        it); False if it was closed or deleted already. The update waits for a write in
+        progress and every later write is refused (``append``), so the history is final."""
+        with self.engine.begin() as connection:
+            closed = connection.execute(
+                update(Workshop)
+                .where(Workshop.code == code, *OPEN)  # type: ignore[arg-type]
+                .values(closed_at=at)
+            )
+            return closed.rowcount == 1
 
-    def delete_workshop(self, code: str) -> bool:
-        """Delete a workshop with all its data: history, snapshots, notes, answers."""
+    def keep_results_only(self, workshop_id: int, seq: int, state: bytes) -> None:
+        """A closed workshop keeps one snapshot of its shared results (private answers
+        taken out by the caller) and no history: the commands held notes and ages."""
         with Session(self.engine) as session:
-            workshop = session.exec(select(Workshop).where(Workshop.code == code)).first()
-            if workshop is None:
-                return False
-            session.execute(delete(CommandRow).where(CommandRow.workshop_id == workshop.id))  # type: ignore[arg-type]
-            session.execute(delete(SnapshotRow).where(SnapshotRow.workshop_id == workshop.id))  # type: ignore[arg-type]
-            session.delete(workshop)
+            workshop = session.get(Workshop, workshop_id)
+            if workshop is None or workshop.closed_at is None or workshop.deleted_at is not None:
+                return
+            session.execute(delete(CommandRow).where(CommandRow.workshop_id == workshop_id))  # type: ignore[arg-type]
+            row = session.get(SnapshotRow, workshop_id)
+            if row is None:
+                session.add(SnapshotRow(workshop_id=workshop_id, seq=seq, state=state))
+            else:
+                row.seq, row.state = seq, state
+                session.add(row)
             session.commit()
+
+    def closed_with_history(self) -> list[str]:
+        """Codes of closed workshops whose history is still stored (closing was cut short)."""
+        with Session(self.engine) as session:
+            return list(
+                session.exec(
+                    select(Workshop.code)
+                    .where(Workshop.closed_at.is_not(None), Workshop.deleted_at.is_(None))  # type: ignore[union-attr]
+                    .where(select(CommandRow.id).where(CommandRow.workshop_id == Workshop.id).exists())
+                ).all()
+            )
+
+    def delete_workshop(self, code: str, at: int) -> bool:
+        """Delete a workshop with all its data (history, snapshots, notes, answers), at
+        once. Its row stays as a tombstone without secrets or content: the id and the code
+        are never given out again, and a process that still holds the room cannot write."""
+        with self.engine.begin() as connection:
+            deleted = connection.execute(
+                update(Workshop)
+                .where(Workshop.code == code, Workshop.deleted_at.is_(None))  # type: ignore[arg-type, union-attr]
+                .values(deleted_at=at, program_text="", facilitator_key_hash="", projector_key="")
+                .returning(Workshop.__table__.c.id)  # type: ignore[attr-defined]
+            ).first()
+            if deleted is None:
+                return False
+            connection.execute(delete(CommandRow).where(CommandRow.workshop_id == deleted.id))
+            connection.execute(delete(SnapshotRow).where(SnapshotRow.workshop_id == deleted.id))
             return True
 
-    def purge_closed(self, closed_before: int) -> list[str]:
+    def purge_closed(self, closed_before: int, at: int) -> list[str]:
         """Delete every workshop closed before ``closed_before`` (epoch ms); their codes."""
         with Session(self.engine) as session:
             codes = session.exec(
                 select(Workshop.code).where(
                     Workshop.closed_at.is_not(None),  # type: ignore[union-attr]
                     Workshop.closed_at < closed_before,  # type: ignore[operator]
+                    Workshop.deleted_at.is_(None),  # type: ignore[union-attr]
                 )
             ).all()
-        for code in codes:
-            self.delete_workshop(code)
-        return list(codes)
+        return [code for code in codes if self.delete_workshop(code, at)]
+
+    def gone_among(self, workshop_ids: Sequence[int]) -> set[int]:
+        """Which of these workshops are closed or deleted (or were never stored)."""
+        if not workshop_ids:
+            return set()
+        with Session(self.engine) as session:
+            live = session.exec(
+                select(Workshop.id).where(
+                    Workshop.id.in_(workshop_ids),  # type: ignore[union-attr]
+                    *OPEN,
+                )
+            ).all()
+        return set(workshop_ids) - set(live)
 
     def code_in_use(self, code: str) -> bool:
+        """A code is never given out twice, not even once its workshop is deleted."""
         return self.find_workshop(code) is not None
 
     # --- history -----------------------------------------------------------------
@@ -135,7 +203,10 @@ class Store:
         """Store accepted commands in one transaction: all of them or none.
 
         Raises :class:`DuplicateSeq` when one's sequence number or idempotency key is
-        taken already (another process was first, or it is a resend)."""
+        taken already (another process was first, or it is a resend), and
+        :class:`WorkshopGone` once the workshop is closed or deleted: the guard is an update
+        of the workshop's row in the same transaction, so a close or a delete waits for
+        this write, and no write comes after it."""
         rows = [
             {
                 "workshop_id": workshop_id,
@@ -148,9 +219,18 @@ class Store:
         ]
         try:
             with self.engine.begin() as connection:
+                live = connection.execute(
+                    update(Workshop)
+                    .where(Workshop.id == workshop_id, *OPEN)  # type: ignore[arg-type]
+                    .values(written_at=max(new.cmd.at for new in commands))
+                )
+                if live.rowcount != 1:
+                    raise WorkshopGone(f"workshop {workshop_id} is closed or deleted")
                 connection.execute(insert(CommandRow), rows)
-        except IntegrityError as exc:
-            raise DuplicateSeq(str(exc)) from None
+        except IntegrityError:
+            raise DuplicateSeq(f"workshop {workshop_id}: a sequence number or message id is taken") from None
+        except SQLAlchemyError as exc:
+            raise StorageError(f"workshop {workshop_id}: commands not stored ({_kind(exc)})") from None
 
     def seqs_for_keys(self, workshop_id: int, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
         """The sequence numbers of stored commands by (actor, idempotency key)."""
@@ -176,7 +256,11 @@ class Store:
             return [(row.seq, command_from_json(json.loads(row.body))) for row in rows]
 
     def save_snapshot(self, workshop_id: int, seq: int, state: bytes) -> None:
+        """Only while the workshop is open: a closed one keeps its results only."""
         with Session(self.engine) as session:
+            workshop = session.get(Workshop, workshop_id)
+            if workshop is None or workshop.closed_at is not None or workshop.deleted_at is not None:
+                return
             row = session.get(SnapshotRow, workshop_id)
             if row is None:
                 session.add(SnapshotRow(workshop_id=workshop_id, seq=seq, state=state))
@@ -187,7 +271,7 @@ class Store:
 
     def load_room(self, code: str) -> StoredRoom | None:
         workshop = self.find_workshop(code)
-        if workshop is None or workshop.id is None:
+        if workshop is None or workshop.id is None or workshop.deleted_at is not None:
             return None
         with Session(self.engine) as session:
             snap = session.get(SnapshotRow, workshop.id)

@@ -17,6 +17,11 @@ class Workshop(SQLModel, table=True):
     # Epoch milliseconds do not fit in a 32-bit integer.
     created_at: int = Field(sa_column=Column(BigInteger, nullable=False))
     closed_at: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    # Deleted: the row stays as a tombstone with every secret and all content gone, so
+    # that its id and code are never given out again and nothing can load it.
+    deleted_at: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    written_at: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    owner_id: int | None = Field(default=None, index=True)  # hosted mode: the facilitator's account
 
 
 class CommandRow(SQLModel, table=True):
@@ -42,3 +47,22 @@ class SnapshotRow(SQLModel, table=True):
     workshop_id: int = Field(foreign_key="workshop.id", primary_key=True)
     seq: int
     state: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class Facilitator(SQLModel, table=True):
+    """A facilitator's account (hosted mode). Only an Argon2 hash of the password is kept."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(index=True, unique=True)
+    password_hash: str
+    created_at: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class FacilitatorSession(SQLModel, table=True):
+    """A signed-in browser: the SHA-256 of its random session cookie."""
+
+    __tablename__ = "facilitator_session"
+
+    token_hash: str = Field(primary_key=True)
+    facilitator_id: int = Field(foreign_key="facilitator.id", index=True)
+    expires_at: int = Field(sa_column=Column(BigInteger, nullable=False))
