@@ -48,6 +48,12 @@ class Settings(BaseSettings):
         ge=0,
         description="Shortest time between two updates of the shared results on the staff screens.",
     )
+    idle_timeout_seconds: float = Field(
+        18.0,
+        gt=0,
+        description="Silence after which a connection counts as dead and its phone as offline "
+        "(the browser pings every 8 s).",
+    )
     snapshot_every: int = Field(50, ge=1, description="Store a room snapshot every N actions.")
     purge_after_days: float = Field(
         30, ge=0, description="Delete closed workshops and all their data after this many days."

@@ -9,17 +9,21 @@ the database say afterwards.
 from __future__ import annotations
 
 import asyncio
+import logging
+import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from app.bus.memory import MemoryBus
 from app.core.actions import Join, Start
 from app.core.kinds import wordcloud
-from app.core.room import FACILITATOR, SYSTEM, Refused, Room
-from app.realtime.hub import Accepted, Hub, LiveRoom
+from app.core.registry import KIND_BY_ACTION
+from app.core.room import FACILITATOR, SYSTEM, Command, Refused, Room
+from app.realtime.hub import Accepted, ActionFailed, Hub, LiveRoom
 from app.settings import Settings
 from app.storage.store import Store
 from app.workshops import create_workshop, digest
@@ -134,3 +138,94 @@ def test_two_processes_writing_bursts_to_one_room_get_one_order(cloud_workshop: 
     seqs = sorted(a.seq for a in answers if isinstance(a, Accepted))
     assert seqs == list(range(PHONES + 2, PHONES + 2 + 2 * PHONES)), "no gap, no duplicate"
     assert counts_a == counts_b == {"Tillit": PHONES, "Mot": PHONES}
+
+
+def test_an_action_that_crashes_fails_alone_and_the_rest_of_its_batch_is_stored(
+    cloud_workshop: Workshop, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A bug in a kind's rules for one word: that word is answered ActionFailed (the
+    phone shows internal_error and does not resend it), the other four of its group
+    commit are stored and acknowledged, and the log names the room, the actor and the
+    action type but never the word."""
+    rules = wordcloud.KIND.apply
+
+    def crashes_on_one_word(room: Room, exercise: Any, state: Any, cmd: Command) -> Any:
+        if getattr(cmd.action, "word", None) == "Hemmelighet":
+            raise KeyError("Hemmelighet")  # an exception that carries what the person wrote
+        return rules(room, exercise, state, cmd)
+
+    monkeypatch.setitem(
+        KIND_BY_ACTION, "wordcloud_submit", replace(wordcloud.KIND, apply=crashes_on_one_word)
+    )
+    store = cloud_workshop.store
+    writes: list[int] = []
+    append = store.append
+
+    def counted_append(workshop_id: int, commands: Any) -> None:
+        writes.append(len(commands))
+        append(workshop_id, commands)
+
+    async def five_words() -> tuple[list[Accepted | BaseException], LiveRoom, Accepted | BaseException]:
+        hub, live = await joined_and_started(cloud_workshop)
+        monkeypatch.setattr(store, "append", counted_append)
+        people = list(live.room.participants)[:5]
+        words = ["Tillit", "Mot", "Hemmelighet", "Glede", "Ro"]
+        sends = [
+            live.submit(hub.command(wordcloud.Submit(exercise="ordsky", word=word), pid), f"{pid}-w")
+            for pid, word in zip(people, words, strict=True)
+        ]
+        answers = await asyncio.gather(*sends, return_exceptions=True)
+        again = wordcloud.Submit(exercise="ordsky", word="Hemmelighet")  # resent with its id
+        resend = await asyncio.gather(
+            live.submit(hub.command(again, people[2]), f"{people[2]}-w"), return_exceptions=True
+        )
+        return answers, live, resend[0]
+
+    with caplog.at_level(logging.ERROR, logger="app.realtime.writer"):
+        answers, live, resend = run_async(five_words())
+
+    assert writes == [4], "the five arrived together; the four good ones were stored in one write"
+    good = [a for i, a in enumerate(answers) if i != 2]
+    assert all(isinstance(a, Accepted) for a in good), answers
+    assert isinstance(answers[2], ActionFailed)
+    assert isinstance(resend, ActionFailed), "a resend fails the same way, and stores nothing"
+    assert counts(live.room) == {"Tillit": 1, "Mot": 1, "Glede": 1, "Ro": 1}
+    workshop_id = store.find_workshop(cloud_workshop.code).id  # type: ignore[union-attr]
+    stored = [cmd.action for _, cmd in store.commands_after(workshop_id or 0, 0)]
+    stored_words = sorted(a.word for a in stored if isinstance(a, wordcloud.Submit))
+    assert stored_words == ["Glede", "Mot", "Ro", "Tillit"]
+    logged = [r.getMessage() for r in caplog.records if r.name == "app.realtime.writer"]
+    assert len(logged) == 2, logged
+    bad = list(live.room.participants)[2]
+    for line in logged:
+        assert cloud_workshop.code in line and bad in line
+        assert "wordcloud_submit" in line and "KeyError" in line
+        assert "Hemmelighet" not in line
+    assert not any("Hemmelighet" in (r.exc_text or "") + r.getMessage() for r in caplog.records)
+
+
+def test_an_action_is_answered_only_once_it_is_stored(
+    cloud_workshop: Workshop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = cloud_workshop.store
+    append = store.append
+    may_store = threading.Event()
+
+    def slow_append(workshop_id: int, commands: Any) -> None:
+        may_store.wait(10)  # the database takes its time
+        append(workshop_id, commands)
+
+    async def scenario() -> None:
+        hub, live = await joined_and_started(cloud_workshop)
+        monkeypatch.setattr(store, "append", slow_append)
+        pid = next(iter(live.room.participants))
+        answer = asyncio.ensure_future(
+            live.submit(hub.command(wordcloud.Submit(exercise="ordsky", word="Tillit"), pid), "w1")
+        )
+        await asyncio.sleep(0.5)
+        assert not answer.done(), "no answer before the database took it"
+        may_store.set()
+        accepted = await asyncio.wait_for(answer, 5)
+        assert [seq for seq, _ in store.commands_after(live.workshop_id, accepted.seq - 1)] == [accepted.seq]
+
+    run_async(scenario())

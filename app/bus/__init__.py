@@ -2,7 +2,10 @@
 
 The realtime layer publishes ``(seq, command)`` after the command is stored; every
 process subscribed to the room (itself included) applies it to its copy of the room and
-tells its own screens. The backend is chosen by URL: ``memory://`` (one process, the
+tells its own screens. ``publish`` raises when the bus did not take the message (the
+room's outbox keeps it and tries again); the bus hands each room's messages to its
+handler in order, and one room's slow handler never delays another room. The backend is
+chosen by URL: ``memory://`` (one process, the
 default) and ``redis://`` (any number of processes, see app/bus/redis.py).
 """
 

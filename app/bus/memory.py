@@ -1,8 +1,16 @@
-"""The in-process bus: one server process, delivery by a direct call."""
+"""The in-process bus: one server process, delivery by a direct call.
+
+In one process every message is the room's own (already applied), so a handler never
+waits for the database; it cannot fail to publish either.
+"""
 
 from __future__ import annotations
 
+import logging
+
 from app.bus import Handler, Published, Resync
+
+log = logging.getLogger("samling.bus")
 
 
 class MemoryBus:
@@ -19,7 +27,10 @@ class MemoryBus:
     async def publish(self, message: Published) -> None:
         handler = self._handlers.get(message.room)
         if handler is not None:
-            await handler(message)
+            try:
+                await handler(message)
+            except Exception:  # delivered all the same: nothing to publish again
+                log.exception("room %s: could not handle a bus message", message.room)
 
     async def subscribe(self, room: str, handler: Handler) -> None:
         self._handlers[room] = handler

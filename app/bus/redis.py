@@ -5,7 +5,11 @@ channels of the rooms it serves. Redis pub/sub forgets what it could not deliver
 bus never has to be trusted for completeness: the database holds the order of events,
 and a process that sees a gap (or lost Redis for a while) reads what it missed from the
 database. When the connection drops, the bus reconnects by itself with backoff and asks
-every room to catch up.
+every room to catch up. Messages are handled per room (``rooms.PerRoom``): one room
+waiting for the database never holds up another.
+
+Publishing raises when Redis does not take the message; the room's outbox keeps it and
+tries again.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from app.bus import Handler, Published, Resync
+from app.bus.rooms import PerRoom
 
 log = logging.getLogger("samling.bus")
 
@@ -40,6 +45,7 @@ class RedisBus:
         self._reader: asyncio.Task[None] | None = None
         self._stopping = False
         self._connected = asyncio.Event()
+        self._rooms: PerRoom[Published | None] = PerRoom(self._handle)  # None: catch up
         self.on_reconnect: Resync | None = None  # set by the hub: "catch up from the database"
 
     async def start(self) -> None:
@@ -67,6 +73,7 @@ class RedisBus:
             self._reader.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._reader
+        self._rooms.stop()
         if self._pubsub is not None:
             with contextlib.suppress(Exception):
                 await self._pubsub.aclose()  # type: ignore[no-untyped-call]
@@ -77,14 +84,11 @@ class RedisBus:
         self._handlers.clear()
 
     async def publish(self, message: Published) -> None:
-        """Best effort: the command is already stored, so a process that misses this
-        message reads it from the database when it notices the gap."""
+        """Raises (RedisError, OSError) when Redis did not take it: the caller keeps the
+        message and tries again."""
         assert self._client is not None
         payload = json.dumps({"seq": message.seq, "command": message.command}, ensure_ascii=False)
-        try:
-            await self._client.publish(CHANNEL_PREFIX + message.room, payload)
-        except (RedisError, OSError) as exc:
-            log.warning("redis: could not publish %s/%s: %s", message.room, message.seq, exc)
+        await self._client.publish(CHANNEL_PREFIX + message.room, payload)
 
     async def subscribe(self, room: str, handler: Handler) -> None:
         self._handlers[room] = handler
@@ -112,13 +116,13 @@ class RedisBus:
                 self._connected.set()
                 if not first:
                     log.info("redis: reconnected; rooms catch up from the database")
-                    await self._resync_all()
+                    self._resync_all()
                 first = False
                 attempt = 0
                 while not self._stopping:
                     message = await self._pubsub.get_message(timeout=1.0)
                     if message is not None:
-                        await self._dispatch(message)
+                        self._dispatch(message)
             except asyncio.CancelledError:
                 raise
             except (RedisConnectionError, RedisTimeoutError, OSError, RedisError) as exc:
@@ -132,26 +136,32 @@ class RedisBus:
                         await self._pubsub.aclose()  # type: ignore[no-untyped-call]
                 await asyncio.sleep(delay)
 
-    async def _dispatch(self, message: dict[str, object]) -> None:
+    def _dispatch(self, message: dict[str, object]) -> None:
+        """Queue a message for its room's task; the reader goes straight on."""
         channel = message.get("channel")
         data = message.get("data")
         if not isinstance(channel, bytes) or not isinstance(data, bytes):
             return
         room = channel.decode()[len(CHANNEL_PREFIX) :]
-        handler = self._handlers.get(room)
-        if handler is None:
+        if room not in self._handlers:
             return
         try:
             body = json.loads(data)
-            await handler(Published(room, int(body["seq"]), body["command"]))
-        except Exception:
-            log.exception("redis: could not handle a message for room %s", room)
-
-    async def _resync_all(self) -> None:
-        if self.on_reconnect is None:
+            published = Published(room, int(body["seq"]), body["command"])
+        except (ValueError, KeyError, TypeError):
+            log.warning("redis: a message for room %s that is not ours", room)
             return
-        for room in list(self._handlers):
-            try:
+        self._rooms.put(room, published)
+
+    async def _handle(self, room: str, message: Published | None) -> None:
+        if message is None:
+            if self.on_reconnect is not None:
                 await self.on_reconnect(room)
-            except Exception:
-                log.exception("redis: room %s could not catch up", room)
+            return
+        handler = self._handlers.get(room)
+        if handler is not None:
+            await handler(message)
+
+    def _resync_all(self) -> None:
+        for room in list(self._handlers):
+            self._rooms.put(room, None)

@@ -20,7 +20,7 @@ from app.core.registry import FACILITATOR_ACTIONS, PARTICIPANT_ACTIONS
 from app.core.room import FACILITATOR, Refused
 from app.protocol import ActionMessage, BadMessage, Hello, Ping, encode, parse_client_message
 from app.realtime.connection import Connection
-from app.realtime.hub import Hub, LiveRoom, now_ms
+from app.realtime.hub import ActionFailed, Hub, LiveRoom, now_ms
 from app.realtime.ratelimit import TokenBucket
 from app.settings import Settings
 from app.workshops import digest, same_secret
@@ -29,7 +29,6 @@ log = logging.getLogger(__name__)
 router = APIRouter()
 
 HELLO_TIMEOUT = 10.0
-IDLE_TIMEOUT = 75.0  # phones ping every 15 s; silence this long means a dead connection
 
 CLOSE_BAD_HELLO = 4400
 CLOSE_FORBIDDEN = 4403
@@ -122,7 +121,9 @@ async def _serve(
     bucket = TokenBucket(settings.messages_per_second, settings.message_burst)
     while not conn.closed:
         try:
-            message = await asyncio.wait_for(websocket.receive(), IDLE_TIMEOUT)
+            # Screens ping every few seconds: silence this long means a dead connection
+            # (a phone asleep, Wi-Fi gone), and the staff see the phone offline.
+            message = await asyncio.wait_for(websocket.receive(), settings.idle_timeout_seconds)
         except TimeoutError:
             return
         if message["type"] == "websocket.disconnect":
@@ -160,6 +161,8 @@ async def _act(message: ActionMessage, conn: Connection, live: LiveRoom, hub: Hu
         accepted = await live.submit(hub.command(message.action, actor), message.id)
     except Refused as exc:
         return {"type": "error", "id": message.id, "code": exc.code}
+    except ActionFailed:  # a bug in the rules, logged by the writer: final, not resent
+        return {"type": "error", "id": message.id, "code": "internal_error"}
     except Exception:
         log.exception("room %s: could not store %s", live.code, kind)
         return {"type": "error", "id": message.id, "code": "storage_unavailable"}

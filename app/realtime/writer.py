@@ -1,0 +1,261 @@
+"""Changing one room in this process: apply an action to the pure core, store it, answer.
+
+Actions that arrive while the room is writing wait, and are then stored together in one
+transaction (a group commit): a burst of 2,000 phones costs a few writes a second instead
+of one round trip to the database each, and every action is still acknowledged only
+after it is stored.
+
+Several processes may serve one room: the database decides the order. The writer keeps
+this process's copy of the room, applies what other processes stored (from the bus, or
+read from the database when it sees a gap), and remembers the screens' message ids so a
+resend is stored once. It hands every applied command on (``tell``: to this process's
+screens) and every command it stored (``publish``: to the other processes).
+
+One failing action stays its own: a refusal is answered with its code, an action whose
+rules raise anything else is answered :class:`ActionFailed` (logged with the room, the
+actor and the action type, never its content), and the rest of its batch is stored and
+answered as usual.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import traceback
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from app.bus import Published
+from app.core.room import Command, Refused, Room, apply
+from app.core.serialize import command_from_json, command_to_json, room_to_json
+from app.realtime.fanout import Step
+from app.storage.store import DuplicateSeq, NewCommand, Store
+
+log = logging.getLogger(__name__)
+
+KNOWN_KEYS = 4096  # idempotency keys remembered in memory per room
+MAX_ORDER_RETRIES = 20  # lost races for a sequence number before an action is given up
+
+
+@dataclass(frozen=True)
+class Accepted:
+    seq: int
+    room: Room
+
+
+class ActionFailed(Exception):
+    """Applying an action raised something other than a refusal: a bug in the rules.
+    Final for the screen (``internal_error``); the rest of the batch goes on."""
+
+
+@dataclass(frozen=True)
+class _Waiting:
+    """An action waiting for the room's next write, and the screen waiting for the answer."""
+
+    cmd: Command
+    key: str | None  # the screen's message id: a resend with the same id is stored once
+    answer: asyncio.Future[Accepted]
+
+    @property
+    def known_as(self) -> tuple[str, str] | None:
+        return (self.cmd.actor, self.key) if self.key is not None else None
+
+    def settle(self, outcome: Accepted | BaseException) -> None:
+        if self.answer.done():
+            return  # the screen went away; what was stored stays stored (it may resend)
+        if isinstance(outcome, BaseException):
+            self.answer.set_exception(outcome)
+        else:
+            self.answer.set_result(outcome)
+
+
+def _failure(exc: Exception) -> ActionFailed:
+    failed = ActionFailed(type(exc).__name__)
+    failed.__cause__ = exc
+    return failed
+
+
+def _where(exc: BaseException) -> str:
+    """Where an exception was raised, as file:line in function frames: no message, no
+    values, so that what a person wrote never reaches the log."""
+    frames = traceback.extract_tb(exc.__traceback__)[-4:]
+    return " < ".join(f"{os.path.basename(f.filename)}:{f.lineno} in {f.name}" for f in reversed(frames))
+
+
+class RoomWriter:
+    def __init__(
+        self,
+        store: Store,
+        workshop_id: int,
+        room: Room,
+        *,
+        snapshot_every: int,
+        tell: Callable[[Iterable[Step]], None],
+        publish: Callable[[Published], None],
+    ) -> None:
+        self.store = store
+        self.workshop_id = workshop_id
+        self.room = room  # as stored, as far as this process knows
+        self.lock = asyncio.Lock()  # one write or catch-up at a time
+        self.known_keys: OrderedDict[tuple[str, str], int] = OrderedDict()
+        self._snapshot_every = snapshot_every
+        self._tell = tell
+        self._publish = publish
+        self._waiting: list[_Waiting] = []  # actions for the next write; see ``submit``
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def code(self) -> str:
+        return self.room.code
+
+    # --- this process's actions -----------------------------------------------------------
+
+    async def submit(self, cmd: Command, idempotency_key: str | None = None) -> Accepted:
+        """Apply, store, tell, then answer. Raises :class:`Refused` or :class:`ActionFailed`
+        and leaves the room untouched; any other exception means the database did not take
+        it (nothing of its batch was stored)."""
+        waiting = _Waiting(cmd, idempotency_key, asyncio.get_running_loop().create_future())
+        self._waiting.append(waiting)
+        if self._task is None:
+            self._task = asyncio.create_task(self._write_waiting())
+        return await waiting.answer
+
+    async def _write_waiting(self) -> None:
+        batch: list[_Waiting] = []
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting, []
+                async with self.lock:
+                    try:
+                        await self._write(batch)
+                    except Exception as exc:  # the database is down: none of them was stored
+                        for waiting in batch:
+                            waiting.settle(exc)
+        finally:
+            self._task = None
+            for waiting in (*batch, *self._waiting):  # only when cancelled: the server stops
+                waiting.settle(ConnectionAbortedError("the server is stopping"))
+
+    async def _write(self, batch: list[_Waiting]) -> None:
+        """Store a batch in order and tell everyone; answer each action.
+
+        When another process stored one of our sequence numbers first, nothing of the
+        batch is stored; this one reads what it missed, and applies the batch again to the
+        room as it now is. A resend of an action stored before is answered with its first
+        number.
+        """
+        for _ in range(MAX_ORDER_RETRIES):
+            room = self.room
+            steps: list[tuple[_Waiting, Step]] = []
+            answers: list[tuple[_Waiting, int | Exception]] = []
+            keys: dict[tuple[str, str], int] = {}  # remembered only once they are stored
+            for waiting in batch:
+                known_as = waiting.known_as
+                earlier = (self.known_keys.get(known_as) or keys.get(known_as)) if known_as else None
+                if earlier is not None:  # a resend, maybe within this batch
+                    answers.append((waiting, earlier))
+                    continue
+                try:
+                    after, changes = apply(room, waiting.cmd)
+                except Refused as exc:
+                    answers.append((waiting, exc))
+                    continue
+                except Exception as exc:  # a bug: this action fails, not its batch
+                    answers.append((waiting, _failure(exc)))
+                    continue
+                steps.append((waiting, Step(room, changes, after)))
+                if known_as:
+                    keys[known_as] = after.seq
+                room = after
+            stored = [NewCommand(step.seq, waiting.cmd, waiting.key) for waiting, step in steps]
+            try:
+                if stored:
+                    await asyncio.to_thread(self.store.append, self.workshop_id, stored)
+            except DuplicateSeq:
+                resent = await asyncio.to_thread(self.store.seqs_for_keys, self.workshop_id, list(keys))
+                for known_as, seq in resent.items():
+                    self._remember(*known_as, seq)
+                if not await self.catch_up() and not resent:
+                    raise
+                continue
+            for known_as, seq in keys.items():
+                self._remember(*known_as, seq)
+            await self._stored(steps, room)
+            for waiting, answer in answers:
+                if isinstance(answer, ActionFailed):
+                    self._log_failure(waiting.cmd, answer)
+                waiting.settle(answer if isinstance(answer, Exception) else Accepted(answer, self.room))
+            return
+        raise DuplicateSeq(f"room {self.code}: no free sequence number after {MAX_ORDER_RETRIES} tries")
+
+    def _log_failure(self, cmd: Command, failed: ActionFailed) -> None:
+        cause = failed.__cause__
+        where = _where(cause) if cause is not None else "?"
+        log.error(
+            "room %s: %s from %s failed with %s at %s",
+            self.code,
+            cmd.action.type,
+            cmd.actor,
+            failed.args[0] if failed.args else "?",
+            where,
+        )
+
+    async def _stored(self, steps: list[tuple[_Waiting, Step]], room: Room) -> None:
+        """The batch is stored: the room moves on, screens everywhere are told, in order."""
+        every = self._snapshot_every
+        crossed = room.seq // every > self.room.seq // every
+        self.room = room
+        self._tell([step for _, step in steps])
+        for waiting, step in steps:
+            self._publish(Published(self.code, step.seq, command_to_json(waiting.cmd)))
+            waiting.settle(Accepted(step.seq, step.after))
+        if crossed:
+            try:
+                await self.save_snapshot()
+            except Exception:  # only a shortcut for loading: the history has it all
+                log.warning("room %s: could not store a snapshot", self.code, exc_info=True)
+
+    def _remember(self, actor: str, key: str, seq: int) -> None:
+        self.known_keys[(actor, key)] = seq
+        if len(self.known_keys) > KNOWN_KEYS:
+            self.known_keys.popitem(last=False)
+
+    async def save_snapshot(self) -> None:
+        """Store the room as it is, so that loading it replays only what came after."""
+        room = self.room
+        await asyncio.to_thread(self.store.save_snapshot, self.workshop_id, room.seq, room_to_json(room))
+
+    # --- what other processes stored -------------------------------------------------------
+
+    def _take(self, seq: int, cmd: Command) -> Step:
+        """Apply a command another process stored (seq is the next one) to our copy."""
+        before = self.room
+        after, changes = apply(before, cmd)
+        assert after.seq == seq, f"room {self.code}: expected {after.seq}, got {seq}"
+        self.room = after
+        return Step(before, changes, after)
+
+    async def catch_up(self) -> bool:
+        """Read and apply what other processes stored since our copy; True if anything."""
+        missed = await asyncio.to_thread(self.store.commands_after, self.workshop_id, self.room.seq)
+        self._tell([self._take(seq, cmd) for seq, cmd in missed])
+        return bool(missed)
+
+    async def heard(self, seq: int, command: dict[str, Any] | None = None) -> None:
+        """A process stored ``seq`` (the command, or None when only the number is known):
+        apply it when it is the next one, else read what we missed from the database."""
+        if seq <= self.room.seq:
+            return  # ours, or already read from the database
+        async with self.lock:
+            if seq == self.room.seq + 1 and command is not None:
+                self._tell([self._take(seq, command_from_json(command))])
+            elif seq > self.room.seq:
+                await self.catch_up()  # a gap: the bus lost something; the database did not
+
+    async def resync(self) -> None:
+        """The bus was down: whatever it lost is in the database."""
+        async with self.lock:
+            await self.catch_up()
