@@ -125,6 +125,21 @@ class Join(Action):
     token_hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
 
+class LinkWorkbook(Action):
+    """A person's take-home link: the hash of its key. Made by the server (actor: the
+    person) when they first open «Mine svar»."""
+
+    type: Literal["link_workbook"] = "link_workbook"
+    key_hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+class ForgetAnswers(Action):
+    """A person deletes their own notes and private answers. Made by the server (actor:
+    the person) from their take-home page."""
+
+    type: Literal["forget_answers"] = "forget_answers"
+
+
 ParticipantAction = SaveNote | PassTurn
 FacilitatorAction = (
     Start

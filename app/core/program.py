@@ -13,15 +13,17 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from app.core.kinds.comments import Config as CommentsConfig
 from app.core.kinds.diamond import Config as DiamondConfig
+from app.core.kinds.form import Config as FormConfig
 from app.core.kinds.gallery import Config as GalleryConfig
 from app.core.kinds.lists import Config as ListsConfig
 from app.core.kinds.roles import Config as RolesConfig
 from app.core.kinds.wordcloud import Config as WordcloudConfig
 from app.core.localized import LocalizedText
+from app.core.workbook import SectionId, Workbook, unknown_sections
 
 LANGUAGES = ("nb", "en")
 
@@ -78,6 +80,8 @@ class Exercise(_Strict):
     gallery: GalleryConfig | None = None  # gallery walk over a diamond exercise (of = "<id>")
     wordcloud: WordcloudConfig | None = None  # live word cloud: a few words from everyone
     lists: ListsConfig | None = None  # the groups' lists, gathered for the room, dot voting
+    form: FormConfig | None = None  # private questions under headings (a self-assessment)
+    notes_section: SectionId | None = None  # the workbook section this exercise's note writes into
     # Each exercise kind adds its table here (see docs/kinds.md).
 
     @property
@@ -98,7 +102,15 @@ class Program(_Strict):
     start: Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")] | None = None  # planned start
     description: LocalizedText = ""
     network_group_size: Annotated[int, Field(ge=2, le=12)] = 5
+    workbook: Workbook | None = None  # sections of each person's own workbook (an action plan)
     exercises: Annotated[list[Exercise], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _sections_exist(self) -> Program:
+        problems = unknown_sections(self)
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
 
     @field_validator("exercises")
     @classmethod

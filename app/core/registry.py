@@ -13,10 +13,11 @@ from pydantic import Field, TypeAdapter
 
 from app.core import actions as engine
 from app.core.actions import Action
-from app.core.kinds import comments, diamond, gallery, lists, roles, wordcloud
+from app.core.kinds import comments, diamond, form, gallery, lists, roles, wordcloud
 from app.core.kinds.base import Kind, KindAction
 from app.core.kinds.comments import State as CommentsState
 from app.core.kinds.diamond import State as DiamondState
+from app.core.kinds.form import State as FormState
 from app.core.kinds.gallery import State as GalleryState
 from app.core.kinds.lists import State as ListsState
 from app.core.kinds.roles import State as RolesState
@@ -29,6 +30,7 @@ KINDS: tuple[Kind[Any], ...] = (
     diamond.KIND,
     gallery.KIND,
     lists.KIND,
+    form.KIND,
 )
 
 
@@ -42,6 +44,7 @@ class Activities:
     gallery: GalleryState | None = None
     wordcloud: WordcloudState | None = None
     lists: ListsState | None = None
+    form: FormState | None = None
 
 
 KIND_BY_ACTION: dict[str, Kind[Any]] = {
@@ -68,6 +71,8 @@ _all_models: tuple[type[Action], ...] = (
     *_engine_participant,
     *_engine_facilitator,
     engine.Join,
+    engine.LinkWorkbook,
+    engine.ForgetAnswers,
     *_kind_participant,
     *_kind_facilitator,
 )

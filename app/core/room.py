@@ -12,12 +12,15 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from app.core import groups as grouping
+from app.core import workbook
 from app.core.actions import (
     Action,
     Extend,
+    ForgetAnswers,
     FormGroups,
     GotoExercise,
     Join,
+    LinkWorkbook,
     MoveParticipant,
     NextExercise,
     NextPhase,
@@ -84,6 +87,7 @@ class Room:
     exercise_groups: dict[str, int] = field(default_factory=dict)  # pairs / triads
     turns: dict[int, Turn] = field(default_factory=dict)  # round robin per group
     notes: dict[str, dict[str, str]] = field(default_factory=dict)  # pid -> exercise -> text
+    workbook_links: dict[str, str] = field(default_factory=dict)  # take-home link key hash -> pid
     activities: dict[str, Activities] = field(default_factory=dict)  # exercise id -> kinds' state
 
     # --- derived facts ---------------------------------------------------------------
@@ -242,6 +246,7 @@ def _remove(room: Room, cmd: Command) -> tuple[Room, Changes]:
         exercise_groups=exercise_groups,
         turns=turns,
         notes=notes,
+        workbook_links={k: v for k, v in room.workbook_links.items() if v != person.id},
     )
     return new_room, Changes(staff=True, board=True, personal=mates)
 
@@ -449,6 +454,23 @@ def _pass_turn(room: Room, cmd: Command) -> tuple[Room, Changes]:
     return new_room, Changes(personal=_group_mates(new_room, cmd.actor))
 
 
+# --- the person's workbook ------------------------------------------------------------------
+
+
+def _link_workbook(room: Room, cmd: Command) -> tuple[Room, Changes]:
+    action = cmd.action
+    assert isinstance(action, LinkWorkbook)
+    _require_participant(room, cmd.actor)
+    if action.key_hash in room.workbook_links:
+        raise Refused("already_linked")
+    return replace(room, workbook_links={**room.workbook_links, action.key_hash: cmd.actor}), Changes()
+
+
+def _forget_answers(room: Room, cmd: Command) -> tuple[Room, Changes]:
+    _require_participant(room, cmd.actor)
+    return workbook.forget(room, cmd.actor), Changes(board=True, personal=frozenset({cmd.actor}))
+
+
 _HANDLERS = {
     Join: _join,
     RenameParticipant: _rename,
@@ -464,4 +486,6 @@ _HANDLERS = {
     GotoExercise: _goto,
     SaveNote: _save_note,
     PassTurn: _pass_turn,
+    LinkWorkbook: _link_workbook,
+    ForgetAnswers: _forget_answers,
 }

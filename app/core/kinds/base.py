@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 from pydantic import Field
 
 from app.core.actions import Action
+from app.core.localized import LocalizedText
 from app.core.outcome import Changes
 
 if TYPE_CHECKING:
@@ -31,6 +32,21 @@ class KindAction(Action):
     """An action of an exercise kind names the exercise it belongs to."""
 
     exercise: ExerciseId
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """One thing a person wrote for themselves, for their own workbook (never anyone else's).
+
+    ``texts`` is a text answer or the chosen options; ``score`` out of ``points`` a scale
+    answer. ``section`` names the workbook section it writes into, if any."""
+
+    label: LocalizedText = ""  # the question it answers ("": a note)
+    texts: tuple[LocalizedText, ...] = ()
+    score: int | None = None
+    points: int | None = None
+    heading: LocalizedText = ""  # the form's heading it stands under
+    section: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,3 +67,10 @@ class Kind(Generic[S]):
     # Texts a later exercise may offer as input (a word cloud's top words, a group's list),
     # for ``group`` (a working-group number) or the whole room (None); most popular first.
     suggestions: Callable[[Room, Exercise, S, int | None], list[str]] | None = None
+    # What this participant wrote for themselves here, for their workbook.
+    written: Callable[[Room, Exercise, S, str], list[Written]] | None = None
+    # The state without this participant's private answers (they deleted their answers).
+    forget: Callable[[Room, Exercise, S, str], S] | None = None
+    # A stored action of this kind with the private words taken out, when its author deletes
+    # their answers; replaying the redacted history and then the deletion gives the same room.
+    redact: Callable[[KindAction], KindAction] | None = None

@@ -1,0 +1,211 @@
+"""A person's workbook: the action plan fills up from several exercises, «Mine svar»
+holds everything the person wrote and nothing anyone else wrote, and deleting one's
+answers leaves nothing of them — not even in the stored history."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app.core import workbook
+from app.core.actions import (
+    ForgetAnswers,
+    FormGroups,
+    GotoExercise,
+    LinkWorkbook,
+    RemoveParticipant,
+    SaveNote,
+    Start,
+)
+from app.core.kinds.form import FormAnswer
+from app.core.kinds.lists import Add
+from app.core.localized import localize
+from app.core.program import ProgramError, load_program_text
+from app.core.room import Command, Refused, Room, apply
+from app.core.serialize import command_to_json
+from tests.core.roomkit import Day
+
+PROGRAM = """
+title = "Kompetanse og læring"
+
+[workbook]
+title = "Personlig handlingsplan"
+[[workbook.sections]]
+id = "avdelingen"
+title = "2 Avdelingens behov"
+[[workbook.sections]]
+id = "delegering"
+title = "3 Delegering og oppgavestyring"
+hint = "Dette spørsmålet skal jeg stille meg selv oftere før jeg delegerer oppgaver:"
+
+[[exercises]]
+id = "periode"
+title = "Tenk på en periode du opplevde sterk grad av læring"
+grouping = "none"
+[[exercises.phases]]
+kind = "I"
+minutes = 3
+
+[[exercises]]
+id = "ovelse-2"
+title = "Øvelse 2: Avdelingens behov"
+notes_section = "avdelingen"
+[exercises.roles]
+roles = [{ name = "Sekretær", rule = "shortest_name" }]
+[exercises.lists]
+[[exercises.phases]]
+kind = "I"
+minutes = 5
+
+[[exercises]]
+id = "ovelse-3a"
+title = "Øvelse 3a: Oppgavestyring og delegering"
+grouping = "none"
+[[exercises.phases]]
+kind = "I"
+minutes = 5
+[exercises.form]
+[[exercises.form.groups]]
+[[exercises.form.groups.questions]]
+id = "sporsmal"
+type = "single"
+section = "delegering"
+text = "Hvilket spørsmål bør du stille deg oftere i forbindelse med delegering?"
+options = ["Hvem kan gjøre jobben effektivt?", "Hvem har lyst?"]
+[[exercises.form.groups.questions]]
+id = "oppgave"
+type = "scale"
+text = "Hvor godt kjenner du oppgaven?"
+"""
+
+
+def day_with_plan() -> Day:
+    day = Day.of(PROGRAM)
+    for name in ("Kari", "Ola", "Per", "Liv"):
+        day.join(name)
+    day.act(FormGroups(mode="count", value=2))
+    day.act(Start())
+    return day
+
+
+def goto(day: Day, index: int) -> None:
+    day.act(GotoExercise(index=index))
+    day.act(Start())
+
+
+def fill(day: Day) -> None:
+    """Kari writes into her plan from two exercises; Ola writes things of his own."""
+    day.act(SaveNote(exercise="periode", text="Da jeg fikk lede et prosjekt"), by="p1")
+    goto(day, 1)
+    day.act(SaveNote(exercise="ovelse-2", text="Evne til å lede endring"), by="p1")
+    day.act(SaveNote(exercise="ovelse-2", text="Olas hemmelige notat"), by="p2")
+    day.act(Add(exercise="ovelse-2", text="Tillit"), by="p1")
+    goto(day, 2)
+    day.act(FormAnswer(exercise="ovelse-3a", question="sporsmal", value=0), by="p1")
+    day.act(FormAnswer(exercise="ovelse-3a", question="oppgave", value=4), by="p1")
+    day.act(FormAnswer(exercise="ovelse-3a", question="sporsmal", value=1), by="p2")
+
+
+def texts(entries: tuple[workbook.Entry, ...]) -> list[str]:
+    return [localize(t, "nb") for e in entries for t in e.written.texts]
+
+
+def test_the_action_plan_fills_up_from_several_exercises() -> None:
+    day = day_with_plan()
+    fill(day)
+    mine = workbook.personal(day.room, "p1")
+    assert mine is not None
+    assert localize(mine.title, "nb") == "Personlig handlingsplan"
+    avdelingen, delegering = mine.sections
+    assert texts(avdelingen.entries) == ["Evne til å lede endring"]
+    assert avdelingen.entries[0].exercise == "ovelse-2"
+    assert texts(delegering.entries) == ["Hvem kan gjøre jobben effektivt?"]
+    # What wrote into no section is there too, in the order of the day.
+    assert texts(mine.other) == ["Da jeg fikk lede et prosjekt"]
+    scale = [e.written for e in mine.other if e.written.score is not None]
+    assert [(w.score, w.points) for w in scale] == [(4, 5)]
+
+
+def test_the_workbook_has_the_persons_roles_group_and_the_shared_results() -> None:
+    day = day_with_plan()
+    fill(day)
+    mine = workbook.personal(day.room, "p1")
+    assert mine is not None
+    group = day.room.participants["p1"].group
+    assert mine.group == group
+    mates = {p.name for p in day.room.participants.values() if p.group == group and p.id != "p1"}
+    assert set(mine.members) == mates
+    holder = next(w for w in ("p1", "p2", "p3", "p4") if (workbook.personal(day.room, w) or mine).roles)
+    held = workbook.personal(day.room, holder)
+    assert held is not None
+    assert [localize(r, "nb") for r in held.roles[0].roles] == ["Sekretær"]
+    # The group's list (not gathered for the room yet).
+    assert [(s.exercise, s.group, s.room) for s in mine.shared] == [("ovelse-2", ("Tillit",), ())]
+
+
+def test_nobody_elses_writing_is_in_a_workbook() -> None:
+    day = day_with_plan()
+    fill(day)
+    for pid in ("p1", "p3"):
+        mine = workbook.personal(day.room, pid)
+        dumped = json.dumps(str(mine), ensure_ascii=False)
+        assert "Olas hemmelige notat" not in dumped
+        assert "Hvem har lyst?" not in dumped
+    assert workbook.personal(day.room, "p9") is None
+
+
+def test_deleting_ones_answers_removes_notes_and_answers_and_nothing_else() -> None:
+    day = day_with_plan()
+    fill(day)
+    day.act(ForgetAnswers(), by="p1")
+    mine = workbook.personal(day.room, "p1")
+    assert mine is not None and mine.empty
+    ola = workbook.personal(day.room, "p2")
+    assert ola is not None
+    assert "Olas hemmelige notat" in texts(ola.sections[0].entries)
+    assert mine.shared  # the group's list is the group's, and stays
+
+
+def test_the_redacted_history_replays_to_the_same_room_without_a_word_of_the_answers() -> None:
+    day = day_with_plan()
+    fill(day)
+    day.act(ForgetAnswers(), by="p1")
+    redacted = [workbook.redacted(cmd, "p1") for cmd in day.history]
+    room = Room(code=day.room.code, program=day.room.program)
+    for cmd in redacted:
+        room, _ = apply(room, cmd)
+    assert room == day.room
+    stored = json.dumps([command_to_json(c) for c in redacted if c.actor == "p1"], ensure_ascii=False)
+    assert "Evne til å lede endring" not in stored
+    assert "Da jeg fikk lede et prosjekt" not in stored
+    assert '"value": 0' not in stored and '"value": 4' not in stored
+    assert "Olas hemmelige notat" in json.dumps([command_to_json(c) for c in redacted], ensure_ascii=False)
+
+
+def test_a_take_home_link_is_linked_once_and_goes_with_the_person() -> None:
+    day = day_with_plan()
+    key = "ab" * 32
+    day.act(LinkWorkbook(key_hash=key), by="p1")
+    assert day.room.workbook_links == {key: "p1"}
+    with pytest.raises(Refused) as caught:
+        day.act(LinkWorkbook(key_hash=key), by="p1")
+    assert caught.value.code == "already_linked"
+    with pytest.raises(Refused):
+        apply(day.room, Command(action=LinkWorkbook(key_hash="cd" * 32), at=day.now, actor="p9"))
+    day.act(RemoveParticipant(participant="p1"))
+    assert day.room.workbook_links == {}
+
+
+def test_a_section_that_does_not_exist_is_named_when_the_program_loads() -> None:
+    broken = PROGRAM.replace('section = "delegering"', 'section = "delegeringen"')
+    with pytest.raises(ProgramError, match=r"exercise 3 \(\"ovelse-3a\"\), field form.groups\[0\]"):
+        load_program_text(broken, source="t.toml")
+    broken = PROGRAM.replace('notes_section = "avdelingen"', 'notes_section = "plan"')
+    with pytest.raises(ProgramError, match="no workbook section 'plan'"):
+        load_program_text(broken, source="t.toml")
+    twice = PROGRAM.replace('id = "delegering"', 'id = "avdelingen"').replace(
+        'section = "delegering"', 'section = "avdelingen"'
+    )
+    with pytest.raises(ProgramError, match="section id 'avdelingen' is used twice"):
+        load_program_text(twice, source="t.toml")
