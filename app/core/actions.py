@@ -53,9 +53,13 @@ class SaveNote(Action):
 
 
 class PassTurn(Action):
-    """ "Ferdig": the current speaker in the group's round robin hands over."""
+    """ "Ferdig": the current speaker in the group's round robin hands over (or, where the
+    program lets anyone pass, a member moves the turn on)."""
 
     type: Literal["pass_turn"] = "pass_turn"
+    # The turn (0, 1, 2 … over all rounds) the phone showed: a tap meant for a turn that
+    # has already moved on is refused, so two taps never skip two speakers.
+    turn: Annotated[int, Field(ge=0, le=100_000)] | None = None
 
 
 # --- sent by the facilitator --------------------------------------------------------------
@@ -89,6 +93,25 @@ class NextExercise(Action):
 class GotoExercise(Action):
     type: Literal["goto_exercise"] = "goto_exercise"
     index: Annotated[int, Field(ge=-1, le=500)]
+
+
+ExerciseRef = Annotated[str, Field(min_length=1, max_length=40)]
+
+
+class SwitchExercise(Action):
+    """The method menu: switch an exercise of the day on or off (skip it)."""
+
+    type: Literal["switch_exercise"] = "switch_exercise"
+    exercise: ExerciseRef
+    on: bool
+
+
+class MoveExercise(Action):
+    """The method menu: move an exercise that is still ahead to another place in the day."""
+
+    type: Literal["move_exercise"] = "move_exercise"
+    exercise: ExerciseRef
+    position: Annotated[int, Field(ge=0, le=500)]  # its place in the day's order, 0 = first
 
 
 class FormGroups(Action):
@@ -149,6 +172,8 @@ FacilitatorAction = (
     | NextPhase
     | NextExercise
     | GotoExercise
+    | SwitchExercise
+    | MoveExercise
     | FormGroups
     | MoveParticipant
     | RenameParticipant

@@ -37,6 +37,12 @@ def by_count(ids: Sequence[str], count: int, seed: int) -> dict[str, int]:
     return deal(ids, count, seed)
 
 
+def triads(ids: Sequence[str], seed: int) -> dict[str, int]:
+    """Groups of three; what does not divide makes groups of four (10 people: 4 + 3 + 3),
+    never a pair that cannot fill three roles. Fewer than six people make one group."""
+    return deal(ids, max(1, len(ids) // 3), seed)
+
+
 def smallest_group(assignment: Mapping[str, int]) -> int | None:
     """The group a latecomer joins: the smallest, the lowest number on a tie."""
     if not assignment:

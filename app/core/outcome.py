@@ -23,6 +23,7 @@ class Changes:
     board: bool = False  # the current exercise's shared results: facilitator and projector
     personal: frozenset[str] = frozenset()  # these participants' own view
     everyone_personal: bool = False  # every participant's own view
+    plan: bool = False  # the day's agenda (the method menu, what is done): every screen
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(
@@ -31,4 +32,5 @@ class Changes:
             board=self.board or other.board,
             personal=self.personal | other.personal,
             everyone_personal=self.everyone_personal or other.everyone_personal,
+            plan=self.plan or other.plan,
         )

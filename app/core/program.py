@@ -8,7 +8,9 @@ the file, the exercise and the field, so a facilitator can fix it without readin
 from __future__ import annotations
 
 import contextlib
+import datetime
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -23,6 +25,8 @@ from app.core.kinds.lists import Config as ListsConfig
 from app.core.kinds.roles import Config as RolesConfig
 from app.core.kinds.wordcloud import Config as WordcloudConfig
 from app.core.localized import LocalizedText
+from app.core.workbook import SectionId, Workbook, unknown_sections
+from app.core.workbook import SectionId, Workbook, unknown_sections
 from app.core.workbook import SectionId, Workbook, unknown_sections
 
 LANGUAGES = ("nb", "en")
@@ -40,22 +44,36 @@ Grouping = Literal["network", "pairs", "triads", "none"]
 
 
 class RoundRobin(_Strict):
-    """Rekkeframlegg: the group's phones show whose turn it is."""
+    """Rekkeframlegg: the group's phones show whose turn it is. The turns follow the
+    phase's timer: nothing moves before Start or while the timer is paused."""
 
     per_person_seconds: Annotated[int, Field(ge=0, le=3600)] = 0  # 0: pass by tapping only
+    rounds: Annotated[int, Field(ge=0, le=50)] = 1  # full rounds; 0: round and round until the phase ends
+    anyone_passes: bool = False  # not only the speaker: any member may pass the turn (phones confirm)
 
 
 class Phase(_Strict):
     kind: PhaseKind
-    minutes: Annotated[float, Field(gt=0, le=600)]
+    minutes: Annotated[float, Field(gt=0, le=600)] | None = None
+    minutes_per_person: Annotated[float, Field(gt=0, le=60)] | None = None  # x the largest group
     title: LocalizedText | None = None
     instruction: LocalizedText = ""
     notes: bool | None = None  # private notes field; default: on in I-phases
     round_robin: RoundRobin | None = None
     half_time_signal: bool = False  # "bytt på hvem som snakker" at half time
+    new_roles: bool = False  # the exercise's roles pass on to the next person as this phase starts
 
-    @property
-    def duration_ms(self) -> int:
+    @model_validator(mode="after")
+    def _one_length(self) -> Phase:
+        if (self.minutes is None) == (self.minutes_per_person is None):
+            raise ValueError("give either minutes or minutes_per_person")
+        return self
+
+    def duration_ms(self, people: int) -> int:
+        """How long the phase lasts for groups of at most ``people`` (unscaled)."""
+        if self.minutes_per_person is not None:
+            return min(600 * 60_000, round(self.minutes_per_person * 60_000 * max(1, people)))
+        assert self.minutes is not None
         return round(self.minutes * 60_000)
 
     @property
@@ -83,6 +101,14 @@ class Exercise(_Strict):
     form: FormConfig | None = None  # private questions under headings (a self-assessment)
     notes_section: SectionId | None = None  # the workbook section this exercise's note writes into
     # Each exercise kind adds its table here (see docs/kinds.md).
+    optional: bool = False  # in the facilitator's method menu: may be switched on or off
+    selected: bool = True  # an optional exercise starts switched on (false: off until chosen)
+
+    @model_validator(mode="after")
+    def _selected_needs_optional(self) -> Exercise:
+        if not self.selected and not self.optional:
+            raise ValueError("selected = false is only for exercises with optional = true")
+        return self
 
     @property
     def steps(self) -> list[Phase]:
@@ -91,15 +117,19 @@ class Exercise(_Strict):
             return self.phases
         return [Phase(kind="timed", minutes=self.minutes or 1, instruction=self.instruction)]
 
-    @property
-    def planned_ms(self) -> int:
-        return sum(p.duration_ms for p in self.steps)
+    def planned_group_size(self, network_group_size: int) -> int:
+        """The group size the plan assumes (for phases timed per person)."""
+        return {"pairs": 2, "triads": 3}.get(self.grouping, network_group_size)
+
+    def planned_ms(self, network_group_size: int) -> int:
+        size = self.planned_group_size(network_group_size)
+        return sum(p.duration_ms(size) for p in self.steps)
 
 
 class Program(_Strict):
     title: LocalizedText
     date: str | None = None
-    start: Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")] | None = None  # planned start
+    start: str | None = None  # planned start, "HH:MM"
     description: LocalizedText = ""
     network_group_size: Annotated[int, Field(ge=2, le=12)] = 5
     workbook: Workbook | None = None  # sections of each person's own workbook (an action plan)
@@ -112,24 +142,81 @@ class Program(_Strict):
             raise ValueError("\n".join(problems))
         return self
 
-    @field_validator("exercises")
+    @field_validator("start")
     @classmethod
-    def _unique_ids(cls, exercises: list[Exercise]) -> list[Exercise]:
-        seen: set[str] = set()
-        for ex in exercises:
-            if ex.id in seen:
-                raise ValueError(f"id {ex.id!r} is used twice")
-            seen.add(ex.id)
-        for ex in exercises:
-            if ex.kind in ("igp", "talk") and not ex.phases:
-                raise ValueError(f"exercise {ex.id!r} needs at least one phase")
-            if ex.kind in ("info", "break") and not ex.phases and ex.minutes is None:
-                raise ValueError(f"exercise {ex.id!r} needs minutes or phases")
-        return exercises
+    def _clock_time(cls, value: str | None) -> str | None:
+        if value is not None:
+            parts = value.split(":")
+            ok = len(parts) == 2 and all(len(p) == 2 and p.isdigit() for p in parts)
+            if not ok or int(parts[0]) > 23 or int(parts[1]) > 59:
+                raise ValueError(f'{value!r} is not a time of day: write it as HH:MM, for example "08:30"')
+        return value
+
+    @field_validator("date")
+    @classmethod
+    def _calendar_date(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                datetime.date.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"{value!r} is not a date: write it as YYYY-MM-DD") from None
+        return value
+
+    def exercise(self, exercise_id: str) -> Exercise | None:
+        return next((ex for ex in self.exercises if ex.id == exercise_id), None)
+
+    def planned_ms(self, exercise: Exercise) -> int:
+        return exercise.planned_ms(self.network_group_size)
 
 
 class ProgramError(ValueError):
     """A program file that cannot be used; the message is meant for the facilitator."""
+
+
+def _where(index: int, exercise: Exercise | None, field: str) -> str:
+    ident = f' ("{exercise.id}")' if exercise is not None else ""
+    return f"exercise {index + 1}{ident}, field {field}"
+
+
+def cross_check(program: Program) -> Iterator[tuple[int, str, str]]:
+    """What the models alone cannot see: ids used twice, phases every exercise needs,
+    and each kind's references to other exercises and to its own phases, as
+    (exercise index, field, message)."""
+    from app.core.registry import KINDS  # the kinds' configs are imported above; their checks here
+
+    first: dict[str, int] = {}
+    for index, ex in enumerate(program.exercises):
+        if ex.id in first:
+            other = first[ex.id]
+            yield index, "id", f"id {ex.id!r} is used twice: exercise {other + 1} has it too"
+        first.setdefault(ex.id, index)
+        if ex.kind in ("igp", "talk") and not ex.phases:
+            yield index, "phases", "needs at least one phase"
+        if ex.kind in ("info", "break") and not ex.phases and ex.minutes is None:
+            yield index, "phases", "needs minutes or phases"
+        for number, phase in enumerate(ex.phases):
+            if phase.minutes_per_person is not None and ex.grouping == "none":
+                yield index, f"phases[{number}].minutes_per_person", "needs groups (grouping is none)"
+            if phase.new_roles and (ex.roles is None or not ex.roles.rotate):
+                yield index, f"phases[{number}].new_roles", "needs roles with rotate = true"
+            if phase.new_roles and number == 0:
+                yield index, f"phases[{number}].new_roles", "the first phase has the first roles"
+        for kind in KINDS:
+            if kind.check is not None and getattr(ex, kind.name, None) is not None:
+                for field, message in kind.check(program, ex):
+                    yield index, f"{kind.name}.{field}", message
+
+
+def referenced(program: Program, exercise: Exercise, ref: str) -> tuple[Exercise | None, str | None]:
+    """An earlier exercise named by ``ref``, or why the reference does not hold."""
+    target = program.exercise(ref)
+    if target is None:
+        return None, f"no exercise has the id {ref!r}"
+    if target.id == exercise.id:
+        return None, "names the exercise itself"
+    if program.exercises.index(target) > program.exercises.index(exercise):
+        return None, f"{ref!r} comes later in the day; it must come before"
+    return target, None
 
 
 def _describe_location(data: Any, loc: tuple[int | str, ...]) -> str:
@@ -160,13 +247,20 @@ def parse_program(data: Any, *, source: str = "<program>") -> Program:
     if not isinstance(data, dict):
         raise ProgramError(f"{source}: the file must hold a table of settings at the top level")
     try:
-        return Program.model_validate(data)
+        program = Program.model_validate(data)
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
             where = _describe_location(data, tuple(err["loc"]))
             lines.append(f"{source}: {where}: {err['msg']}")
         raise ProgramError("\n".join(dict.fromkeys(lines))) from None
+    problems = [
+        f"{source}: {_where(i, program.exercises[i], field)}: {message}"
+        for i, field, message in cross_check(program)
+    ]
+    if problems:
+        raise ProgramError("\n".join(dict.fromkeys(problems)))
+    return program
 
 
 def load_program_text(text: str, *, source: str) -> Program:

@@ -8,6 +8,7 @@ same state after a restart.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -21,6 +22,7 @@ from app.core.actions import (
     GotoExercise,
     Join,
     LinkWorkbook,
+    MoveExercise,
     MoveParticipant,
     NextExercise,
     NextPhase,
@@ -31,6 +33,7 @@ from app.core.actions import (
     Resume,
     SaveNote,
     Start,
+    SwitchExercise,
 )
 from app.core.kinds.base import Kind, KindAction
 from app.core.outcome import Changes, Refused
@@ -54,11 +57,17 @@ class Participant:
 
 @dataclass(frozen=True, slots=True)
 class Turn:
-    """Round robin in one group: ``order`` of speakers, who spoke since ``since``."""
+    """Round robin in one group: ``order`` of speakers, and how far it has come.
+
+    Turns are counted over all rounds (turn ``k`` is ``order[k % len(order)]``'s, in round
+    ``k // len(order) + 1``). ``index`` turns were passed on by a tap, the last one
+    ``since_ms`` into the phase as its timer measures it; with time per person the turn
+    moves on by itself as the *timer* runs, so nothing moves before Start or while paused.
+    """
 
     order: tuple[str, ...]
-    index: int
-    since: int
+    index: int = 0
+    since_ms: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +98,11 @@ class Room:
     notes: dict[str, dict[str, str]] = field(default_factory=dict)  # pid -> exercise -> text
     workbook_links: dict[str, str] = field(default_factory=dict)  # take-home link key hash -> pid
     activities: dict[str, Activities] = field(default_factory=dict)  # exercise id -> kinds' state
+    # The method menu: the facilitator's order of the day (exercise ids; empty: the
+    # program's), what they switched on or off, and the exercises entered so far.
+    order: tuple[str, ...] = ()
+    switched: dict[str, bool] = field(default_factory=dict)
+    visited: tuple[str, ...] = ()
 
     # --- derived facts ---------------------------------------------------------------
 
@@ -106,7 +120,57 @@ class Room:
         return ex.steps[self.phase]
 
     def duration_ms(self, phase: Phase) -> int:
-        return max(1000, round(phase.duration_ms * self.time_scale))
+        """How long a phase of the current exercise lasts here (scaled; per person: for
+        the largest group now)."""
+        return max(1000, round(phase.duration_ms(self.largest_group()) * self.time_scale))
+
+    def largest_group(self) -> int:
+        """The size of the largest working group now; the plan's while none is formed."""
+        ex = self.current
+        working = self.working_groups()
+        if working:
+            return max(Counter(working.values()).values())
+        size = self.program.network_group_size
+        return ex.planned_group_size(size) if ex is not None else size
+
+    # --- the day's plan (method menu) ---------------------------------------------------
+
+    def plan(self) -> list[int]:
+        """The exercises' indices in the order the day runs them."""
+        if not self.order:
+            return list(range(len(self.program.exercises)))
+        index = {ex.id: i for i, ex in enumerate(self.program.exercises)}
+        return [index[ident] for ident in self.order]
+
+    def is_on(self, exercise: Exercise) -> bool:
+        return self.switched.get(exercise.id, exercise.selected)
+
+    def plan_position(self, index: int) -> int:
+        """Where exercise ``index`` sits in the plan; -1 before the day, len after it."""
+        plan = self.plan()
+        if 0 <= index < len(plan):
+            return plan.index(index)
+        return -1 if index < 0 else len(plan)
+
+    def next_on(self, after: int) -> int:
+        """The next exercise switched on after exercise ``after`` (-1: from the start);
+        ``len(exercises)`` when none is left."""
+        plan = self.plan()
+        for index in plan[self.plan_position(after) + 1 :]:
+            if self.is_on(self.program.exercises[index]):
+                return index
+        return len(plan)
+
+    def planned_before(self, index: int) -> int:
+        """Planned (unscaled) ms of the exercises switched on before ``index`` in the plan:
+        skipped exercises count nothing, so skipping is not time gained."""
+        plan = self.plan()
+        program = self.program
+        return sum(
+            program.planned_ms(program.exercises[i])
+            for i in plan[: self.plan_position(index)]
+            if self.is_on(program.exercises[i])
+        )
 
     def exercise_by_id(self, exercise_id: str) -> Exercise | None:
         return next((ex for ex in self.program.exercises if ex.id == exercise_id), None)
@@ -143,20 +207,39 @@ class Room:
     def group_of(self, pid: str) -> int | None:
         return self.working_groups().get(pid)
 
-    def current_speaker(self, group: int, now: int) -> str | None:
+    def elapsed(self, now: int) -> int:
+        """How much of the current phase has run, by its timer."""
+        return self.timer.elapsed(now) if self.timer is not None else 0
+
+    def turn_number(self, group: int, now: int) -> int | None:
+        """The group's turn now (see :class:`Turn`); ``turns_in_round_robin`` once all
+        rounds are over; None without a round robin."""
         turn = self.turns.get(group)
         phase = self.current_phase
         if turn is None or not turn.order or phase is None or phase.round_robin is None:
             return None
-        return turn.order[_turn_index(turn, phase, self.time_scale, now)]
+        rr = phase.round_robin
+        per_person = round(rr.per_person_seconds * 1000 * self.time_scale)
+        moved = max(0, self.elapsed(now) - turn.since_ms) // per_person if per_person > 0 else 0
+        number = turn.index + moved
+        if rr.rounds > 0:
+            number = min(number, rr.rounds * len(turn.order))
+        return number
 
+    def round_over(self, group: int, now: int) -> bool:
+        number = self.turn_number(group, now)
+        phase = self.current_phase
+        turn = self.turns.get(group)
+        if number is None or phase is None or phase.round_robin is None or turn is None:
+            return False
+        return phase.round_robin.rounds > 0 and number >= phase.round_robin.rounds * len(turn.order)
 
-def _turn_index(turn: Turn, phase: Phase, time_scale: float, now: int) -> int:
-    """Whose turn it is: the tapped index, moved on by per-person time where one is set."""
-    assert phase.round_robin is not None
-    per_person = round(phase.round_robin.per_person_seconds * 1000 * time_scale)
-    moved = (now - turn.since) // per_person if per_person > 0 else 0
-    return int(turn.index + moved) % len(turn.order)
+    def current_speaker(self, group: int, now: int) -> str | None:
+        number = self.turn_number(group, now)
+        if number is None or self.round_over(group, now):
+            return None
+        order = self.turns[group].order
+        return order[number % len(order)]
 
 
 # --- the reducer ---------------------------------------------------------------------------
@@ -194,7 +277,10 @@ def _join(room: Room, cmd: Command) -> tuple[Room, Changes]:
         exercise_groups=exercise_groups,
     )
     new_room = _with_turn_joined(new_room, pid, cmd.at)
-    return new_room, Changes(staff=True, board=True, personal=_group_mates(new_room, pid))
+    new_room = _refit_timer(room, new_room)
+    return new_room, Changes(
+        public=new_room.timer != room.timer, staff=True, board=True, personal=_group_mates(new_room, pid)
+    )
 
 
 def _with_turn_joined(room: Room, pid: str, now: int) -> Room:
@@ -203,7 +289,31 @@ def _with_turn_joined(room: Room, pid: str, now: int) -> Room:
     if group is None or group not in room.turns:
         return room
     turn = room.turns[group]
-    return replace(room, turns={**room.turns, group: replace(turn, order=(*turn.order, pid))})
+    return replace(room, turns={**room.turns, group: _reordered(room, group, (*turn.order, pid), now)})
+
+
+def _reordered(room: Room, group: int, order: tuple[str, ...], now: int) -> Turn:
+    """The group's turn after its speakers changed: the same round, the same speaker (or,
+    if they left, the one after them); a speaker starting now has their full time."""
+    turn = room.turns[group]
+    number = room.turn_number(group, now) or 0
+    old = turn.order
+    laps, position = divmod(number, len(old)) if old else (0, 0)
+    staying = set(order)
+    before = sum(1 for pid in old[:position] if pid in staying)
+    index = laps * len(order) + before
+    return Turn(order=order, index=index, since_ms=room.elapsed(now))
+
+
+def _refit_timer(before: Room, room: Room) -> Room:
+    """A phase timed per person that has not started follows its groups' size."""
+    phase = room.current_phase
+    timer = room.timer
+    if phase is None or phase.minutes_per_person is None or timer is None or timer.status != "ready":
+        return room
+    if before.timer is not None and timer.duration_ms != before.duration_ms(phase):
+        return room  # the facilitator set this phase's time by hand
+    return replace(room, timer=Timer.ready(room.duration_ms(phase)))
 
 
 def _group_mates(room: Room, pid: str) -> frozenset[str]:
@@ -237,7 +347,13 @@ def _remove(room: Room, cmd: Command) -> tuple[Room, Changes]:
     participants = {k: v for k, v in room.participants.items() if k != person.id}
     tokens = {k: v for k, v in room.tokens.items() if v != person.id}
     exercise_groups = {k: v for k, v in room.exercise_groups.items() if k != person.id}
-    turns = {g: _without_speaker(t, person.id) for g, t in room.turns.items() if set(t.order) != {person.id}}
+    turns = {
+        g: _reordered(room, g, tuple(p for p in t.order if p != person.id), cmd.at)
+        if person.id in t.order
+        else t
+        for g, t in room.turns.items()
+        if set(t.order) != {person.id}
+    }
     notes = {k: v for k, v in room.notes.items() if k != person.id}
     new_room = replace(
         room,
@@ -248,16 +364,8 @@ def _remove(room: Room, cmd: Command) -> tuple[Room, Changes]:
         notes=notes,
         workbook_links={k: v for k, v in room.workbook_links.items() if v != person.id},
     )
-    return new_room, Changes(staff=True, board=True, personal=mates)
-
-
-def _without_speaker(turn: Turn, pid: str) -> Turn:
-    if pid not in turn.order:
-        return turn
-    position = turn.order.index(pid)
-    order = tuple(p for p in turn.order if p != pid)
-    index = turn.index - 1 if position < turn.index else turn.index
-    return replace(turn, order=order, index=index % len(order) if order else 0)
+    new_room = _refit_timer(room, new_room)
+    return new_room, Changes(public=new_room.timer != room.timer, staff=True, board=True, personal=mates)
 
 
 def _form_groups(room: Room, cmd: Command) -> tuple[Room, Changes]:
@@ -272,8 +380,10 @@ def _form_groups(room: Room, cmd: Command) -> tuple[Room, Changes]:
         assignment = grouping.by_count(ids, action.value, cmd.seed)
     participants = {pid: replace(p, group=assignment[pid]) for pid, p in room.participants.items()}
     new_room = replace(room, participants=participants)
-    new_room = _restart_turns(new_room, cmd.at)
-    return new_room, Changes(staff=True, board=True, everyone_personal=True)
+    new_room = _refit_timer(room, _restart_turns(new_room, cmd.at))
+    return new_room, Changes(
+        public=new_room.timer != room.timer, staff=True, board=True, everyone_personal=True
+    )
 
 
 def _move(room: Room, cmd: Command) -> tuple[Room, Changes]:
@@ -287,8 +397,9 @@ def _move(room: Room, cmd: Command) -> tuple[Room, Changes]:
     else:
         participants = {**room.participants, person.id: replace(person, group=action.group)}
         new_room = replace(room, participants=participants)
-    new_room = _restart_turns(new_room, cmd.at)
-    return new_room, Changes(staff=True, board=True, personal=before | _group_mates(new_room, person.id))
+    new_room = _refit_timer(room, _restart_turns(new_room, cmd.at))
+    changes = Changes(public=new_room.timer != room.timer, staff=True, board=True)
+    return new_room, changes | Changes(personal=before | _group_mates(new_room, person.id))
 
 
 # --- moving through the day ------------------------------------------------------------------
@@ -300,9 +411,12 @@ def _enter(room: Room, index: int, cmd: Command) -> Room:
     if 0 <= index < len(room.program.exercises):
         ex = room.program.exercises[index]
         ids = sorted(room.participants, key=lambda pid: int(pid[1:]))
-        if ex.grouping in ("pairs", "triads") and ids:
-            size = 2 if ex.grouping == "pairs" else 3
-            exercise_groups = grouping.by_size(ids, size, cmd.seed)
+        if ex.grouping == "pairs" and ids:
+            exercise_groups = grouping.by_size(ids, 2, cmd.seed)
+        elif ex.grouping == "triads" and ids:
+            exercise_groups = grouping.triads(ids, cmd.seed)
+        if ex.id not in room.visited:
+            room = replace(room, visited=(*room.visited, ex.id))
     new_room = replace(room, exercise=index, phase=0, exercise_groups=exercise_groups, turns={})
     phase = new_room.current_phase
     new_room = replace(new_room, timer=Timer.ready(new_room.duration_ms(phase)) if phase else None)
@@ -346,11 +460,10 @@ def _restart_turns(room: Room, now: int) -> Room:
     if phase is None or phase.round_robin is None:
         return replace(room, turns={})
     working = room.working_groups()
+    since = room.elapsed(now)
     turns = {
         g: Turn(
-            order=tuple(sorted(grouping.members(working, g), key=lambda pid: int(pid[1:]))),
-            index=0,
-            since=now,
+            order=tuple(sorted(grouping.members(working, g), key=lambda pid: int(pid[1:]))), since_ms=since
         )
         for g in grouping.numbers(working)
     }
@@ -363,14 +476,21 @@ def _everyone(changes: Changes | None = None) -> Changes:
 
 
 def _start(room: Room, cmd: Command) -> tuple[Room, Changes]:
+    """Start the day (its first exercise switched on) or the current phase's timer. The
+    round robin was set up when the phase was entered and starts with the timer."""
+    changes = Changes()
     if room.current is None:
         if room.exercise >= len(room.program.exercises):
             raise Refused("day_over")
-        room = _enter(room, 0, cmd)
+        first = room.next_on(-1)
+        if first >= len(room.program.exercises):
+            raise Refused("day_over")
+        room = _enter(room, first, cmd)
+        changes = Changes(plan=True)
     assert room.timer is not None
     day_started_at = room.day_started_at if room.day_started_at is not None else cmd.at
     room = replace(room, timer=room.timer.start(cmd.at), day_started_at=day_started_at)
-    return _restart_turns(room, cmd.at), _everyone()
+    return room, _everyone(changes)
 
 
 def _pause(room: Room, cmd: Command) -> tuple[Room, Changes]:
@@ -404,20 +524,40 @@ def _next_phase(room: Room, cmd: Command) -> tuple[Room, Changes]:
     phase = room.current_phase
     assert phase is not None
     room = replace(room, timer=Timer.ready(room.duration_ms(phase)).start(cmd.at))
-    return _restart_turns(room, cmd.at), _everyone()
+    room = _restart_turns(room, cmd.at)
+    changes = _everyone()
+    for kind in room.kinds_of(ex):
+        state = room.kind_state(ex, kind)
+        if kind.phase_started is not None and state is not None:
+            state, kind_changes = kind.phase_started(room, ex, state, cmd)
+            activities = replace(room.activities[ex.id], **{kind.name: state})
+            room = replace(room, activities={**room.activities, ex.id: activities})
+            changes = changes | kind_changes
+    return room, changes
 
 
 def _next_exercise(room: Room, cmd: Command) -> tuple[Room, Changes]:
+    """On to the next exercise of the plan that is switched on."""
     if room.exercise >= len(room.program.exercises):
         raise Refused("day_over")
-    return _goto_index(room, room.exercise + 1, cmd)
+    return _goto_index(room, room.next_on(room.exercise), cmd)
 
 
 def _goto(room: Room, cmd: Command) -> tuple[Room, Changes]:
+    """Jump to an exercise (-1: the agenda before the day; len: the end of the day). A
+    jump ahead skips the exercises jumped over that were not run: the plan no longer
+    counts their minutes, so the jump is not time gained."""
     action = cmd.action
     assert isinstance(action, GotoExercise)
-    if action.index > len(room.program.exercises):
+    exercises = room.program.exercises
+    if action.index > len(exercises):
         raise Refused("unknown_exercise")
+    here, there = room.plan_position(room.exercise), room.plan_position(action.index)
+    for index in room.plan()[max(0, here + 1) : there]:
+        if room.is_on(exercises[index]) and exercises[index].id not in room.visited:
+            room = _switched(room, exercises[index], on=False)
+    if 0 <= action.index < len(exercises):
+        room = _switched(room, exercises[action.index], on=True)
     return _goto_index(room, action.index, cmd)
 
 
@@ -425,7 +565,48 @@ def _goto_index(room: Room, index: int, cmd: Command) -> tuple[Room, Changes]:
     room = _enter(room, index, cmd)
     if room.current is not None and room.day_started_at is None:
         room = replace(room, day_started_at=cmd.at)
-    return room, _everyone()
+    return room, _everyone(Changes(plan=True))
+
+
+# --- the method menu -------------------------------------------------------------------------
+
+
+def _ahead(room: Room, exercise_id: str) -> Exercise:
+    """An exercise of the plan that has not been run yet (the menu changes only those)."""
+    ex = room.program.exercise(exercise_id)
+    if ex is None:
+        raise Refused("unknown_exercise")
+    if ex.id in room.visited:
+        raise Refused("exercise_done")
+    return ex
+
+
+def _switch(room: Room, cmd: Command) -> tuple[Room, Changes]:
+    action = cmd.action
+    assert isinstance(action, SwitchExercise)
+    return _switched(room, _ahead(room, action.exercise), on=action.on), Changes(plan=True)
+
+
+def _switched(room: Room, ex: Exercise, *, on: bool) -> Room:
+    """The room with ``ex`` switched on or off (only what differs from the program is kept)."""
+    switched = {k: v for k, v in room.switched.items() if k != ex.id}
+    if on != ex.selected:
+        switched[ex.id] = on
+    return replace(room, switched=switched)
+
+
+def _move_exercise(room: Room, cmd: Command) -> tuple[Room, Changes]:
+    action = cmd.action
+    assert isinstance(action, MoveExercise)
+    ex = _ahead(room, action.exercise)
+    exercises = room.program.exercises
+    if action.position >= len(exercises) or action.position <= room.plan_position(room.exercise):
+        raise Refused("not_ahead")
+    order = [exercises[i].id for i in room.plan() if exercises[i].id != ex.id]
+    order.insert(action.position, ex.id)
+    if order == [e.id for e in exercises]:
+        order = []
+    return replace(room, order=tuple(order)), Changes(plan=True)
 
 
 # --- participants' own work ------------------------------------------------------------------
@@ -442,14 +623,26 @@ def _save_note(room: Room, cmd: Command) -> tuple[Room, Changes]:
 
 
 def _pass_turn(room: Room, cmd: Command) -> tuple[Room, Changes]:
+    """The speaker hands over ("Ferdig"); where the program lets anyone pass, any member
+    may. The round robin runs with the phase's timer: not before Start."""
+    action = cmd.action
+    assert isinstance(action, PassTurn)
     _require_participant(room, cmd.actor)
     phase = room.current_phase
     group = room.group_of(cmd.actor)
     if phase is None or phase.round_robin is None or group is None or group not in room.turns:
         raise Refused("no_round_robin")
-    turn = room.turns[group]
-    index = _turn_index(turn, phase, room.time_scale, cmd.at)
-    new_turn = replace(turn, index=(index + 1) % len(turn.order), since=cmd.at)
+    if room.timer is None or room.timer.status == "ready":
+        raise Refused("not_started")
+    if room.round_over(group, cmd.at):
+        raise Refused("round_over")
+    number = room.turn_number(group, cmd.at)
+    assert number is not None
+    if action.turn is not None and action.turn != number:
+        raise Refused("turn_moved")
+    if not phase.round_robin.anyone_passes and room.current_speaker(group, cmd.at) != cmd.actor:
+        raise Refused("not_your_turn")
+    new_turn = replace(room.turns[group], index=number + 1, since_ms=room.elapsed(cmd.at))
     new_room = replace(room, turns={**room.turns, group: new_turn})
     return new_room, Changes(personal=_group_mates(new_room, cmd.actor))
 
@@ -484,6 +677,8 @@ _HANDLERS = {
     NextPhase: _next_phase,
     NextExercise: _next_exercise,
     GotoExercise: _goto,
+    SwitchExercise: _switch,
+    MoveExercise: _move_exercise,
     SaveNote: _save_note,
     PassTurn: _pass_turn,
     LinkWorkbook: _link_workbook,

@@ -31,6 +31,11 @@ class Timer:
             return max(0, self.ends_at - now)
         return self.remaining_ms if self.remaining_ms is not None else self.duration_ms
 
+    def elapsed(self, now: int) -> int:
+        """How much of the phase has run: 0 before Start, frozen while paused (time added
+        with ``extend`` does not count as run)."""
+        return max(0, self.duration_ms - self.remaining(now))
+
     def is_up(self, now: int) -> bool:
         return self.status == "running" and self.remaining(now) == 0
 

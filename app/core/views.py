@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from app.core.localized import text
-from app.core.program import Program
+from app.core.program import Phase
 from app.core.room import Changes, Room
 
 ALL = "all"
@@ -26,23 +26,34 @@ class Event:
     patch: dict[str, Any]
 
 
-def agenda(program: Program, time_scale: float) -> list[dict[str, Any]]:
+def agenda(room: Room) -> list[dict[str, Any]]:
+    """The day in the order it runs (the method menu may reorder it), each exercise with
+    its planned clock offset among those switched on; a skipped exercise has none."""
+    program = room.program
     items = []
     offset = 0
-    for index, ex in enumerate(program.exercises):
-        planned = ex.planned_ms
+    current = room.current
+    for index in room.plan():
+        ex = program.exercises[index]
+        planned = program.planned_ms(ex)
+        size = ex.planned_group_size(program.network_group_size)
+        on = room.is_on(ex)
         items.append(
             {
                 "index": index,
                 "id": ex.id,
                 "kind": ex.kind,
                 "title": text(ex.title),
-                "planned_offset_ms": offset,
+                "optional": ex.optional,
+                "on": on,
+                "done": ex.id in room.visited and (current is None or current.id != ex.id),
+                "planned_offset_ms": offset if on else None,
                 "planned_ms": planned,
-                "phases": [{"kind": p.kind, "minutes": p.minutes} for p in ex.steps],
+                "phases": [{"kind": p.kind, "minutes": p.duration_ms(size) / 60_000} for p in ex.steps],
             }
         )
-        offset += planned
+        if on:
+            offset += planned
     return items
 
 
@@ -51,9 +62,22 @@ def room_header(room: Room) -> dict[str, Any]:
     return {
         "code": room.code,
         "title": text(program.title),
+        "description": text(program.description),
         "date": program.date,
         "start": program.start,
+        "network_group_size": program.network_group_size,
         "time_scale": room.time_scale,
+    }
+
+
+def _round_robin(room: Room, phase: Phase) -> dict[str, Any] | None:
+    rr = phase.round_robin
+    if rr is None:
+        return None
+    return {
+        "per_person_ms": round(rr.per_person_seconds * 1000 * room.time_scale),
+        "rounds": rr.rounds,
+        "anyone_passes": rr.anyone_passes,
     }
 
 
@@ -69,9 +93,9 @@ def position(room: Room) -> dict[str, Any]:
     }
     if ex is None or phase is None:
         return base
-    offset = sum(e.planned_ms for e in room.program.exercises[: room.exercise])
-    offset += sum(p.duration_ms for p in ex.steps[: room.phase])
-    rr = phase.round_robin
+    size = ex.planned_group_size(room.program.network_group_size)
+    offset = room.planned_before(room.exercise)
+    offset += sum(p.duration_ms(size) for p in ex.steps[: room.phase])
     return {
         **base,
         "exercise_id": ex.id,
@@ -84,14 +108,13 @@ def position(room: Room) -> dict[str, Any]:
         "phase_title": text(phase.title),
         "phase_instruction": text(phase.instruction),
         "notes": phase.has_notes,
-        "round_robin": {"per_person_ms": round(rr.per_person_seconds * 1000 * room.time_scale)}
-        if rr
-        else None,
+        "round_robin": _round_robin(room, phase),
         "half_time_signal": phase.half_time_signal,
         "timer": room.timer.to_json() if room.timer else None,
-        # Planned minutes of the day before this phase, unscaled, for "ahead / behind".
+        # Planned minutes of the day before this phase, unscaled, for "ahead / behind":
+        # only exercises switched on count, so a skipped one is not time gained.
         "planned_elapsed_ms": offset,
-        "planned_phase_ms": phase.duration_ms,
+        "planned_phase_ms": phase.duration_ms(size),
     }
 
 
@@ -135,7 +158,7 @@ def me(room: Room, pid: str, groups: Groups | None = None) -> dict[str, Any]:
         "group": group,
         "network_group": person.group,
         "members": [{"id": m, "name": room.participants[m].name} for m in mates if m in room.participants],
-        "turn": {"order": list(turn.order), "index": turn.index, "since": turn.since} if turn else None,
+        "turn": {"order": list(turn.order), "index": turn.index, "since_ms": turn.since_ms} if turn else None,
     }
 
 
@@ -202,7 +225,7 @@ def personal_patch(room: Room, pid: str, groups: Groups | None = None) -> dict[s
 def snapshot(room: Room, role: Role, pid: str | None = None) -> dict[str, Any]:
     state: dict[str, Any] = {
         "room": room_header(room),
-        "agenda": agenda(room.program, room.time_scale),
+        "agenda": agenda(room),
         **public_patch(room),
     }
     if role in ("facilitator", "projector"):
@@ -224,6 +247,8 @@ def events(room: Room, changes: Changes, before: Room | None = None) -> list[Eve
     out: list[Event] = []
     if changes.public:
         out.append(Event(ALL, public_patch(room)))
+    if changes.plan:
+        out.append(Event(ALL, {"agenda": agenda(room)}))
     if changes.staff:
         out.append(Event(STAFF, staff_patch(room)))
     if changes.board:

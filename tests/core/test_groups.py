@@ -55,3 +55,17 @@ def test_groups_are_balanced_within_one_and_nobody_is_alone(people: int, size: i
     assert sum(counts) == people
     assert counts[-1] - counts[0] <= 1
     assert counts[0] >= 2
+
+
+def test_triads_are_threes_and_fours_never_a_pair() -> None:
+    assert sizes(groups.triads(PEOPLE[:10], seed=1)) == [3, 3, 4]
+    assert sizes(groups.triads(PEOPLE[:11], seed=1)) == [3, 4, 4]
+    assert sizes(groups.triads(PEOPLE[:8], seed=1)) == [4, 4]
+    assert sizes(groups.triads(PEOPLE[:5], seed=1)) == [5]
+
+
+@given(people=st.integers(min_value=3, max_value=80), seed=st.integers(min_value=0, max_value=2**32))
+def test_triads_of_any_room_are_three_or_four(people: int, seed: int) -> None:
+    counts = sizes(groups.triads([f"p{i}" for i in range(people)], seed))
+    assert sum(counts) == people
+    assert counts[0] >= 3 and (counts[-1] <= 4 or len(counts) == 1)

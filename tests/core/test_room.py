@@ -148,17 +148,125 @@ def test_notes_are_kept_per_person_and_exercise() -> None:
         day.act(SaveNote(exercise="finnes-ikke", text="x"), by="p2")
 
 
-def test_round_robin_passes_by_tap_and_moves_on_by_itself_with_time_per_person() -> None:
-    day = Day.of(RR_PROGRAM, people=3)
+def rr_day(people: int = 3, **round_robin: object) -> Day:
+    settings = ", ".join(
+        f"{k} = {str(v).lower() if isinstance(v, bool) else v}" for k, v in round_robin.items()
+    )
+    program = RR_PROGRAM.replace("per_person_seconds = 60", settings or "per_person_seconds = 60")
+    day = Day.of(program, people=people)
     day.act(FormGroups(mode="count", value=1))
+    return day
+
+
+def speaker(day: Day) -> str | None:
+    return day.room.current_speaker(1, day.now)
+
+
+def test_round_robin_passes_by_tap_and_moves_on_by_itself_with_time_per_person() -> None:
+    day = rr_day(per_person_seconds=60)
     day.act(Start())
-    assert day.room.current_speaker(1, day.now) == "p1"
+    assert speaker(day) == "p1"
     day.act(PassTurn(), by="p1")
-    assert day.room.current_speaker(1, day.now) == "p2"
+    assert speaker(day) == "p2"
     day.wait(60)
-    assert day.room.current_speaker(1, day.now) == "p3"
-    day.wait(60)
-    assert day.room.current_speaker(1, day.now) == "p1"  # round and round
+    assert speaker(day) == "p3"
+
+
+def test_round_robin_ends_after_one_full_round_by_time() -> None:
+    day = rr_day(per_person_seconds=60)
+    day.act(Start())
+    day.wait(3 * 60 - 1)
+    assert speaker(day) == "p3"
+    day.wait(1)
+    assert speaker(day) is None and day.room.round_over(1, day.now)  # not p1 again
+    with pytest.raises(Refused, match="round_over"):
+        day.act(PassTurn(), by="p1")
+
+
+def test_round_robin_ends_after_one_full_round_by_tap() -> None:
+    day = rr_day(per_person_seconds=0)
+    day.act(Start())
+    for pid in ("p1", "p2", "p3"):
+        assert speaker(day) == pid
+        day.act(PassTurn(), by=pid)
+    assert speaker(day) is None and day.room.round_over(1, day.now)
+
+
+def test_the_program_may_ask_for_more_rounds_or_round_and_round() -> None:
+    day = rr_day(per_person_seconds=60, rounds=2)
+    day.act(Start())
+    day.wait(3 * 60)
+    assert speaker(day) == "p1"  # round 2
+    day.wait(3 * 60)
+    assert speaker(day) is None
+    endless = rr_day(per_person_seconds=60, rounds=0)
+    endless.act(Start())
+    endless.wait(10 * 60 - 1)  # until the phase ends
+    assert speaker(endless) == "p1"
+
+
+def test_round_robin_does_not_run_before_start_and_start_begins_with_the_first_speaker() -> None:
+    day = rr_day(per_person_seconds=60)
+    day.act(GotoExercise(index=0))  # the phase is ready; people find their seats
+    day.wait(5 * 60)
+    assert speaker(day) == "p1"
+    with pytest.raises(Refused, match="not_started"):
+        day.act(PassTurn(), by="p1")
+    day.act(Start())
+    day.wait(59)
+    assert speaker(day) == "p1"
+    day.wait(1)
+    assert speaker(day) == "p2"
+    day.act(Start())  # pressing Start again does not send the round back to p1
+    assert speaker(day) == "p2"
+
+
+def test_round_robin_is_frozen_while_the_timer_is_paused() -> None:
+    day = rr_day(per_person_seconds=60)
+    day.act(Start())
+    day.wait(30)
+    day.act(Pause())
+    day.wait(10 * 60)
+    assert speaker(day) == "p1"
+    day.act(Resume())
+    day.wait(29)
+    assert speaker(day) == "p1"
+    day.wait(1)
+    assert speaker(day) == "p2"
+
+
+def test_only_the_speaker_passes_the_turn_unless_the_program_lets_anyone() -> None:
+    day = rr_day(per_person_seconds=0)
+    day.act(Start())
+    before = day.room
+    with pytest.raises(Refused, match="not_your_turn"):
+        day.act(PassTurn(), by="p2")
+    assert day.room is before
+    anyone = rr_day(per_person_seconds=0, anyone_passes=True)
+    anyone.act(Start())
+    anyone.act(PassTurn(turn=0), by="p3")
+    assert speaker(anyone) == "p2"
+
+
+def test_two_taps_for_the_same_turn_move_it_on_once() -> None:
+    day = rr_day(per_person_seconds=0, anyone_passes=True)
+    day.act(Start())
+    day.act(PassTurn(turn=0), by="p2")
+    with pytest.raises(Refused, match="turn_moved"):
+        day.act(PassTurn(turn=0), by="p3")
+    assert speaker(day) == "p2"
+
+
+def test_when_the_speaker_leaves_the_next_person_has_the_turn() -> None:
+    day = rr_day(per_person_seconds=60)
+    day.act(Start())
+    day.wait(60 + 30)  # p2, half way
+    day.act(RemoveParticipant(participant="p2"))
+    assert speaker(day) == "p3"
+    day.wait(59)
+    assert speaker(day) == "p3"  # a full turn of their own
+    day.wait(1)
+    assert speaker(day) is None  # p1 and p3 have both spoken
 
 
 def test_a_latecomer_speaks_last_in_the_round() -> None:
@@ -178,3 +286,41 @@ def test_replaying_the_history_gives_the_same_room() -> None:
     day.act(NextPhase())
     day.act(GotoExercise(index=1))
     assert day.replayed() == day.room
+
+
+PER_PERSON = """
+title = "Nettverk"
+network_group_size = 5
+[[exercises]]
+id = "soker"
+title = "Jeg søker"
+[[exercises.phases]]
+kind = "G"
+minutes_per_person = 1
+round_robin = { per_person_seconds = 60 }
+"""
+
+
+def test_a_phase_timed_per_person_lasts_that_long_for_the_largest_group() -> None:
+    day = Day.of(PER_PERSON, people=13)
+    day.act(FormGroups(mode="count", value=3))  # 5 + 4 + 4
+    day.act(Start())
+    assert day.room.timer is not None and day.room.timer.duration_ms == 5 * 60_000
+
+
+def test_a_ready_phase_timed_per_person_follows_the_groups_until_it_starts() -> None:
+    day = Day.of(PER_PERSON, people=12)
+    day.act(GotoExercise(index=0))
+    assert day.room.timer is not None and day.room.timer.duration_ms == 5 * 60_000  # planned size
+    changes = day.act(FormGroups(mode="count", value=2))
+    assert changes.public and day.room.timer.duration_ms == 6 * 60_000
+    day.join("Sen")  # a seventh in one group
+    assert day.room.timer.duration_ms == 7 * 60_000
+    day.act(Start())
+    day.join("Enda senere")
+    assert day.room.timer.duration_ms == 7 * 60_000  # a running phase keeps its time
+
+
+def test_the_plan_counts_per_person_phases_with_the_programs_group_size() -> None:
+    program = Day.of(PER_PERSON).room.program
+    assert program.planned_ms(program.exercises[0]) == 5 * 60_000

@@ -66,5 +66,5 @@ def test_starting_a_phase_tells_every_screen() -> None:
 
 def test_the_agenda_has_planned_offsets_in_program_minutes() -> None:
     day = Day.of()
-    agenda = views.agenda(day.room.program, 1.0)
+    agenda = views.agenda(day.room)
     assert [item["planned_offset_ms"] for item in agenda] == [0, 21 * 60_000, 28 * 60_000]

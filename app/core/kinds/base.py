@@ -9,7 +9,7 @@ appear in ``board`` or in another person's ``mine``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
@@ -20,7 +20,7 @@ from app.core.localized import LocalizedText
 from app.core.outcome import Changes
 
 if TYPE_CHECKING:
-    from app.core.program import Exercise
+    from app.core.program import Exercise, Program
     from app.core.room import Command, Room
 
 S = TypeVar("S")
@@ -74,3 +74,8 @@ class Kind(Generic[S]):
     # A stored action of this kind with the private words taken out, when its author deletes
     # their answers; replaying the redacted history and then the deletion gives the same room.
     redact: Callable[[KindAction], KindAction] | None = None
+    # Checks of the kind's table against the rest of the program (other exercises it
+    # names, its own phases), run when a program is loaded: (field, message) per problem.
+    check: Callable[[Program, Exercise], Iterable[tuple[str, str]]] | None = None
+    # A later phase of the exercise starts (the room is already in it): the roles pass on.
+    phase_started: Callable[[Room, Exercise, S, Command], tuple[S, Changes]] | None = None

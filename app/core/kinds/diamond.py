@@ -30,6 +30,7 @@ are sorted by name.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -42,7 +43,7 @@ from app.core.localized import text as texts_of
 from app.core.outcome import Changes, Refused
 
 if TYPE_CHECKING:
-    from app.core.program import Exercise
+    from app.core.program import Exercise, Program
     from app.core.room import Command, Room
 
 SLOTS = 9
@@ -89,7 +90,7 @@ class Config(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     # Earlier exercises (by id) whose kinds offer values to pick: a word cloud's top words,
-    # a group's list. Unknown ids or kinds without suggestions simply offer nothing.
+    # a group's list (checked when the program is loaded, see ``check``).
     sources: Annotated[list[ExerciseId], Field(max_length=MAX_SOURCES)] = Field(default_factory=list)
     # Values every group's pool starts with (at most 9, distinct).
     values: Annotated[list[Value], Field(max_length=SLOTS)] = Field(default_factory=list)
@@ -431,6 +432,21 @@ def suggestions(room: Room, exercise: Exercise, state: State, group: int | None)
     return diamond.ranked() if diamond is not None else []
 
 
+def check(program: Program, exercise: Exercise) -> Iterator[tuple[str, str]]:
+    """Each source is an earlier exercise with something to offer (a word cloud, lists …)."""
+    from app.core.program import referenced
+    from app.core.registry import KINDS  # the registry imports this module
+
+    for number, source_id in enumerate(_config(exercise).sources):
+        source, problem = referenced(program, exercise, source_id)
+        if problem is not None:
+            yield f"sources[{number}]", problem
+        elif source is not None and not any(
+            kind.suggestions is not None and getattr(source, kind.name, None) is not None for kind in KINDS
+        ):
+            yield f"sources[{number}]", f"{source_id!r} has no word cloud, lists or diamond to offer values"
+
+
 KIND: Kind[State] = Kind(
     name="diamond",
     participant_actions=ACTIONS,
@@ -441,4 +457,5 @@ KIND: Kind[State] = Kind(
     mine=mine,
     export=export,
     suggestions=suggestions,
+    check=check,
 )

@@ -28,7 +28,7 @@ the gallery walk is the current exercise (see ``Room.open_exercises``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -40,7 +40,7 @@ from app.core.kinds.base import ExerciseId, Kind, KindAction
 from app.core.outcome import Changes, Refused
 
 if TYPE_CHECKING:
-    from app.core.program import Exercise
+    from app.core.program import Exercise, Program
     from app.core.room import Command, Room
 
 MAX_COMMENT = 300
@@ -402,6 +402,22 @@ def export(room: Room, exercise: Exercise, state: State) -> list[tuple[str, str,
     return [(str(c.group), "kommentar", c.text) for c in state.comments if not c.hidden]
 
 
+def check(program: Program, exercise: Exercise) -> Iterator[tuple[str, str]]:
+    """``of`` names an earlier diamond exercise; the two phases exist."""
+    from app.core.program import referenced
+
+    config = _config(exercise)
+    target, problem = referenced(program, exercise, config.of)
+    if problem is not None:
+        yield "of", problem
+    elif target is not None and target.diamond is None:
+        yield "of", f"{config.of!r} has no diamond to walk over"
+    count = len(exercise.steps)
+    for name in ("rotation_phase", "return_phase"):
+        if getattr(config, name) >= count:
+            yield name, f"the exercise has {count} phase(s), numbered from 0"
+
+
 KIND: Kind[State] = Kind(
     name="gallery",
     participant_actions=(GalleryHost, GalleryComment),
@@ -411,4 +427,5 @@ KIND: Kind[State] = Kind(
     board=board,
     mine=mine,
     export=export,
+    check=check,
 )

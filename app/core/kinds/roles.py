@@ -4,7 +4,8 @@ A program gives an exercise up to six roles, each with a rule: closest to or fur
 from a value (age 40), largest or smallest (hair, 1 = lightest … 5 = darkest), shortest
 or longest first name, random, or the group's own choice; each rule by default picks only
 among "those remaining" (people in the group who hold no role yet in this exercise).
-Rules are evaluated in the order given.
+Rules are evaluated in the order given. With ``extra``, everyone in a group larger than
+its list of roles who holds none gets that role (a second observer).
 
 How the draw works, per group (members in join order):
 
@@ -13,9 +14,10 @@ How the draw works, per group (members in join order):
   everyone again once all hold one (a group smaller than its list of roles wraps around,
   so someone holds two roles; a group of one holds every role).
 - The pool is shuffled with the drawing command's seed, then sorted by the rule, so ties
-  fall in the drawn order. A person who declined (or had not answered when the roles
-  were drawn) is *placed by draw*: inserted at a random place in the ranking, so
-  declining neither helps nor hurts.
+  fall in the drawn order. A rule that needs an answer picks only among those who gave
+  one: a person who declined (or had not answered when the roles were drawn) is never
+  picked by "closest to 40" while someone in the pool answered. When nobody in the pool
+  answered, the role is drawn by lot, and the group's phones and the board say so.
 - A "choice" role is left open (``None``) until a member of the group names someone on
   a phone (``roles_choose``); a group of one has chosen already.
 
@@ -24,9 +26,15 @@ person may decline. The draw happens automatically for a group as soon as every 
 has answered or declined, and for every group when the exercise starts if no rule needs
 an answer; ``roles_assign`` draws every group that has no roles yet (or whose members
 changed since), treating whoever has not answered as declined. The facilitator may
-redraw one group, swap two roles or give a role to someone, and, with ``rotate``, pass
-every role on to the next person (Tilbakemelder → Mottaker → Observatør), so that over as
-many rounds as the group has members everyone holds each role once.
+redraw one group, swap two roles or give a role to someone.
+
+Rotation (``rotate``): every role passes on to the next person (Tilbakemelder → Mottaker
+→ Observatør → extra → Tilbakemelder), so that over as many rounds as the group has
+members everyone holds each role once. The program's rounds are its phases: a phase with
+``new_roles = true`` starts the next round, and the roles pass on as it starts (without
+such phases the facilitator passes them on with ``roles_next_round``). When the program
+has fewer rounds than a group has members, the board and the phones say who will miss
+which role.
 
 Ages and hair colours stay in ``State.replies``: ``board`` never shows them, and ``mine``
 shows a person only their own. Randomness comes only from the seed of the command that
@@ -101,12 +109,22 @@ class RoleRule(BaseModel):
         return self
 
 
+class ExtraRole(BaseModel):
+    """The role of everyone a group has beyond its list of roles: ``{ name = "Observatør" }``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Text
+    description: Text | None = None
+
+
 class Config(BaseModel):
     """``[exercises.roles]``: the roles each group gets, and whether they rotate."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     roles: Annotated[list[RoleRule], Field(min_length=1, max_length=MAX_ROLES)]
+    extra: ExtraRole | None = None  # held by each member beyond the roles (a second observer)
     rotate: bool = False  # roles pass on each round until everyone has held each
 
     @property
@@ -137,6 +155,8 @@ class Draw:
     order: tuple[str, ...]  # rotation: each person takes the role of the one before
     seed: int  # the seed of the command that drew, kept with the outcome
     round: int = 1
+    by_lot: tuple[bool, ...] = ()  # per role: nobody in the pool had answered, so drawn by lot
+    past: tuple[tuple[str | None, ...], ...] = ()  # the holders of the earlier rounds
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,15 +265,17 @@ def rank(
     names: Mapping[str, str],
     replies: Mapping[str, Reply],
     rng: random.Random,
-) -> list[str]:
-    """The pool, best first for this rule; ties in drawn order, non-answerers drawn in."""
+) -> tuple[list[str], bool]:
+    """The pool, best first for this rule (ties in drawn order), and whether the rule had
+    nobody to decide by, so that the first is drawn by lot. People who gave no answer come
+    after everyone who did: they are never picked by a rule that needs the answer."""
     drawn = list(pool)
     rng.shuffle(drawn)
     if role.rule in ("random", "choice"):
-        return drawn
+        return drawn, False
     if role.rule in ("shortest_name", "longest_name"):
         sign = 1 if role.rule == "shortest_name" else -1
-        return sorted(drawn, key=lambda pid: sign * len(first_name(names.get(pid, ""))))
+        return sorted(drawn, key=lambda pid: sign * len(first_name(names.get(pid, "")))), False
     question = role.asks
     assert question is not None
 
@@ -261,13 +283,10 @@ def rank(
         reply = replies.get(pid)
         return None if reply is None or reply.declined else getattr(reply, question)
 
-    ranked = sorted(
+    answered = sorted(
         (pid for pid in drawn if value(pid) is not None), key=lambda pid: _score(role, value(pid) or 0)
     )
-    for pid in drawn:
-        if value(pid) is None:
-            ranked.insert(rng.randint(0, len(ranked)), pid)
-    return ranked
+    return answered + [pid for pid in drawn if value(pid) is None], not answered
 
 
 def draw_roles(
@@ -277,14 +296,15 @@ def draw_roles(
     replies: Mapping[str, Reply],
     rng: random.Random,
     chosen: Mapping[int, str] | None = None,
-) -> tuple[str | None, ...]:
-    """Who holds each role in one group (``members`` non-empty, in join order).
-
-    ``chosen`` keeps the group's earlier choices for "choice" roles (role index -> pid).
-    """
+) -> tuple[tuple[str | None, ...], tuple[bool, ...]]:
+    """Who holds each role in one group (``members`` non-empty, in join order), and which
+    roles were drawn by lot. ``chosen`` keeps the group's earlier choices for "choice"
+    roles (role index -> pid)."""
     held = dict.fromkeys(members, 0)
     holders: list[str | None] = []
+    lots: list[bool] = []
     for index, role in enumerate(roles):
+        lot = False
         if role.rule == "choice":
             pick = (chosen or {}).get(index)
             holder = pick if pick in held else (members[0] if len(members) == 1 else None)
@@ -293,11 +313,13 @@ def draw_roles(
             if role.of_remaining:
                 fewest = min(held.values())
                 pool = [pid for pid in members if held[pid] == fewest]
-            holder = rank(role, pool, names, replies, rng)[0]
+            ranked, lot = rank(role, pool, names, replies, rng)
+            holder = ranked[0]
         if holder is not None:
             held[holder] += 1
         holders.append(holder)
-    return tuple(holders)
+        lots.append(lot)
+    return tuple(holders), tuple(lots)
 
 
 def rotation_order(holders: Sequence[str | None], members: Sequence[str]) -> tuple[str, ...]:
@@ -317,7 +339,40 @@ def rotate(draw: Draw) -> Draw:
         order[(position[h] - 1) % len(order)] if h is not None and h in position else None
         for h in draw.holders
     )
-    return replace(draw, holders=holders, round=draw.round + 1)
+    return replace(draw, holders=holders, round=draw.round + 1, by_lot=(), past=(*draw.past, draw.holders))
+
+
+def program_rounds(exercise: Exercise) -> int:
+    """How many rounds the program gives the roles: one, and one more per phase that
+    starts with new roles (0: the program does not say; the facilitator passes them on)."""
+    marked = sum(1 for phase in exercise.steps if phase.new_roles)
+    return marked + 1 if marked else 0
+
+
+def round_of_phase(exercise: Exercise, phase: int) -> int:
+    """The roles' round in a phase of the exercise (1 for the first)."""
+    return 1 + sum(1 for p in exercise.steps[1 : phase + 1] if p.new_roles)
+
+
+def rounds_of(exercise: Exercise, draw: Draw) -> int:
+    return program_rounds(exercise) or max(1, len(draw.order))
+
+
+def missed(config: Config, draw: Draw, rounds: int) -> dict[str, tuple[int, ...]]:
+    """Who will not have held which role by the end of ``rounds`` (roles by index): the
+    rounds so far as they were, the rest as the rotation will run them."""
+    seen = [*draw.past, draw.holders]
+    ahead = draw
+    while len(seen) < rounds:
+        ahead = rotate(ahead)
+        seen.append(ahead.holders)
+    held = {(pid, i) for holders in seen[:rounds] for i, pid in enumerate(holders) if pid is not None}
+    out = {}
+    for pid in draw.order:
+        lacking = tuple(i for i in range(len(config.roles)) if (pid, i) not in held)
+        if lacking:
+            out[pid] = lacking
+    return out
 
 
 def _rng(cmd: Command) -> random.Random:
@@ -363,9 +418,10 @@ def _is_stale(draw: Draw, current: Sequence[str]) -> bool:
 
 
 def _draw_groups(
-    room: Room, config: Config, state: State, groups: Iterable[int], cmd: Command
+    room: Room, exercise: Exercise, state: State, groups: Iterable[int], cmd: Command
 ) -> tuple[State, frozenset[str]]:
     """Draw the roles of ``groups`` (in this order, one seeded stream); returns who to tell."""
+    config = _config(exercise)
     rng = _rng(cmd)
     working = room.working_groups()
     names = {pid: p.name for pid, p in room.participants.items()}
@@ -382,9 +438,14 @@ def _draw_groups(
             chosen = {
                 i: h for i, h in enumerate(old.holders) if h is not None and config.roles[i].rule == "choice"
             }
-        holders = draw_roles(config.roles, members, names, state.replies, rng, chosen)
+        holders, lots = draw_roles(config.roles, members, names, state.replies, rng, chosen)
         drawn[group] = Draw(
-            members=members, holders=holders, order=rotation_order(holders, members), seed=cmd.seed
+            members=members,
+            holders=holders,
+            order=rotation_order(holders, members),
+            seed=cmd.seed,
+            round=round_of_phase(exercise, room.phase) if _is_current(room, exercise) else 1,
+            by_lot=lots,
         )
         told |= set(members)
     return replace(state, groups=drawn), frozenset(told)
@@ -407,7 +468,13 @@ def _with_holder(state: State, group: int, draw: Draw, index: int, pid: str) -> 
     holders = tuple(pid if i == index else h for i, h in enumerate(draw.holders))
     # Someone who joined the group after the draw takes part in the rotation from now on.
     order = draw.order if pid in draw.order else (*draw.order, pid)
-    return replace(state, groups={**state.groups, group: replace(draw, holders=holders, order=order)})
+    given = replace(draw, holders=holders, order=order, by_lot=_not_by_lot(draw, index))
+    return replace(state, groups={**state.groups, group: given})
+
+
+def _not_by_lot(draw: Draw, *indices: int) -> tuple[bool, ...]:
+    """A role given by hand (or by the group) is no longer one drawn by lot."""
+    return tuple(lot and i not in indices for i, lot in enumerate(draw.by_lot))
 
 
 def _everyone_drawn(state: State) -> frozenset[str]:
@@ -424,7 +491,7 @@ def start(room: Room, exercise: Exercise, cmd: Command) -> State:
     working = _working(room, exercise)
     if config.asks or not working:
         return state
-    return _draw_groups(room, config, state, sorted(set(working.values())), cmd)[0]
+    return _draw_groups(room, exercise, state, sorted(set(working.values())), cmd)[0]
 
 
 def apply(room: Room, exercise: Exercise, state: State, cmd: Command) -> tuple[State, Changes]:
@@ -447,12 +514,12 @@ def apply(room: Room, exercise: Exercise, state: State, cmd: Command) -> tuple[S
         ]
         if not due:
             raise Refused("already_assigned")
-        state, told = _draw_groups(room, config, state, due, cmd)
+        state, told = _draw_groups(room, exercise, state, due, cmd)
         return state, Changes(board=True, personal=told)
     if isinstance(action, RolesRedraw):
         if action.group not in room.working_groups().values():
             raise Refused("unknown_group")
-        state, told = _draw_groups(room, config, state, [action.group], cmd)
+        state, told = _draw_groups(room, exercise, state, [action.group], cmd)
         return state, Changes(board=True, personal=told)
     if isinstance(action, RolesSwap):
         _role(config, action.role_a)
@@ -460,7 +527,10 @@ def apply(room: Room, exercise: Exercise, state: State, cmd: Command) -> tuple[S
         draw = _group_draw(state, action.group)
         holders = list(draw.holders)
         holders[action.role_a], holders[action.role_b] = holders[action.role_b], holders[action.role_a]
-        groups = {**state.groups, action.group: replace(draw, holders=tuple(holders))}
+        swapped = replace(
+            draw, holders=tuple(holders), by_lot=_not_by_lot(draw, action.role_a, action.role_b)
+        )
+        groups = {**state.groups, action.group: swapped}
         return replace(state, groups=groups), Changes(board=True, personal=frozenset(draw.members))
     if isinstance(action, RolesSet):
         _role(config, action.role)
@@ -478,6 +548,21 @@ def apply(room: Room, exercise: Exercise, state: State, cmd: Command) -> tuple[S
         state = replace(state, groups=groups)
         return state, Changes(board=True, personal=_everyone_drawn(state))
     raise Refused("unknown_action")
+
+
+def phase_started(room: Room, exercise: Exercise, state: State, cmd: Command) -> tuple[State, Changes]:
+    """A phase with ``new_roles`` starts the next round: every group's roles pass on."""
+    config = _config(exercise)
+    target = round_of_phase(exercise, room.phase)
+    if not config.rotate or not any(draw.round < target for draw in state.groups.values()):
+        return state, Changes()
+    groups = dict(state.groups)
+    for group, draw in groups.items():
+        while draw.round < target:
+            draw = rotate(draw)
+        groups[group] = draw
+    state = replace(state, groups=groups)
+    return state, Changes(board=True, personal=_everyone_drawn(state))
 
 
 def _answer(
@@ -513,7 +598,7 @@ def _answer(
     if group is not None and drawn is None:
         members = _members(working, group)
         if all(_done(state.replies.get(m), asked) for m in members):
-            state, told = _draw_groups(room, config, state, [group], cmd)
+            state, told = _draw_groups(room, exercise, state, [group], cmd)
     return state, Changes(board=True, personal=told | {pid})
 
 
@@ -581,15 +666,45 @@ def _short_names(room: Room, pids: Iterable[str]) -> dict[str, str]:
 
 def _holders_view(room: Room, draw: Draw, members: Sequence[str]) -> list[dict[str, Any]]:
     names = _short_names(room, [*members, *(h for h in draw.holders if h is not None)])
+    lots = draw.by_lot or (False,) * len(draw.holders)
     return [
-        {"index": i, "holder": h, "name": names.get(h) if h is not None else None}
+        {"index": i, "holder": h, "name": names.get(h) if h is not None else None, "by_lot": lots[i]}
         for i, h in enumerate(draw.holders)
     ]
 
 
-def _rounds(draw: Draw) -> dict[str, int]:
+def _extra_holders(room: Room, config: Config, draw: Draw, members: Sequence[str]) -> list[str]:
+    """The members holding the extra role: those in the group who hold no other."""
+    if config.extra is None:
+        return []
+    held = set(draw.holders)
+    return [m for m in members if m not in held and m in room.participants]
+
+
+def _extra_view(config: Config) -> dict[str, Any]:
+    assert config.extra is not None
+    return {
+        "index": None,
+        "name": _text(config.extra.name),
+        "description": _text(config.extra.description),
+        "rule": "extra",
+        "value": None,
+        "of_remaining": True,
+    }
+
+
+def _rounds(exercise: Exercise, draw: Draw) -> dict[str, int]:
+    planned = program_rounds(exercise)
+    if planned:
+        return {"round": min(draw.round, planned), "rounds": planned}
     count = max(1, len(draw.order))
     return {"round": (draw.round - 1) % count + 1, "rounds": count}
+
+
+def _missed(exercise: Exercise, config: Config, draw: Draw) -> dict[str, tuple[int, ...]]:
+    """Who misses which role over the program's rounds (nobody when it does not set them)."""
+    planned = program_rounds(exercise)
+    return missed(config, draw, planned) if planned and config.rotate else {}
 
 
 def board(room: Room, exercise: Exercise, state: State) -> dict[str, Any]:
@@ -610,11 +725,19 @@ def board(room: Room, exercise: Exercise, state: State) -> dict[str, Any]:
             "holders": _holders_view(room, draw, members) if draw else [],
             "double": draw is not None and _has_double(draw),
         }
+        if config.extra is not None:
+            extra = _extra_holders(room, config, draw, members) if draw else []
+            entry["extra"] = [{"holder": m, "name": names.get(m, m)} for m in extra]
         if draw is not None and config.rotate:
-            entry.update(_rounds(draw))
+            entry.update(_rounds(exercise, draw))
+            lacking = _missed(exercise, config, draw)
+            entry["missed"] = [
+                {"id": m, "name": names.get(m, m), "roles": list(lacking[m])} for m in members if m in lacking
+            ]
         groups.append(entry)
     return {
         "roles": [_role_view(config, i) for i in range(len(config.roles))],
+        "extra": _extra_view(config) if config.extra is not None else None,
         "asks": list(config.asks),
         "rotate": config.rotate,
         "groups": groups,
@@ -656,10 +779,23 @@ def mine(room: Room, exercise: Exercise, state: State, pid: str) -> dict[str, An
     holders = _holders_view(room, draw, members)
     roles = [_role_view(config, i) for i in held]
     names = _short_names(room, members)
+    extra = _extra_holders(room, config, draw, members)
+    if not roles and pid in extra:
+        roles = [_extra_view(config)]
     out.update(
         roles=roles,
         double=len(roles) > 1,
-        holders=[{**h, "role": _text(config.roles[h["index"]].name)} for h in holders],
+        holders=[{**h, "role": _text(config.roles[h["index"]].name)} for h in holders]
+        + [
+            {
+                "index": None,
+                "holder": m,
+                "name": names.get(m, m),
+                "by_lot": False,
+                "role": _extra_view(config)["name"],
+            }
+            for m in extra
+        ],
         choose=[
             {
                 "index": i,
@@ -675,7 +811,8 @@ def mine(room: Room, exercise: Exercise, state: State, pid: str) -> dict[str, An
         ],
     )
     if config.rotate:
-        out.update(_rounds(draw))
+        out.update(_rounds(exercise, draw))
+        out["missed"] = [_text(config.roles[i].name) for i in _missed(exercise, config, draw).get(pid, ())]
     return out
 
 
@@ -701,4 +838,5 @@ KIND: Kind[State] = Kind(
     board=board,
     mine=mine,
     export=export,
+    phase_started=phase_started,
 )

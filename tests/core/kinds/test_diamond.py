@@ -423,7 +423,7 @@ def test_mine_offers_the_sources_suggestions_not_yet_in_the_pool() -> None:
         "phases": [{"kind": "G", "minutes": 5}],
         "diamond": {},
     }
-    day = Day.begin([1, 2], {"sources": ["forste", "finnes-ikke"]}, earlier=earlier)
+    day = Day.begin([1, 2], {"sources": ["forste"]}, earlier=earlier)
     first = day.room.exercise_by_id("forste")
     assert first is not None
     state = State(
@@ -447,7 +447,7 @@ def test_the_board_shows_an_earlier_word_cloud_as_input() -> None:
         "phases": [{"kind": "I", "minutes": 5}],
         "wordcloud": {},
     }
-    day = Day.begin([1, 2], {"sources": ["ordsky", "finnes-ikke"]}, earlier=earlier)
+    day = Day.begin([1, 2], {"sources": ["ordsky"]}, earlier=earlier)
     assert day.board()["inputs"] == [{"exercise": "ordsky", "title": earlier["title"], "version": 0}]
     sent = wordcloud.State(version=12)
     day.room = replace(day.room, activities={**day.room.activities, "ordsky": Activities(wordcloud=sent)})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -18,7 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
-from app.core.actions import Action, GotoExercise, Join, MoveParticipant
+from app.core import views
+from app.core.actions import Action, GotoExercise, Join, MoveParticipant, NextPhase, Start
 from app.core.kinds import roles
 from app.core.kinds.roles import (
     Config,
@@ -33,10 +35,11 @@ from app.core.kinds.roles import (
     State,
 )
 from app.core.outcome import Changes, Refused
-from app.core.program import Exercise, Phase, Program
+from app.core.program import Exercise, Phase, Program, ProgramError, load_program_text
 from app.core.registry import KIND_BY_ACTION
 from app.core.room import FACILITATOR, Command, Participant, Room
 from app.core.room import apply as room_apply
+from tests.core.roomkit import Day
 
 EX = "roller"
 
@@ -312,19 +315,40 @@ def test_the_last_answer_in_a_group_draws_only_that_group() -> None:
     assert run.mine("p3")["assigned"] is False
 
 
-def test_a_person_who_declines_is_placed_by_draw() -> None:
-    # Ola declines: across draws he is sometimes closest to 40, sometimes not; the
-    # answerers keep their order among themselves (Kari 40 always before Per 70).
-    outcomes = set()
+def test_a_person_who_declines_is_never_drawn_by_a_rule_that_needs_the_answer() -> None:
+    # Ola declines: over many draws he is never closest to 40 nor furthest from it
+    # while someone who answered is left to pick.
     for seed in range(40):
         run = Run.begin(IGP, [["Kari", "Ola", "Per"]])
         run.answer("p1", age=40)
         run.answer("p2", decline=True)
         run.answer("p3", age=70, seed=seed)
+        assert run.names() == ["Kari", "Per"]
+        assert [h["by_lot"] for h in run.board()["groups"][0]["holders"]] == [False, False]
+
+
+def test_a_role_nobody_left_could_be_ranked_for_is_drawn_by_lot_and_the_group_is_told() -> None:
+    outcomes = set()
+    for seed in range(40):
+        run = Run.begin(IGP, [["Kari", "Ola", "Per"]])
+        run.answer("p1", age=40)
+        run.answer("p2", decline=True)
+        run.answer("p3", decline=True, seed=seed)
         chair, secretary = run.names()
-        outcomes.add(chair)
-        assert (chair, secretary) != ("Per", "Kari")
-    assert outcomes == {"Kari", "Ola"}
+        assert chair == "Kari"
+        outcomes.add(secretary)
+        holders = run.mine("p2")["holders"]
+        assert [h["by_lot"] for h in holders] == [False, True]  # Ola's phone says so
+    assert outcomes == {"Ola", "Per"}
+
+
+def test_a_role_given_by_hand_is_no_longer_drawn_by_lot() -> None:
+    run = Run.begin(IGP, [["Kari", "Ola"]])
+    run.answer("p1", decline=True)
+    run.answer("p2", decline=True)
+    assert [h["by_lot"] for h in run.board()["groups"][0]["holders"]] == [True, True]
+    run.act(RolesSet(exercise=EX, group=1, role=0, participant="p2"))
+    assert [h["by_lot"] for h in run.board()["groups"][0]["holders"]] == [False, True]
 
 
 # --- ties and seeds -------------------------------------------------------------------------------
@@ -720,6 +744,9 @@ def test_every_role_goes_to_one_eligible_member(
                     getattr(r, role.asks) for m in pool if (r := run.state.replies.get(m)) and not r.declined
                 ]
                 assert all(roles._score(role, mine) <= roles._score(role, v) for v in others)
+            elif role.asks:  # no answer from the holder: nobody in the pool had one (by lot)
+                answers = [run.state.replies.get(m) for m in pool]
+                assert all(r is None or r.declined or getattr(r, role.asks) is None for r in answers)
             if role.rule in ("shortest_name", "longest_name"):
                 sign = 1 if role.rule == "shortest_name" else -1
                 lengths = [sign * len(roles.first_name(run.name(m) or "")) for m in pool]
@@ -758,3 +785,125 @@ def test_private_values_never_show_outside_their_owners_phone(
         own.pop("reply")
         twin_own.pop("reply")
         assert own == twin_own  # only the person's own reply differs
+
+
+# --- rounds that follow the program's phases ------------------------------------------------------
+
+TRIO_DAY = """
+title = "Coaching"
+[[exercises]]
+id = "trio"
+title = "Coaching for læring"
+grouping = "triads"
+[exercises.roles]
+rotate = true
+roles = [{ name = "Seg selv" }, { name = "Leder" }, { name = "Observatør" }]
+extra = { name = "Observatør 2", description = "Observerer sammen med observatøren" }
+[[exercises.phases]]
+kind = "I"
+minutes = 2
+[[exercises.phases]]
+kind = "G"
+minutes = 5
+title = "Runde 1"
+[[exercises.phases]]
+kind = "G"
+minutes = 5
+title = "Runde 2 (nye roller)"
+new_roles = true
+[[exercises.phases]]
+kind = "G"
+minutes = 5
+title = "Runde 3 (nye roller)"
+new_roles = true
+"""
+
+
+def trio_day(people: int) -> Day:
+    day = Day.of(TRIO_DAY, people=people)
+    day.act(Start())
+    return day
+
+
+def trio_state(day: Day) -> State:
+    state = day.room.activities["trio"].roles
+    assert state is not None
+    return state
+
+
+def trio_board(day: Day) -> dict[str, Any]:
+    assert day.room.current is not None
+    return roles.board(day.room, day.room.current, trio_state(day))
+
+
+def held_by_round(day: Day) -> list[dict[str, str]]:
+    """Each round's role name per person (the extra role too), from the phones."""
+    rounds = []
+    for phase in range(1, 4):
+        while day.room.phase < phase:
+            day.act(NextPhase())
+        rounds.append(
+            {
+                pid: "+".join(r["name"]["nb"] for r in views.activity(day.room, pid)["roles"]["roles"])
+                for pid in day.room.participants
+            }
+        )
+    return rounds
+
+
+def test_ten_people_in_triads_make_three_groups_with_a_second_observer_in_the_four() -> None:
+    day = trio_day(10)
+    sizes = sorted(Counter(day.room.working_groups().values()).values())
+    assert sizes == [3, 3, 4]
+    for pid in day.room.participants:
+        mine = views.activity(day.room, pid)["roles"]
+        assert len(mine["roles"]) == 1  # nobody without a role, nobody with two
+        assert (mine["round"], mine["rounds"]) == (1, 3)  # the program's three rounds, in every group
+    board = trio_board(day)
+    four = next(g for g in board["groups"] if len(g["members"]) == 4)
+    assert len(four["extra"]) == 1
+
+
+def test_the_roles_pass_on_when_a_new_roles_phase_starts() -> None:
+    day = trio_day(3)
+    day.act(NextPhase())  # round 1 practice: the same roles
+    first = trio_state(day).groups[1].holders
+    day.act(NextPhase())  # "Runde 2 (nye roller)"
+    state = trio_state(day)
+    assert state.groups[1].round == 2
+    assert state.groups[1].holders == (first[2], first[0], first[1])
+    assert views.activity(day.room, "p1")["roles"]["round"] == 2
+
+
+def test_over_the_programs_three_rounds_everyone_in_a_triad_holds_each_role() -> None:
+    day = trio_day(9)
+    rounds = held_by_round(day)
+    for pid in day.room.participants:
+        assert sorted(r[pid] for r in rounds) == ["Leder", "Observatør", "Seg selv"]
+    assert all(not g["missed"] for g in trio_board(day)["groups"])
+
+
+def test_a_group_of_four_with_three_rounds_says_who_misses_which_role() -> None:
+    day = trio_day(10)
+    board = trio_board(day)
+    four = next(g for g in board["groups"] if len(g["members"]) == 4)
+    missed = {m["id"]: m["roles"] for m in four["missed"]}
+    # 4 people x 3 roles need 4 rounds: in 3, three people each miss one role, each a different one.
+    assert len(missed) == 3 and sorted(r for rs in missed.values() for r in rs) == [0, 1, 2]
+    rounds = held_by_round(day)
+    names = ["Seg selv", "Leder", "Observatør"]
+    for pid in (m["id"] for m in four["members"]):
+        held = {r[pid] for r in rounds}
+        lacking = [names[i] for i in missed.get(pid, [])]
+        assert sorted(set(names) - held) == sorted(lacking)  # what was announced is what happened
+        assert [t["nb"] for t in views.activity(day.room, pid)["roles"]["missed"]] == lacking
+
+
+def test_new_roles_needs_rotating_roles_and_a_later_phase() -> None:
+    with pytest.raises(
+        ProgramError, match=r'exercise 1 \("trio"\), field phases\[2\]\.new_roles: needs roles with rotate'
+    ):
+        load_program_text(TRIO_DAY.replace("rotate = true", "rotate = false"), source="t.toml")
+    first = TRIO_DAY.replace('kind = "I"\nminutes = 2', 'kind = "I"\nminutes = 2\nnew_roles = true')
+    with pytest.raises(ProgramError, match=r"field phases\[0\]\.new_roles: the first phase"):
+        load_program_text(first, source="t.toml")
