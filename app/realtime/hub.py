@@ -14,14 +14,13 @@ import secrets
 from typing import Any
 
 from app.bus import Bus, Published
-from app.core.program import load_program_text
-from app.core.room import Command, Refused, Room, apply
-from app.core.serialize import room_from_json
+from app.core.room import Command, Refused
 from app.realtime.connection import CLOSE_ROOM_CLOSED
 from app.realtime.fanout import now_ms
 from app.realtime.live import CLOSED, LiveRoom
 from app.realtime.writer import Accepted, ActionFailed
 from app.settings import Settings
+from app.storage.history import restore
 from app.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -52,16 +51,8 @@ class Hub:
         stored = await asyncio.to_thread(self.store.load_room, code)
         if stored is None or stored.workshop.closed_at is not None:
             return None
-        workshop = stored.workshop
-        if stored.snapshot is not None:
-            room = room_from_json(stored.snapshot)
-        else:
-            program = load_program_text(workshop.program_text, source=workshop.program_name)
-            room = Room(code=workshop.code, program=program, time_scale=workshop.time_scale)
-        for seq, cmd in stored.commands:
-            room, _ = apply(room, cmd)
-            assert room.seq == seq, f"room {code}: history out of order at {seq}"
-        live = LiveRoom(self, workshop, room)
+        room = await asyncio.to_thread(restore, self.store, stored)  # snapshot, upcasters, replay
+        live = LiveRoom(self, stored.workshop, room)
         self.rooms[code] = live
         await self.bus.subscribe(code, live.on_published)
         await live.resync()  # what another process stored while we were loading
