@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 
 def group_count_for_size(people: int, size: int) -> int:
@@ -16,6 +16,12 @@ def group_count_for_size(people: int, size: int) -> int:
     if people <= 1:
         return 1
     return max(1, min(round(people / size), people // 2))
+
+
+def shuffled(ids: Sequence[str], seed: int) -> list[str]:
+    order = list(ids)
+    random.Random(seed).shuffle(order)
+    return order
 
 
 def deal(ids: Sequence[str], count: int, seed: int) -> dict[str, int]:
@@ -57,3 +63,174 @@ def members(assignment: Mapping[str, int], group: int) -> list[str]:
 
 def numbers(assignment: Mapping[str, int]) -> list[int]:
     return sorted(set(assignment.values()))
+
+
+# --- groupings that change between rounds -------------------------------------------------
+
+
+def met(earlier: Iterable[Mapping[str, int]]) -> Counter[frozenset[str]]:
+    """How often each two people sat in one group in the earlier rounds."""
+    counts: Counter[frozenset[str]] = Counter()
+    for assignment in earlier:
+        groups: dict[int, list[str]] = {}
+        for pid, group in assignment.items():
+            groups.setdefault(group, []).append(pid)
+        for people in groups.values():
+            for i, a in enumerate(people):
+                for b in people[i + 1 :]:
+                    counts[frozenset((a, b))] += 1
+    return counts
+
+
+WINDOW = 40  # candidates looked at for each seat: keeps a round of 2,000 people fast
+
+
+def _tries(people: int) -> int:
+    return max(2, min(40, 8000 // max(1, people)))
+
+
+def _sizes(people: int, count: int) -> list[int]:
+    """Balanced group sizes (as ``deal`` makes them), largest first."""
+    return [people // count + (1 if i < people % count else 0) for i in range(count)]
+
+
+def circle_pairs(people: Sequence[str], round_number: int) -> dict[str, int]:
+    """Round ``round_number`` (0, 1, …) of the circle method: with the same people, every
+    two meet exactly once in ``len(people) - 1`` rounds (one more with an odd number). The
+    one left without a partner (odd numbers) joins the last pair."""
+    slots: list[str | None] = [*people, None] if len(people) % 2 else list(people)
+    if len(slots) < 2:
+        return dict.fromkeys(people, 1)
+    turn = round_number % (len(slots) - 1)
+    moving = slots[1:]
+    seated = [slots[0], *moving[-turn:], *moving[:-turn]] if turn else slots
+    out: dict[str, int] = {}
+    alone: str | None = None
+    number = 0
+    for i in range(len(seated) // 2):
+        a, b = seated[i], seated[-1 - i]
+        if a is None or b is None:
+            alone = a if b is None else b
+            continue
+        number += 1
+        out[a] = out[b] = number
+    if alone is not None:
+        out[alone] = max(number, 1)
+    return out
+
+
+def _cost(assignment: Mapping[str, int], seen: Counter[frozenset[str]]) -> int:
+    return sum(seen[pair] for pair in met([assignment]))
+
+
+def fresh_groups(
+    ids: Sequence[str],
+    size: int,
+    earlier: Sequence[Mapping[str, int]],
+    seed: int,
+    circle: Sequence[str] = (),
+) -> dict[str, int]:
+    """New groups of about ``size`` (pairs: 2, triads: 3) in which people meet as few of
+    the people they met in ``earlier`` rounds as can be found: none while that is
+    possible (Impromptu Networking: a new partner each round). ``circle`` is the seat
+    order of the first round's pairs: while the same people take part, the circle method
+    gives every round new partners for as many rounds as there can be."""
+    if not ids:
+        return {}
+    count = max(1, len(ids) // 3) if size == 3 else group_count_for_size(len(ids), size)
+    seen = met(earlier)
+    best: tuple[int, dict[str, int]] | None = None
+    if size == 2 and circle and sorted(circle) == sorted(ids):
+        candidate = circle_pairs(circle, len(earlier))
+        best = (_cost(candidate, seen), candidate)
+        if best[0] == 0:
+            return candidate
+    rng = random.Random(f"fresh:{seed}")
+    for _ in range(_tries(len(ids))):
+        order = list(ids)
+        rng.shuffle(order)
+        free = order
+        assignment: dict[str, int] = {}
+        cost = 0
+        for number, target in enumerate(_sizes(len(ids), count), start=1):
+            group = [free[0]]
+            free = free[1:]
+            while len(group) < target and free:
+                window = free[:WINDOW]
+                pick = min(window, key=lambda pid: sum(seen[frozenset((pid, m))] for m in group))
+                cost += sum(seen[frozenset((pick, m))] for m in group)
+                group.append(pick)
+                free.remove(pick)
+            assignment.update(dict.fromkeys(group, number))
+        if best is None or cost < best[0]:
+            best = (cost, assignment)
+        if cost == 0:
+            break
+    assert best is not None
+    return best[1]
+
+
+def merge_pairs(pairs: Mapping[str, int]) -> dict[str, int]:
+    """1-2-4-All: each pair joins another pair (pairs 1+2 make four 1, 3+4 four 2 …); an
+    odd pair out joins the last four, so nobody is left a pair."""
+    numbers = sorted(set(pairs.values()))
+    fours = {pair: i // 2 + 1 for i, pair in enumerate(numbers)}
+    if len(numbers) % 2 == 1 and len(numbers) > 1:
+        fours[numbers[-1]] = fours[numbers[-2]]
+    return {pid: fours[pair] for pid, pair in pairs.items()}
+
+
+def move_tables(
+    ids: Sequence[str],
+    tables: Mapping[str, int],
+    hosts: Mapping[int, str],
+    earlier: Sequence[Mapping[str, int]],
+    seed: int,
+) -> dict[str, int]:
+    """World Café: the hosts stay at their tables; everyone else moves to a table they
+    have not sat at yet, among people they have not met, as far as can be found. The
+    tables keep about the sizes they had."""
+    numbers = sorted(set(tables.values())) or [1]
+    stay = {pid: table for table, pid in hosts.items() if pid in ids and table in numbers}
+    movers = [pid for pid in ids if pid not in stay]
+    visited: dict[str, set[int]] = {pid: set() for pid in ids}
+    for assignment in (*earlier, tables):
+        for pid, table in assignment.items():
+            if pid in visited:
+                visited[pid].add(table)
+    seen = met((*earlier, tables))
+    capacity = dict(zip(numbers, _sizes(len(ids), len(numbers)), strict=True))
+    rng = random.Random(f"cafe:{seed}")
+    best: tuple[int, dict[str, int]] | None = None
+    for _ in range(_tries(len(ids))):
+        order = list(movers)
+        rng.shuffle(order)
+        seated: dict[int, list[str]] = {t: [p for p, s in stay.items() if s == t] for t in numbers}
+        cost = 0
+        for pid in order:
+            open_tables = [t for t in numbers if len(seated[t]) < capacity[t]] or numbers
+            if len(open_tables) > WINDOW:
+                open_tables = rng.sample(open_tables, WINDOW)
+
+            def penalty(table: int, pid: str = pid, seated: dict[int, list[str]] = seated) -> int:
+                at_table = seated[table]
+                return 100 * (table in visited[pid]) + sum(seen[frozenset((pid, m))] for m in at_table)
+
+            table = min(open_tables, key=lambda t: (penalty(t), len(seated[t]), rng.random()))
+            cost += penalty(table)
+            seated[table].append(pid)
+        if best is None or cost < best[0]:
+            best = (cost, {pid: t for t, people in seated.items() for pid in people})
+        if cost == 0:
+            break
+    assert best is not None
+    return best[1]
+
+
+def draw_hosts(tables: Mapping[str, int], seed: int) -> dict[int, str]:
+    """One host per table, drawn (World Café: the host stays when the others move)."""
+    rng = random.Random(f"hosts:{seed}")
+    return {
+        table: rng.choice(sorted(members(tables, table), key=lambda pid: (len(pid), pid)))
+        for table in numbers(tables)
+    }

@@ -26,8 +26,6 @@ from app.core.kinds.roles import Config as RolesConfig
 from app.core.kinds.wordcloud import Config as WordcloudConfig
 from app.core.localized import LocalizedText
 from app.core.workbook import SectionId, Workbook, unknown_sections
-from app.core.workbook import SectionId, Workbook, unknown_sections
-from app.core.workbook import SectionId, Workbook, unknown_sections
 
 LANGUAGES = ("nb", "en")
 
@@ -40,7 +38,10 @@ class _Strict(BaseModel):
 # I/G/P are the steps of an IGP exercise; "timed" is a plain timed step (a talk in pairs,
 # a lecture, a break) that shows a countdown but no I/G/P label.
 PhaseKind = Literal["I", "G", "P", "timed"]
-Grouping = Literal["network", "pairs", "triads", "none"]
+# "1-2-4-all": alone, then pairs, then each pair joins another pair, then all, one step per
+# phase; "world_cafe": tables (the network groups) whose hosts stay while the others move.
+Grouping = Literal["network", "pairs", "triads", "none", "1-2-4-all", "world_cafe"]
+OWN_GROUPS = ("pairs", "triads", "1-2-4-all", "world_cafe")  # an exercise's own groups
 
 
 class RoundRobin(_Strict):
@@ -62,6 +63,7 @@ class Phase(_Strict):
     round_robin: RoundRobin | None = None
     half_time_signal: bool = False  # "bytt på hvem som snakker" at half time
     new_roles: bool = False  # the exercise's roles pass on to the next person as this phase starts
+    new_groups: bool = False  # new pairs / triads (nobody met before) or, in a World Café, the others move
 
     @model_validator(mode="after")
     def _one_length(self) -> Phase:
@@ -119,7 +121,7 @@ class Exercise(_Strict):
 
     def planned_group_size(self, network_group_size: int) -> int:
         """The group size the plan assumes (for phases timed per person)."""
-        return {"pairs": 2, "triads": 3}.get(self.grouping, network_group_size)
+        return {"pairs": 2, "triads": 3, "1-2-4-all": 4}.get(self.grouping, network_group_size)
 
     def planned_ms(self, network_group_size: int) -> int:
         size = self.planned_group_size(network_group_size)
@@ -201,6 +203,10 @@ def cross_check(program: Program) -> Iterator[tuple[int, str, str]]:
                 yield index, f"phases[{number}].new_roles", "needs roles with rotate = true"
             if phase.new_roles and number == 0:
                 yield index, f"phases[{number}].new_roles", "the first phase has the first roles"
+            if phase.new_groups and ex.grouping not in ("pairs", "triads", "world_cafe"):
+                yield index, f"phases[{number}].new_groups", "needs grouping pairs, triads or world_cafe"
+            if phase.new_groups and number == 0:
+                yield index, f"phases[{number}].new_groups", "the first phase has the first groups"
         for kind in KINDS:
             if kind.check is not None and getattr(ex, kind.name, None) is not None:
                 for field, message in kind.check(program, ex):

@@ -37,7 +37,7 @@ from app.core.actions import (
 )
 from app.core.kinds.base import Kind, KindAction
 from app.core.outcome import Changes, Refused
-from app.core.program import Exercise, Phase, Program
+from app.core.program import OWN_GROUPS, Exercise, Phase, Program
 from app.core.registry import KIND_BY_ACTION, KINDS, Activities
 from app.core.timer import Timer
 
@@ -45,6 +45,10 @@ FACILITATOR = "facilitator"
 SYSTEM = "system"
 
 __all__ = ["FACILITATOR", "SYSTEM", "Changes", "Command", "Participant", "Refused", "Room", "Turn", "apply"]
+
+
+def _join_order(pid: str) -> int:
+    return int(pid[1:])
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +97,10 @@ class Room:
     phase: int = 0
     timer: Timer | None = None
     day_started_at: int | None = None
-    exercise_groups: dict[str, int] = field(default_factory=dict)  # pairs / triads
+    exercise_groups: dict[str, int] = field(default_factory=dict)  # pairs / triads / fours / tables
+    earlier_groups: tuple[dict[str, int], ...] = ()  # the exercise's groups of its earlier rounds
+    hosts: dict[int, str] = field(default_factory=dict)  # World Café: table -> its host, who stays
+    seating: tuple[str, ...] = ()  # new partners each round: the first pairs' circle (see groups)
     turns: dict[int, Turn] = field(default_factory=dict)  # round robin per group
     notes: dict[str, dict[str, str]] = field(default_factory=dict)  # pid -> exercise -> text
     workbook_links: dict[str, str] = field(default_factory=dict)  # take-home link key hash -> pid
@@ -196,9 +203,10 @@ class Room:
         return {p.id: p.group for p in self.participants.values() if p.group is not None}
 
     def working_groups(self) -> dict[str, int]:
-        """The groups the current exercise works in: its own pairs/triads, or the network."""
+        """The groups the current exercise works in: its own (pairs, triads, the steps of
+        1-2-4-All, World Café tables), or the network."""
         ex = self.current
-        if ex is not None and ex.grouping in ("pairs", "triads"):
+        if ex is not None and ex.grouping in OWN_GROUPS:
             return self.exercise_groups
         if ex is not None and ex.grouping == "none":
             return {}
@@ -206,6 +214,21 @@ class Room:
 
     def group_of(self, pid: str) -> int | None:
         return self.working_groups().get(pid)
+
+    def table_host(self, table: int) -> str | None:
+        """World Café: the host drawn for a table while they sit there, else its first member."""
+        host = self.hosts.get(table)
+        if host is not None and self.exercise_groups.get(host) == table:
+            return host
+        seated = sorted(grouping.members(self.exercise_groups, table), key=_join_order)
+        return seated[0] if seated else None
+
+    def groups_round(self) -> int:
+        """The round of an exercise whose groups change (1 + the phases so far with new groups)."""
+        ex = self.current
+        if ex is None:
+            return 1
+        return 1 + sum(1 for p in ex.steps[1 : self.phase + 1] if p.new_groups)
 
     def elapsed(self, now: int) -> int:
         """How much of the current phase has run, by its timer."""
@@ -371,7 +394,7 @@ def _remove(room: Room, cmd: Command) -> tuple[Room, Changes]:
 def _form_groups(room: Room, cmd: Command) -> tuple[Room, Changes]:
     action = cmd.action
     assert isinstance(action, FormGroups)
-    ids = sorted(room.participants, key=lambda pid: int(pid[1:]))
+    ids = sorted(room.participants, key=_join_order)
     if not ids:
         raise Refused("no_participants")
     if action.mode == "size":
@@ -392,7 +415,7 @@ def _move(room: Room, cmd: Command) -> tuple[Room, Changes]:
     person = _require_participant(room, action.participant)
     before = _group_mates(room, person.id)
     ex = room.current
-    if ex is not None and ex.grouping in ("pairs", "triads"):
+    if ex is not None and ex.grouping in OWN_GROUPS:
         new_room = replace(room, exercise_groups={**room.exercise_groups, person.id: action.group})
     else:
         participants = {**room.participants, person.id: replace(person, group=action.group)}
@@ -408,16 +431,35 @@ def _move(room: Room, cmd: Command) -> tuple[Room, Changes]:
 def _enter(room: Room, index: int, cmd: Command) -> Room:
     """Go to exercise ``index`` (its first phase, timer ready), forming its own groups."""
     exercise_groups: dict[str, int] = {}
+    hosts: dict[int, str] = {}
+    seating: tuple[str, ...] = ()
     if 0 <= index < len(room.program.exercises):
         ex = room.program.exercises[index]
-        ids = sorted(room.participants, key=lambda pid: int(pid[1:]))
-        if ex.grouping == "pairs" and ids:
+        ids = sorted(room.participants, key=_join_order)
+        if ex.grouping == "pairs" and ids and any(p.new_groups for p in ex.steps):
+            seating = tuple(grouping.shuffled(ids, cmd.seed))
+            exercise_groups = grouping.circle_pairs(seating, 0)
+        elif ex.grouping == "pairs" and ids:
             exercise_groups = grouping.by_size(ids, 2, cmd.seed)
         elif ex.grouping == "triads" and ids:
             exercise_groups = grouping.triads(ids, cmd.seed)
+        elif ex.grouping == "world_cafe" and ids:
+            exercise_groups = room.network_groups() or grouping.by_size(
+                ids, room.program.network_group_size, cmd.seed
+            )
+            hosts = grouping.draw_hosts(exercise_groups, cmd.seed)
         if ex.id not in room.visited:
             room = replace(room, visited=(*room.visited, ex.id))
-    new_room = replace(room, exercise=index, phase=0, exercise_groups=exercise_groups, turns={})
+    new_room = replace(
+        room,
+        exercise=index,
+        phase=0,
+        exercise_groups=exercise_groups,
+        earlier_groups=(),
+        hosts=hosts,
+        seating=seating,
+        turns={},
+    )
     phase = new_room.current_phase
     new_room = replace(new_room, timer=Timer.ready(new_room.duration_ms(phase)) if phase else None)
     return _start_kinds(_restart_turns(new_room, cmd.at), cmd)
@@ -462,9 +504,7 @@ def _restart_turns(room: Room, now: int) -> Room:
     working = room.working_groups()
     since = room.elapsed(now)
     turns = {
-        g: Turn(
-            order=tuple(sorted(grouping.members(working, g), key=lambda pid: int(pid[1:]))), since_ms=since
-        )
+        g: Turn(order=tuple(sorted(grouping.members(working, g), key=_join_order)), since_ms=since)
         for g in grouping.numbers(working)
     }
     return replace(room, turns=turns)
@@ -520,7 +560,7 @@ def _next_phase(room: Room, cmd: Command) -> tuple[Room, Changes]:
         raise Refused("no_phase")
     if room.phase + 1 >= len(ex.steps):
         return _next_exercise(room, cmd)
-    room = replace(room, phase=room.phase + 1)
+    room = _regroup(replace(room, phase=room.phase + 1), cmd.seed)
     phase = room.current_phase
     assert phase is not None
     room = replace(room, timer=Timer.ready(room.duration_ms(phase)).start(cmd.at))
@@ -534,6 +574,34 @@ def _next_phase(room: Room, cmd: Command) -> tuple[Room, Changes]:
             room = replace(room, activities={**room.activities, ex.id: activities})
             changes = changes | kind_changes
     return room, changes
+
+
+def _regroup(room: Room, seed: int) -> Room:
+    """The groups of the phase just entered, where the exercise's grouping changes them:
+    1-2-4-All's steps (alone, pairs, fours, all), new partners, World Café's move."""
+    ex = room.current
+    phase = room.current_phase
+    assert ex is not None and phase is not None
+    ids = sorted(room.participants, key=_join_order)
+    now = room.exercise_groups
+    if ex.grouping == "1-2-4-all":
+        if room.phase == 1:
+            groups = grouping.by_size(ids, 2, seed)
+        elif room.phase == 2:
+            groups = grouping.merge_pairs(now)
+        else:
+            groups = {}
+    elif phase.new_groups and ex.grouping in ("pairs", "triads"):
+        size = 2 if ex.grouping == "pairs" else 3
+        groups = grouping.fresh_groups(ids, size, (*room.earlier_groups, now), seed, room.seating)
+    elif phase.new_groups and ex.grouping == "world_cafe":
+        hosts = {table: host for table in grouping.numbers(now) if (host := room.table_host(table))}
+        groups = grouping.move_tables(ids, now, hosts, room.earlier_groups, seed)
+        room = replace(room, hosts=hosts)
+    else:
+        return room
+    earlier = (*room.earlier_groups, now) if now else room.earlier_groups
+    return replace(room, exercise_groups=groups, earlier_groups=earlier)
 
 
 def _next_exercise(room: Room, cmd: Command) -> tuple[Room, Changes]:

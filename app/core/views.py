@@ -81,6 +81,12 @@ def _round_robin(room: Room, phase: Phase) -> dict[str, Any] | None:
     }
 
 
+def _step(grouping: str, phase: int) -> str | None:
+    if grouping != "1-2-4-all":
+        return None
+    return ("1", "2", "4")[phase] if phase < 3 else "all"
+
+
 def position(room: Room) -> dict[str, Any]:
     """Where the day is: exercise, phase and timer. The same for every screen."""
     ex = room.current
@@ -103,6 +109,10 @@ def position(room: Room) -> dict[str, Any]:
         "title": text(ex.title),
         "instruction": text(ex.instruction),
         "grouping": ex.grouping,
+        # 1-2-4-All's step ("1", "2", "4", "all"); the round of groups that change each round.
+        "step": _step(ex.grouping, room.phase),
+        "groups_round": room.groups_round(),
+        "groups_rounds": 1 + sum(1 for p in ex.steps[1:] if p.new_groups),
         "phase_count": len(ex.steps),
         "phase_kind": phase.kind,
         "phase_title": text(phase.title),
@@ -134,6 +144,8 @@ class Groups:
 
     working: dict[str, int]
     members: dict[int, list[str]]
+    hosts: dict[int, str]  # World Café: each table's host
+    round: int  # the round of an exercise whose groups change each round
 
     @classmethod
     def of(cls, room: Room) -> Groups:
@@ -141,7 +153,11 @@ class Groups:
         members: dict[int, list[str]] = {}
         for pid, group in working.items():
             members.setdefault(group, []).append(pid)
-        return cls(working, members)
+        ex = room.current
+        hosts: dict[int, str] = {}
+        if ex is not None and ex.grouping == "world_cafe":
+            hosts = {table: host for table in members if (host := room.table_host(table)) is not None}
+        return cls(working, members, hosts, room.groups_round())
 
 
 def me(room: Room, pid: str, groups: Groups | None = None) -> dict[str, Any]:
@@ -158,6 +174,8 @@ def me(room: Room, pid: str, groups: Groups | None = None) -> dict[str, Any]:
         "group": group,
         "network_group": person.group,
         "members": [{"id": m, "name": room.participants[m].name} for m in mates if m in room.participants],
+        "host": group is not None and groups.hosts.get(group) == pid,  # World Café: stays at the table
+        "round": groups.round,
         "turn": {"order": list(turn.order), "index": turn.index, "since_ms": turn.since_ms} if turn else None,
     }
 
