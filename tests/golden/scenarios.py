@@ -102,6 +102,12 @@ class Script:
         self.room, _ = apply(self.room, cmd)
         self.commands.append(cmd)
 
+    def each(self, said: dict[str, list[str]], action: Callable[[str], Action], after: float) -> None:
+        """Every person's texts, in order: ``action(text)`` by that person."""
+        for pid, texts in said.items():
+            for text in texts:
+                self.act(action(text), by=pid, after=after)
+
     def join(self, name: str, after: float = 4) -> str:
         self.joined += 1
         token_hash = hashlib.sha256(f"{self.name}:{self.joined}".encode()).hexdigest()
@@ -184,9 +190,7 @@ def wordcloud() -> Script:
         p[6]: ["Respekt", "tillit"],
         p[7]: ["Inkludering", "#mot"],
     }
-    for pid, mine in words.items():
-        for word in mine:
-            s.act(Submit(exercise="ordsky", word=word), by=pid, after=3)
+    s.each(words, lambda word: Submit(exercise="ordsky", word=word), after=3)
     s.act(Edit(exercise="ordsky", entry=3, word="Raushet"), by=p[0], after=10)
     s.act(Withdraw(exercise="ordsky", entry=8), by=p[2], after=5)  # "tilit", a typo
     s.act(Submit(exercise="ordsky", word="Tillit"), by=p[2], after=4)
@@ -211,9 +215,7 @@ def lists() -> Script:
         g2[0]: ["Dele kunnskap på tvers av enhetene", "støtte  hverandre"],
         g2[1]: ["Være tydelige utad", "Noe å fjerne"],
     }
-    for pid, mine in texts.items():
-        for text in mine:
-            s.act(Add(exercise="formaal", text=text), by=pid, after=20)
+    s.each(texts, lambda text: Add(exercise="formaal", text=text), after=20)
     items = {i.text: i.id for i in s.room.activities["formaal"].lists.items}  # type: ignore[union-attr]
     s.act(
         EditItem(exercise="formaal", item=items["Ta felles beslutninger"], text="Ta beslutninger sammen"),
@@ -239,9 +241,7 @@ def lists() -> Script:
         p[3]: ["Dele kunnskap på tvers"],
         p[5]: ["Være tydelige utad", "Ta beslutninger sammen"],
     }
-    for pid, mine in dots.items():
-        for text in mine:
-            s.act(Vote(exercise="formaal", item=room_items[text]), by=pid, after=3)
+    s.each(dots, lambda text: Vote(exercise="formaal", item=room_items[text]), after=3)
     s.act(Vote(exercise="formaal", item=room_items["Være tydelige utad"], delta=-1), by=p[1], after=5)
     s.act(Vote(exercise="formaal", item=room_items["Støtte hverandre"]), by=p[1], after=2)
     s.act(RemoveRoomItem(exercise="formaal", item=room_items["Ta beslutninger sammen"]), after=20)

@@ -33,13 +33,6 @@ KINDS = list(SCENARIOS)
 REGENERATE = "if the change is meant: SAMLING_UPDATE_GOLDEN=1 .venv/bin/pytest tests/golden (docs/storage.md)"
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    store = Store(f"sqlite:///{tmp_path / 'golden.db'}")
-    yield store
-    store.close()
-
-
 def restored(store: Store, folder: Path, snapshot: dict[str, Any] | None = None) -> Room:
     """The room as the server loads it from the golden rows."""
     put(store, folder, snapshot)

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -42,13 +40,6 @@ from tests.roomkit import hello
 
 V1 = GOLDEN / "formats" / "v1"
 HISTORY_LOG = "app.storage.history"
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    store = Store(f"sqlite:///{tmp_path / 'format.db'}")
-    yield store
-    store.close()
 
 
 def _program() -> Any:
