@@ -126,3 +126,28 @@ def snapshot_of(script: Script, seq: int) -> dict[str, Any]:
     for cmd in script.commands[:seq]:
         room, _ = apply(room, cmd)
     return {"seq": seq, "state": json.loads(room_to_json(room))}
+
+
+def differences(actual: Any, golden: Any, where: str = "", most: int = 12) -> list[str]:
+    """Where ``actual`` differs from ``golden``, as paths (``staff.position.timer.ends_at``)."""
+    out: list[str] = []
+    if isinstance(actual, dict) and isinstance(golden, dict):
+        for key in [*golden, *(k for k in actual if k not in golden)]:
+            path = f"{where}.{key}" if where else str(key)
+            if key not in actual:
+                out.append(f"{path}: gone")
+            elif key not in golden:
+                out.append(f"{path}: new")
+            else:
+                out += differences(actual[key], golden[key], path, most)
+            if len(out) >= most:
+                break
+    elif isinstance(actual, list) and isinstance(golden, list) and len(actual) == len(golden):
+        for index, (a, g) in enumerate(zip(actual, golden, strict=True)):
+            out += differences(a, g, f"{where}[{index}]", most)
+            if len(out) >= most:
+                break
+    elif actual != golden:
+        was, now = (json.dumps(value, ensure_ascii=False)[:60] for value in (golden, actual))
+        out.append(f"{where}: {was} -> {now}")
+    return out[:most]

@@ -26,7 +26,7 @@ from app.core.room import Room
 from app.storage.history import restore
 from app.storage.store import Store
 from tests.golden.scenarios import CODE, SCENARIOS
-from tests.golden.stored import GOLDEN, put, read_json, record, screens, write_json
+from tests.golden.stored import GOLDEN, differences, put, read_json, record, screens, write_json
 
 UPDATE = os.environ.get("SAMLING_UPDATE_GOLDEN") == "1"
 KINDS = list(SCENARIOS)
@@ -62,10 +62,13 @@ def test_a_stored_room_replays_to_the_committed_board_and_phones(
     if UPDATE:
         _regenerate(kind, folder, tmp_path)
     board, phones = screens(restored(store, folder))
-    assert board == read_json(folder / "board.json"), f"the stored {kind} room's board changed; {REGENERATE}"
-    assert phones == read_json(folder / "views.json"), (
-        f"the stored {kind} room's phones changed; {REGENERATE}"
-    )
+    assert_same(kind, board, read_json(folder / "board.json"), "board")
+    assert_same(kind, phones, read_json(folder / "views.json"), "phones")
+
+
+def assert_same(kind: str, actual: Any, golden: Any, what: str) -> None:
+    changed = differences(actual, golden)
+    assert not changed, f"the stored {kind} room's {what} changed: {changed}; {REGENERATE}"
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -78,8 +81,8 @@ def test_a_stored_snapshot_loads_to_the_same_room_as_the_whole_history(
     with caplog.at_level(logging.WARNING, logger="app.storage.history"):
         board, phones = screens(restored(store, folder, snapshot))
     assert [r.getMessage() for r in caplog.records] == [], "the snapshot was set aside, not read"
-    assert board == read_json(folder / "board.json")
-    assert phones == read_json(folder / "views.json")
+    assert_same(kind, board, read_json(folder / "board.json"), "board")
+    assert_same(kind, phones, read_json(folder / "views.json"), "phones")
 
 
 # --- the goldens themselves: nothing private where it must not be -----------------------
