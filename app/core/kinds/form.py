@@ -129,9 +129,20 @@ class Config(_Strict):
 
 
 @dataclass(frozen=True, slots=True)
+class Numbers:
+    """The form's numbers on the board: how many answered, and per scale question how
+    many chose each point (a closed workshop keeps these, not everyone's answers)."""
+
+    answered: int = 0
+    complete: int = 0
+    counts: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class State:
     answers: dict[str, dict[str, Answer]] = field(default_factory=dict)  # pid -> question -> answer
     revealed: bool = False  # the facilitator shows the anonymous summary
+    sealed: Numbers | None = None  # the workshop is closed: the numbers as they were then
 
 
 # --- actions -------------------------------------------------------------------------------
@@ -244,44 +255,54 @@ def _question_view(config: Config, question: Question) -> dict[str, Any]:
     return view
 
 
+def numbers(config: Config, state: State) -> Numbers:
+    """The numbers the board shows, from everyone's answers (or as sealed at closing)."""
+    if state.sealed is not None:
+        return state.sealed
+    counts: dict[str, tuple[int, ...]] = {}
+    for _, question in config.questions.values():
+        if question.type == "scale":
+            tally = [0] * config.scale_of(question).points
+            for answers in state.answers.values():
+                value = answers.get(question.id)
+                if isinstance(value, int):
+                    tally[value - 1] += 1
+            counts[question.id] = tuple(tally)
+    complete = sum(1 for a in state.answers.values() if all(q in a for q in config.questions))
+    return Numbers(answered=len(state.answers), complete=complete, counts=counts)
+
+
 def summary(config: Config, state: State) -> list[dict[str, Any]]:
     """Per scale question: how many answered and, from :data:`MIN_SUMMARY` on, how many
     chose each point. Anonymous: counts only, and no count of fewer than five people."""
+    counts = numbers(config, state).counts
     out = []
     for group in config.groups:
         for question in group.questions:
             if question.type != "scale":
                 continue
-            points = config.scale_of(question).points
-            given = [a[question.id] for a in state.answers.values() if question.id in a]
-            counts = [0] * points
-            for value in given:
-                assert isinstance(value, int)
-                counts[value - 1] += 1
-            shown = len(given) >= MIN_SUMMARY
+            tally = counts.get(question.id, ())
+            given = sum(tally)
             out.append(
                 {
                     **_question_view(config, question),
                     "heading": text(group.heading),
-                    "answers": len(given),
-                    "counts": counts if shown else None,
+                    "answers": given,
+                    "counts": list(tally) if given >= MIN_SUMMARY else None,
                 }
             )
     return out
-
-
-def _complete(config: Config, answers: dict[str, Answer]) -> bool:
-    return all(q in answers for q in config.questions)
 
 
 def board(room: Room, exercise: Exercise, state: State) -> dict[str, Any]:
     """How many have answered; the anonymous summary only once revealed. Never an answer."""
     config = _config(exercise)
     shown = config.summary and state.revealed
+    counted = numbers(config, state)
     return {
         "questions": len(config.questions),
-        "answered": len(state.answers),
-        "complete": sum(1 for a in state.answers.values() if _complete(config, a)),
+        "answered": counted.answered,
+        "complete": counted.complete,
         "participants": len(room.participants),
         "summary_allowed": config.summary,
         "revealed": shown,
@@ -346,6 +367,13 @@ def written(room: Room, exercise: Exercise, state: State, pid: str) -> list[Writ
                 entry = replace(entry, texts=tuple(question.options[i] for i in chosen))
             out.append(entry)
     return out
+
+
+def seal(room: Room, exercise: Exercise, state: State, keep: frozenset[str]) -> State:
+    """The form as a closed workshop keeps it: the board's numbers as they are now, and
+    the answers only of the people in ``keep`` (who hold a take-home link)."""
+    sealed = numbers(_config(exercise), state)
+    return replace(state, answers={k: v for k, v in state.answers.items() if k in keep}, sealed=sealed)
 
 
 def forget(room: Room, exercise: Exercise, state: State, pid: str) -> State:

@@ -239,6 +239,20 @@ def test_the_export_holds_only_the_revealed_summary() -> None:
     ]
 
 
+def test_a_closed_workshop_keeps_the_numbers_and_only_the_answers_of_link_holders() -> None:
+    day = started()
+    for pid in ("p1", "p2", "p3", "p4", "p5"):
+        answer(day, pid, "jobb", 3)
+        answer(day, pid, "omraade-1", f"Hemmelig {pid}")
+    day.act(FormReveal(exercise="egen"))
+    before = board(day)
+    ex = day.room.program.exercises[0]
+    sealed = form.seal(day.room, ex, state(day), frozenset({"p2"}))
+    assert set(sealed.answers) == {"p2"}
+    assert form.board(day.room, ex, sealed) == before  # the results stay as they were
+    assert "Hemmelig p1" not in str(sealed)
+
+
 def test_answers_survive_a_replay_of_the_history() -> None:
     day = started()
     answer(day, "p1", "vanskelig", [0])
