@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 from starlette.testclient import TestClient
 
+from app.core import room as rules
+from app.core.actions import SaveNote
 from app.main import create_app
 from app.settings import Settings
 from tests.roomkit import connect_phone, create_workshop, hello, join
@@ -309,3 +312,26 @@ def test_everything_comes_back_after_a_server_restart(settings: Settings) -> Non
         assert after["position"]["timer"]["status"] == "running"
         assert mine["notes"] == {"refleksjon": "min tanke"}
         assert mine["me"]["network_group"] in (1, 2)
+
+
+def test_an_action_that_crashes_the_server_is_answered_internal_error_and_the_room_goes_on(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(room: object, cmd: object) -> object:
+        raise ValueError("min hemmelige tanke")  # a bug, with what the person wrote in it
+
+    monkeypatch.setitem(rules._HANDLERS, SaveNote, broken)  # type: ignore[arg-type]
+    w = create_workshop(client)
+    token = join(client, w.code, "Kari")
+    with client.websocket_connect("/ws") as f_socket, connect_phone(client, w.code, token) as p_socket:
+        facilitator = hello(f_socket, w.code, "facilitator", w.facilitator_key)
+        phone = hello(p_socket, w.code, "participant")
+        facilitator.act({"type": "start"})
+        with caplog.at_level(logging.ERROR):
+            failed = phone.act({"type": "save_note", "exercise": "refleksjon", "text": "min hemmelige tanke"})
+        assert failed["type"] == "error" and failed["code"] == "internal_error"
+        assert phone.state.get("notes") == {}
+        assert facilitator.act({"type": "pause"})["type"] == "ack", "the room goes on"
+    logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
+    assert w.code in logged and "p1" in logged and "save_note" in logged
+    assert "hemmelige" not in logged

@@ -62,3 +62,66 @@ async def _a_dropped_listening_connection_makes_every_room_catch_up() -> None:
 
 def test_a_dropped_listening_connection_makes_every_room_catch_up() -> None:
     run_async(_a_dropped_listening_connection_makes_every_room_catch_up())
+
+
+async def _one_rooms_slow_handler_never_delays_another_room() -> None:
+    publisher, listener = RedisBus(REDIS_URL), RedisBus(REDIS_URL)
+    slow_room, quick_room = f"S{secrets.token_hex(3)}", f"Q{secrets.token_hex(3)}"
+    released = asyncio.Event()
+    heard: list[tuple[str, int]] = []
+
+    async def slow(message: Published) -> None:
+        await released.wait()  # as a room waiting for its lock during a database outage
+        heard.append((slow_room, message.seq))
+
+    async def quick(message: Published) -> None:
+        heard.append((quick_room, message.seq))
+
+    await publisher.start()
+    await listener.start()
+    await listener.subscribe(slow_room, slow)
+    await listener.subscribe(quick_room, quick)
+    try:
+        await wait_until(lambda: listener._connected.is_set(), 5)
+        await asyncio.sleep(0.2)  # the subscriptions are in place
+        for seq in (1, 2):
+            await publisher.publish(Published(slow_room, seq, {"n": seq}))
+        await publisher.publish(Published(quick_room, 1, {"n": 1}))
+        await wait_until(lambda: (quick_room, 1) in heard, 2)
+        assert heard == [(quick_room, 1)], "the quick room did not wait for the slow one"
+        released.set()
+        await wait_until(lambda: len(heard) == 3, 2)
+        assert heard[1:] == [(slow_room, 1), (slow_room, 2)], "each room's own order holds"
+    finally:
+        await publisher.stop()
+        await listener.stop()
+
+
+def test_one_rooms_slow_handler_never_delays_another_room() -> None:
+    run_async(_one_rooms_slow_handler_never_delays_another_room())
+
+
+async def _a_room_subscribed_while_the_bus_connects_hears_its_messages() -> None:
+    publisher, listener = RedisBus(REDIS_URL), RedisBus(REDIS_URL)
+    room = f"T{secrets.token_hex(3)}"
+    heard: list[int] = []
+
+    async def handle(message: Published) -> None:
+        heard.append(message.seq)
+
+    await publisher.start()
+    await listener.start()
+    try:
+        while listener._pubsub is None:  # the listener is connecting and subscribing now
+            await asyncio.sleep(0)
+        await listener.subscribe(room, handle)  # a room loaded in the middle of it
+        await wait_until(lambda: listener._connected.is_set(), 5)
+        await publisher.publish(Published(room, 1, {"n": 1}))
+        await wait_until(lambda: heard == [1], 2)
+    finally:
+        await publisher.stop()
+        await listener.stop()
+
+
+def test_a_room_subscribed_while_the_bus_connects_hears_its_messages() -> None:
+    run_async(_a_room_subscribed_while_the_bus_connects_hears_its_messages())

@@ -109,10 +109,14 @@ class RedisBus:
             try:
                 assert self._subscriber is not None
                 self._pubsub = self._subscriber.pubsub(ignore_subscribe_messages=True)
-                # Subscribe to a placeholder first so the connection exists even with no room.
-                await self._pubsub.subscribe(
-                    CHANNEL_PREFIX + "-", *(CHANNEL_PREFIX + room for room in self._handlers)
-                )
+                # Subscribe to a placeholder first so the connection exists even with no room,
+                # then to the rooms that came while subscribing (``subscribe`` leaves them to
+                # us until we are connected): none is left out.
+                rooms = set(self._handlers)
+                await self._pubsub.subscribe(CHANNEL_PREFIX + "-", *(CHANNEL_PREFIX + r for r in rooms))
+                while missing := set(self._handlers) - rooms:
+                    rooms |= missing
+                    await self._pubsub.subscribe(*(CHANNEL_PREFIX + r for r in missing))
                 self._connected.set()
                 if not first:
                     log.info("redis: reconnected; rooms catch up from the database")

@@ -1,0 +1,173 @@
+"""The fan-out: what each screen of a room in this process is sent, and when.
+
+No server and no database: the room changes through the pure core, and the screens are
+stand-ins that keep the frames they were sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from typing import Any
+
+import pytest
+
+from app.core import views
+from app.core.actions import Join, Pause, RemoveParticipant, SaveNote, Start
+from app.core.kinds import wordcloud
+from app.core.program import load_program_text
+from app.core.room import FACILITATOR, SYSTEM, Command, Room, apply
+from app.realtime.connection import CLOSE_REMOVED, CLOSE_TOO_SLOW
+from app.realtime.fanout import FanOut, Step
+from app.workshops import digest
+from tests.fakescreen import FakeScreen
+from tests.roomkit import CLOUD_PROGRAM, DEMO_PROGRAM
+
+
+def command(action: Any, actor: str, at: int = 1_000) -> Command:
+    return Command(action=action, at=at, actor=actor, seed=7)
+
+
+class Story:
+    """A room and the steps applied to it, for feeding a fan-out."""
+
+    def __init__(self) -> None:
+        self.room = Room(code="ABCDEF", program=load_program_text(DEMO_PROGRAM, source="demo.toml"))
+
+    def do(self, action: Any, actor: str = FACILITATOR) -> Step:
+        before = self.room
+        after, changes = apply(before, command(action, actor))
+        self.room = after
+        return Step(before, changes, after)
+
+
+def test_screens_are_told_in_sequence_order_whatever_order_the_steps_come_in() -> None:
+    story = Story()
+    kari = story.do(Join(name="Kari", token_hash=digest("t1")), SYSTEM)
+    fanout = FanOut(story.room, board_interval_ms=0)
+    staff, phone = FakeScreen(role="facilitator"), FakeScreen(participant="p1")
+    fanout.attach(staff, None)  # type: ignore[arg-type]
+    fanout.attach(phone, None)  # type: ignore[arg-type]
+    assert kari.seq == fanout.delivered
+
+    start, pause = story.do(Start()), story.do(Pause())
+    fanout.applied([pause])  # read first from the bus, say: it waits for the one before
+    assert not phone.of_type("event")
+    fanout.applied([start, pause])  # both, and one of them twice
+    seqs = [f["seq"] for f in phone.of_type("event")]
+    assert seqs == sorted(seqs) and set(seqs) == {start.seq, pause.seq}
+    assert phone.of_type("event")[-1]["patch"]["position"]["timer"]["status"] == "paused"
+    assert fanout.delivered == pause.seq and fanout.room is pause.after
+
+
+def test_a_private_note_goes_to_its_writer_only_and_a_reconnect_gets_only_what_it_missed() -> None:
+    story = Story()
+    story.do(Join(name="Kari", token_hash=digest("t1")), SYSTEM)
+    story.do(Join(name="Ola", token_hash=digest("t2")), SYSTEM)
+    started = story.do(Start())
+    fanout = FanOut(story.room, board_interval_ms=0)
+    staff, kari, ola = (
+        FakeScreen(role="projector"),
+        FakeScreen(participant="p1"),
+        FakeScreen(participant="p2"),
+    )
+    for screen in (staff, kari, ola):
+        fanout.attach(screen, None)  # type: ignore[arg-type]
+    fanout.detach(ola)  # type: ignore[arg-type]
+    last_seen = started.seq
+
+    fanout.applied([story.do(SaveNote(exercise="refleksjon", text="hemmelig"), "p1")])
+    paused = story.do(Pause())
+    fanout.applied([paused])
+    assert "hemmelig" in json.dumps(kari.frames)
+    assert "hemmelig" not in json.dumps(staff.frames)
+
+    back = FakeScreen(participant="p2")
+    fanout.attach(back, last_seen)  # type: ignore[arg-type]
+    assert back.frames[0]["type"] == "welcome"
+    assert not back.of_type("snapshot"), "still in the replay buffer: only the events"
+    assert [f["seq"] for f in back.of_type("event")] == [paused.seq]
+    assert "hemmelig" not in json.dumps(back.frames)
+
+
+def test_the_staff_see_who_comes_and_goes_once_per_person() -> None:
+    story = Story()
+    story.do(Join(name="Kari", token_hash=digest("t1")), SYSTEM)
+    fanout = FanOut(story.room, board_interval_ms=0)
+    staff = FakeScreen(role="facilitator")
+    fanout.attach(staff, None)  # type: ignore[arg-type]
+    phone, tablet = FakeScreen(participant="p1"), FakeScreen(participant="p1")
+    fanout.attach(phone, None)  # type: ignore[arg-type]
+    fanout.attach(tablet, None)  # type: ignore[arg-type]
+    fanout.detach(phone)  # type: ignore[arg-type]
+    assert [f["online"] for f in staff.of_type("presence")] == [True]
+    fanout.detach(tablet)  # type: ignore[arg-type]
+    assert [f["online"] for f in staff.of_type("presence")] == [True, False]
+    late = FakeScreen(role="facilitator")
+    fanout.attach(late, None)  # type: ignore[arg-type]
+    assert late.of_type("snapshot")[0]["state"]["online"] == []
+
+
+def test_a_removed_participant_is_told_and_disconnected() -> None:
+    story = Story()
+    story.do(Join(name="Kari", token_hash=digest("t1")), SYSTEM)
+    fanout = FanOut(story.room, board_interval_ms=0)
+    phone = FakeScreen(participant="p1")
+    fanout.attach(phone, None)  # type: ignore[arg-type]
+    fanout.applied([story.do(RemoveParticipant(participant="p1"))])
+    assert phone.of_type("event")[-1]["patch"]["me"] == {"id": "p1", "removed": True}
+    assert phone.closed_with == CLOSE_REMOVED
+
+
+def test_the_board_reaches_the_staff_at_most_once_per_interval_and_the_last_one_is_current() -> None:
+    class Projector(FakeScreen):
+        def send(self, frame: str) -> None:
+            super().send(frame)
+            self.frames[-1]["at"] = time.monotonic()
+
+    async def burst() -> tuple[Projector, Story, float]:
+        story = Story()
+        story.room = Room(code="ABCDEF", program=load_program_text(CLOUD_PROGRAM, source="ordsky.toml"))
+        for i in range(20):
+            story.do(Join(name=f"P{i}", token_hash=digest(f"t{i}")), SYSTEM)
+        story.do(Start())
+        fanout = FanOut(story.room, board_interval_ms=200)
+        projector = Projector(role="projector")
+        fanout.attach(projector, None)  # type: ignore[arg-type]
+        began = time.monotonic()
+        for i in range(20):
+            fanout.applied([story.do(wordcloud.Submit(exercise="ordsky", word="Tillit"), f"p{i + 1}")])
+            await asyncio.sleep(0.01)
+        took = time.monotonic() - began
+        await asyncio.sleep(0.3)
+        fanout.stop()
+        return projector, story, took
+
+    projector, story, took = asyncio.run(burst())
+    boards = [f for f in projector.of_type("event") if "board" in f["patch"]]
+    assert 1 <= len(boards) <= took / 0.2 + 2, "20 words in a moment: a board or two, not twenty"
+    gaps = [b["at"] - a["at"] for a, b in itertools.pairwise(boards)]
+    assert all(gap >= 0.19 for gap in gaps), gaps
+    assert boards[-1]["patch"] == views.board_patch(story.room), "the last board has every word"
+
+
+def test_a_view_that_fails_never_reaches_the_writer_and_the_screens_start_afresh(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    story = Story()
+    story.do(Join(name="Kari", token_hash=digest("t1")), SYSTEM)
+    fanout = FanOut(story.room, board_interval_ms=0)
+    phone = FakeScreen(participant="p1")
+    fanout.attach(phone, None)  # type: ignore[arg-type]
+
+    def broken(*args: Any) -> list[views.Event]:
+        raise RuntimeError("a bug in a view")
+
+    monkeypatch.setattr(views, "events", broken)
+    started = story.do(Start())
+    fanout.applied([started])  # does not raise
+    assert fanout.delivered == started.seq
+    assert phone.closed_with == CLOSE_TOO_SLOW, "it reconnects and gets a snapshot"
+    assert not fanout.recent, "no replay across the gap"
