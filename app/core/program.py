@@ -18,11 +18,13 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from app.core.kinds.comments import Config as CommentsConfig
+from app.core.kinds.crowdsource import Config as CrowdsourceConfig
 from app.core.kinds.diamond import Config as DiamondConfig
 from app.core.kinds.form import Config as FormConfig
 from app.core.kinds.gallery import Config as GalleryConfig
 from app.core.kinds.lists import Config as ListsConfig
 from app.core.kinds.roles import Config as RolesConfig
+from app.core.kinds.roles import role_names
 from app.core.kinds.wordcloud import Config as WordcloudConfig
 from app.core.localized import LocalizedText
 from app.core.workbook import SectionId, Workbook, unknown_sections
@@ -64,6 +66,8 @@ class Phase(_Strict):
     half_time_signal: bool = False  # "bytt på hvem som snakker" at half time
     new_roles: bool = False  # the exercise's roles pass on to the next person as this phase starts
     new_groups: bool = False  # new pairs / triads (nobody met before) or, in a World Café, the others move
+    # What each role does in this phase, by the role's name: { Klient = "Snu ryggen til og lytt" }
+    role_cues: dict[str, LocalizedText] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _one_length(self) -> Phase:
@@ -101,6 +105,7 @@ class Exercise(_Strict):
     wordcloud: WordcloudConfig | None = None  # live word cloud: a few words from everyone
     lists: ListsConfig | None = None  # the groups' lists, gathered for the room, dot voting
     form: FormConfig | None = None  # private questions under headings (a self-assessment)
+    crowdsource: CrowdsourceConfig | None = None  # 25/10 Crowd Sourcing: bold ideas scored, top ten
     notes_section: SectionId | None = None  # the workbook section this exercise's note writes into
     # Each exercise kind adds its table here (see docs/kinds.md).
     optional: bool = False  # in the facilitator's method menu: may be switched on or off
@@ -205,6 +210,12 @@ def cross_check(program: Program) -> Iterator[tuple[int, str, str]]:
                 yield index, f"phases[{number}].new_roles", "the first phase has the first roles"
             if phase.new_groups and ex.grouping not in ("pairs", "triads", "world_cafe"):
                 yield index, f"phases[{number}].new_groups", "needs grouping pairs, triads or world_cafe"
+            if phase.role_cues:
+                names = role_names(ex.roles) if ex.roles is not None else set()
+                for name in phase.role_cues:
+                    if name not in names:
+                        known = ", ".join(sorted(names)) or "the exercise has no roles"
+                        yield index, f"phases[{number}].role_cues", f"{name!r} is none of the roles ({known})"
             if phase.new_groups and number == 0:
                 yield index, f"phases[{number}].new_groups", "the first phase has the first groups"
         for kind in KINDS:

@@ -13,9 +13,10 @@ from pydantic import Field, TypeAdapter
 
 from app.core import actions as engine
 from app.core.actions import Action
-from app.core.kinds import comments, diamond, form, gallery, lists, roles, wordcloud
+from app.core.kinds import comments, crowdsource, diamond, form, gallery, lists, roles, wordcloud
 from app.core.kinds.base import Kind, KindAction
 from app.core.kinds.comments import State as CommentsState
+from app.core.kinds.crowdsource import State as CrowdsourceState
 from app.core.kinds.diamond import State as DiamondState
 from app.core.kinds.form import State as FormState
 from app.core.kinds.gallery import State as GalleryState
@@ -31,6 +32,7 @@ KINDS: tuple[Kind[Any], ...] = (
     gallery.KIND,
     lists.KIND,
     form.KIND,
+    crowdsource.KIND,
 )
 
 
@@ -45,6 +47,7 @@ class Activities:
     wordcloud: WordcloudState | None = None
     lists: ListsState | None = None
     form: FormState | None = None
+    crowdsource: CrowdsourceState | None = None
 
 
 KIND_BY_ACTION: dict[str, Kind[Any]] = {

@@ -1,8 +1,9 @@
-"""Shared lists, proposals and dot voting ("minst 3 visjonsforslag", the group's purpose).
+"""Shared lists, proposals and voting ("minst 3 visjonsforslag", the group's purpose).
 
 Each group builds its list together from its phones. The facilitator gathers items into
 one room list (an item with the same text as one already there joins it), merges
-duplicates, and opens dot voting: everyone spends a few dots on the room list, live.
+duplicates, and opens the vote: everyone spends a few dots on the room list, live, or
+(``vote = "points"``) spreads 100 points over its items as they see fit.
 Who wrote an item is kept only to cap floods; who voted for what is private — the board
 shows totals, and a person's own dots appear only on their own phone.
 """
@@ -36,8 +37,10 @@ class Config(BaseModel):
     min_items: Annotated[int, Field(ge=0, le=50)] = 0  # shown as progress ("minst 3 forslag")
     max_items: Annotated[int, Field(ge=1, le=100)] = 20  # per group
     max_length: Annotated[int, Field(ge=10, le=MAX_TEXT)] = 200
-    dots: Annotated[int, Field(ge=1, le=20)] = 3  # per person when voting
+    vote: Literal["dots", "points"] = "dots"  # a few dots each, or points spread over the items
+    dots: Annotated[int, Field(ge=1, le=20)] = 3  # per person when voting with dots
     multiple_dots: bool = True  # may a person put several dots on one item
+    points: Annotated[int, Field(ge=2, le=1000)] = 100  # per person when voting with points
     prompt: str | dict[str, str] | None = None
 
 
@@ -95,6 +98,14 @@ class Vote(KindAction):
     type: Literal["lists_vote"] = "lists_vote"
     item: ItemId
     delta: Literal[1, -1] = 1
+
+
+class GivePoints(KindAction):
+    """Voting by points: the sender puts ``points`` of their budget on one item."""
+
+    type: Literal["lists_points"] = "lists_points"
+    item: ItemId
+    points: Annotated[int, Field(ge=0, le=1000, strict=True)]
 
 
 class Gather(KindAction):
@@ -202,7 +213,22 @@ def apply(room: Room, exercise: Exercise, state: State, cmd: Command) -> tuple[S
         item = _group_item(state, action.item, None if staff else _my_group(room, cmd.actor))
         items = tuple(i for i in state.items if i.id != item.id)
         return replace(state, items=items), Changes(board=True, personal=_mates(room, item.group))
+    if isinstance(action, GivePoints):
+        if config.vote != "points":
+            raise Refused("not_points")
+        if not state.voting:
+            raise Refused("voting_closed")
+        _room_item(state, action.item)
+        mine = {k: v for k, v in state.votes.get(cmd.actor, {}).items() if k != action.item}
+        if sum(mine.values()) + action.points > config.points:
+            raise Refused("no_points_left")
+        if action.points:
+            mine[action.item] = action.points
+        votes = {**state.votes, cmd.actor: mine}
+        return replace(state, votes=votes), Changes(board=True, personal=frozenset({cmd.actor}))
     if isinstance(action, Vote):
+        if config.vote != "dots":
+            raise Refused("not_dots")
         if not state.voting:
             raise Refused("voting_closed")
         _room_item(state, action.item)
@@ -289,7 +315,9 @@ def board(room: Room, exercise: Exercise, state: State) -> dict[str, Any]:
         "room": _room_list(state),
         "voting": state.voting,
         "voters": sum(1 for mine in state.votes.values() if mine),
+        "vote": _config(exercise).vote,
         "dots": _config(exercise).dots,
+        "points": _config(exercise).points,
         "min_items": _config(exercise).min_items,
     }
 
@@ -309,9 +337,12 @@ def mine(room: Room, exercise: Exercise, state: State, pid: str) -> dict[str, An
         "prompt": config.prompt,
         "room": [{**r, "mine": my_votes.get(r["id"], 0)} for r in _room_list(state)],
         "voting": state.voting,
+        "vote": config.vote,
         "dots": config.dots,
         "dots_left": config.dots - sum(my_votes.values()),
         "multiple_dots": config.multiple_dots,
+        "points": config.points,
+        "points_left": config.points - sum(my_votes.values()),
     }
 
 
@@ -329,7 +360,7 @@ def suggestions(room: Room, exercise: Exercise, state: State, group: int | None)
 
 KIND: Kind[State] = Kind(
     name="lists",
-    participant_actions=(Add, EditItem, RemoveItem, Vote),
+    participant_actions=(Add, EditItem, RemoveItem, Vote, GivePoints),
     facilitator_actions=(Gather, MergeItems, Voting, RemoveRoomItem, EditItem, RemoveItem),
     start=start,
     apply=apply,

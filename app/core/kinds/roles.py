@@ -375,6 +375,31 @@ def missed(config: Config, draw: Draw, rounds: int) -> dict[str, tuple[int, ...]
     return out
 
 
+def name_key(name: LocalizedText) -> str:
+    """How a phase's ``role_cues`` name a role: its bokmål (or only) name."""
+    return name if isinstance(name, str) else name.get("nb") or next(iter(name.values()), "")
+
+
+def role_names(config: Config) -> set[str]:
+    """The names a phase's ``role_cues`` may use: every role's and the extra role's."""
+    names = {name_key(role.name) for role in config.roles}
+    return names | ({name_key(config.extra.name)} if config.extra is not None else set())
+
+
+def cues(config: Config, exercise: Exercise, phase: int) -> dict[int | None, dict[str, str]]:
+    """What each role (by index; None: the extra role) is to do in a phase, as the phase's
+    ``role_cues`` say."""
+    steps = exercise.steps
+    given = steps[phase].role_cues if 0 <= phase < len(steps) else {}
+    out: dict[int | None, dict[str, str]] = {}
+    for index, role in enumerate(config.roles):
+        if name_key(role.name) in given:
+            out[index] = _text(given[name_key(role.name)])
+    if config.extra is not None and name_key(config.extra.name) in given:
+        out[None] = _text(given[name_key(config.extra.name)])
+    return out
+
+
 def _rng(cmd: Command) -> random.Random:
     # Only the command's seed decides; the prefix keeps this stream apart from the one the
     # same command may use to form pairs or triads.
@@ -681,6 +706,11 @@ def _extra_holders(room: Room, config: Config, draw: Draw, members: Sequence[str
     return [m for m in members if m not in held and m in room.participants]
 
 
+def _extra_name(config: Config) -> LocalizedText:
+    assert config.extra is not None
+    return config.extra.name
+
+
 def _extra_view(config: Config) -> dict[str, Any]:
     assert config.extra is not None
     return {
@@ -735,9 +765,19 @@ def board(room: Room, exercise: Exercise, state: State) -> dict[str, Any]:
                 {"id": m, "name": names.get(m, m), "roles": list(lacking[m])} for m in members if m in lacking
             ]
         groups.append(entry)
+    phase_cues = cues(config, exercise, room.phase) if _is_current(room, exercise) else {}
     return {
         "roles": [_role_view(config, i) for i in range(len(config.roles))],
         "extra": _extra_view(config) if config.extra is not None else None,
+        # What each role does in this phase ("Klient: snu ryggen til og lytt").
+        "cues": [
+            {
+                "index": i,
+                "role": _text(config.roles[i].name if i is not None else _extra_name(config)),
+                "cue": cue,
+            }
+            for i, cue in phase_cues.items()
+        ],
         "asks": list(config.asks),
         "rotate": config.rotate,
         "groups": groups,
@@ -772,6 +812,7 @@ def mine(room: Room, exercise: Exercise, state: State, pid: str) -> dict[str, An
         "double": False,
         "holders": [],
         "choose": [],
+        "cues": [],
     }
     if draw is None or group is None:
         return out
@@ -810,6 +851,11 @@ def mine(room: Room, exercise: Exercise, state: State, pid: str) -> dict[str, An
             if role.rule == "choice"
         ],
     )
+    phase_cues = cues(config, exercise, room.phase)
+    mine_cues = [phase_cues[i] for i in held if i in phase_cues]
+    if not held and pid in extra and None in phase_cues:
+        mine_cues = [phase_cues[None]]
+    out["cues"] = mine_cues
     if config.rotate:
         out.update(_rounds(exercise, draw))
         out["missed"] = [_text(config.roles[i].name) for i in _missed(exercise, config, draw).get(pid, ())]

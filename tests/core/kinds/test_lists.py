@@ -206,3 +206,31 @@ def test_random_votes_never_exceed_a_budget_and_totals_add_up(steps: list[tuple[
     votes = state(day).votes
     assert all(sum(mine.values()) <= 3 and min(mine.values(), default=1) > 0 for mine in votes.values())
     assert sum(r["votes"] for r in board(day)["room"]) == sum(sum(m.values()) for m in votes.values())  # type: ignore[union-attr]
+
+
+def test_voting_by_points_spreads_a_hundred_points_over_the_items() -> None:
+    day = Day.of(PROGRAM.replace("dots = 3", 'vote = "points"'), people=4)
+    day.act(FormGroups(mode="count", value=2))
+    day.act(Start())
+    a = members(day, 1)[0]
+    add(day, a, "Sammen for Seljord")
+    add(day, a, "Modige ledere")
+    day.act(Gather(exercise="visjon"))
+    ids = [r["id"] for r in board(day)["room"]]  # type: ignore[attr-defined]
+    day.act(Voting(exercise="visjon", open=True))
+    day.act(lists.GivePoints(exercise="visjon", item=ids[0], points=70), by=a)
+    day.act(lists.GivePoints(exercise="visjon", item=ids[1], points=30), by=a)
+    assert mine(day, a)["points_left"] == 0
+    with pytest.raises(Refused, match="no_points_left"):
+        day.act(lists.GivePoints(exercise="visjon", item=ids[1], points=31), by=a)
+    day.act(lists.GivePoints(exercise="visjon", item=ids[0], points=40), by=a)  # moved, not added
+    assert mine(day, a)["points_left"] == 30
+    assert {r["text"]: r["votes"] for r in board(day)["room"]} == {
+        "Sammen for Seljord": 40,
+        "Modige ledere": 30,
+    }  # type: ignore[attr-defined]
+    with pytest.raises(Refused, match="not_dots"):
+        day.act(Vote(exercise="visjon", item=ids[0]), by=a)
+    dots = visjon()
+    with pytest.raises(Refused, match="not_points"):
+        dots.act(lists.GivePoints(exercise="visjon", item=1, points=5), by="p1")

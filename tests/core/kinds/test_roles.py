@@ -907,3 +907,62 @@ def test_new_roles_needs_rotating_roles_and_a_later_phase() -> None:
     first = TRIO_DAY.replace('kind = "I"\nminutes = 2', 'kind = "I"\nminutes = 2\nnew_roles = true')
     with pytest.raises(ProgramError, match=r"field phases\[0\]\.new_roles: the first phase"):
         load_program_text(first, source="t.toml")
+
+
+# --- cues per role and phase (Troika Consulting) ---------------------------------------------------
+
+TROIKA_STEPS = [
+    ("Klient: legg fram utfordringen", {"Klient": "Legg fram utfordringen", "Konsulent": "Lytt"}),
+    ("Konsulentene spør", {"Klient": "Svar kort", "Konsulent": "Still oppklarende spørsmål"}),
+    ("Klienten lytter", {"Klient": "Snu ryggen til og lytt", "Konsulent": "Drøft utfordringen sammen"}),
+]
+
+
+def troika_program() -> str:
+    text = """
+title = "Troika"
+[[exercises]]
+id = "troika"
+title = "Troika-konsultasjon"
+grouping = "triads"
+[exercises.roles]
+rotate = true
+roles = [{ name = "Klient" }]
+extra = { name = "Konsulent" }
+"""
+    for round_number in range(1, 4):
+        for step, (title, cues) in enumerate(TROIKA_STEPS):
+            text += (
+                f'[[exercises.phases]]\nkind = "G"\nminutes = 2\ntitle = "Runde {round_number}: {title}"\n'
+            )
+            if step == 0 and round_number > 1:
+                text += "new_roles = true\n"
+            text += "role_cues = { " + ", ".join(f'{k} = "{v}"' for k, v in cues.items()) + " }\n"
+    return text
+
+
+def test_troika_every_member_is_the_client_once_and_each_phone_is_cued_for_its_role() -> None:
+    day = Day.of(troika_program(), people=3)
+    day.act(Start())
+    clients = []
+    for phase in range(9):
+        while day.room.phase < phase:
+            day.act(NextPhase())
+        step = TROIKA_STEPS[phase % 3][1]
+        for pid in day.room.participants:
+            mine = views.activity(day.room, pid)["roles"]
+            role = mine["roles"][0]["name"]["nb"]
+            assert mine["cues"] == [{"nb": step[role]}]
+            if role == "Klient" and phase % 3 == 0:
+                clients.append(pid)
+        board = views.board(day.room)["roles"]
+        assert {c["role"]["nb"]: c["cue"]["nb"] for c in board["cues"]} == step
+    assert sorted(clients) == ["p1", "p2", "p3"]
+
+
+def test_cues_must_name_the_exercises_roles() -> None:
+    text = troika_program().replace("Konsulent = ", "Konsulenten = ", 1)
+    with pytest.raises(
+        ProgramError, match=r"field phases\[0\]\.role_cues: 'Konsulenten' is none of the roles"
+    ):
+        load_program_text(text, source="t.toml")
