@@ -2,8 +2,11 @@
 
 A simulated phone is websockets' sans-I/O client on a bare asyncio protocol: no task per
 phone and no parsing of frames that do not matter, so a generator process spends a few
-µs per frame and the figures measure the server, not the generator. Benchmarks run
-several generator processes (``spawn``) and report the CPU those took.
+µs per frame and the figures measure the server, not the generator. It keeps the
+browser's heartbeat (``POLICY`` from app/static/js/lib/policy.js: a few clock pings after
+the welcome, then one every ``pingIntervalMs``), so the server does not drop it as silent
+and the figures include what the heartbeat costs. Benchmarks run several generator
+processes (``spawn``) and report the CPU those took.
 """
 
 from __future__ import annotations
@@ -19,14 +22,18 @@ import httpx
 from websockets.client import ClientProtocol
 from websockets.frames import Frame, Opcode
 from websockets.http11 import Response
+from websockets.protocol import State
 from websockets.uri import parse_uri
+
+from tests.phoneclient import POLICY
 
 # Called for every text frame a phone receives: (phone, raw frame, arrival time.time()).
 OnFrame = Callable[["Phone", bytes, float], None]
 
 
 class Phone(asyncio.Protocol):
-    """One simulated phone: says hello once the upgrade is answered, hands frames on."""
+    """One simulated phone: says hello once the upgrade is answered, pings as the browser
+    does once welcomed, hands frames on."""
 
     def __init__(self, index: int, url: str, cookie: str, hello: bytes, on_frame: OnFrame) -> None:
         self.index = index
@@ -36,6 +43,7 @@ class Phone(asyncio.Protocol):
         self.hello = hello
         self.on_frame = on_frame
         self.transport: asyncio.Transport | None = None
+        self.heartbeat: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
@@ -49,8 +57,31 @@ class Phone(asyncio.Protocol):
             if isinstance(event, Response):
                 self.send(self.hello)
             elif isinstance(event, Frame) and event.opcode is Opcode.TEXT:
-                self.on_frame(self, bytes(event.data), now)
+                raw = bytes(event.data)
+                if raw.startswith(b'{"type":"welcome"'):
+                    self._welcomed()
+                self.on_frame(self, raw, now)
         self._flush()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.heartbeat is not None:
+            self.heartbeat.cancel()
+
+    def _welcomed(self) -> None:
+        loop = asyncio.get_running_loop()
+        for i in range(POLICY["clockSamples"]):
+            loop.call_later(i * POLICY["clockSampleSpacingMs"] / 1000, self.ping)
+        if self.heartbeat is not None:
+            self.heartbeat.cancel()
+        self.heartbeat = loop.call_later(POLICY["pingIntervalMs"] / 1000, self._beat)
+
+    def _beat(self) -> None:
+        self.ping()
+        self.heartbeat = asyncio.get_running_loop().call_later(POLICY["pingIntervalMs"] / 1000, self._beat)
+
+    def ping(self) -> None:
+        if self.client.state is State.OPEN:
+            self.send(b'{"type":"ping","t0":%d}' % int(time.time() * 1000))
 
     def send(self, text: bytes) -> None:
         self.client.send_text(text)
@@ -61,6 +92,28 @@ class Phone(asyncio.Protocol):
         for chunk in self.client.data_to_send():
             if chunk:
                 self.transport.write(chunk)
+
+
+class Heartbeat:
+    """Every phone pings every ``interval`` seconds, as the browser does, the phones spread
+    evenly over the interval; the pongs reach each phone's ``on_frame``."""
+
+    def __init__(self, phones: list[Phone], interval: float) -> None:
+        self.phones = phones
+        self.interval = interval
+        self.sent = 0
+
+    async def run(self) -> None:
+        if not self.phones or self.interval <= 0:
+            return
+        started = time.monotonic()
+        while True:
+            due = int((time.monotonic() - started) / self.interval * len(self.phones))
+            while self.sent < due:
+                ping = b'{"type":"ping","t0":%d}' % int(time.time() * 1000)
+                self.phones[self.sent % len(self.phones)].send(ping)
+                self.sent += 1
+            await asyncio.sleep(0.02)
 
 
 def fast_event_loop() -> None:

@@ -94,8 +94,8 @@ async def _kill_9_mid_phase_loses_no_acknowledged_submission(tmp_path: Path, pro
         await writers
 
         # Every phone reconnected by itself within 5 s of the restart.
-        await wait_until(lambda: all(p.snapshots_at[-1] > restarted for p in phones), 10)
-        resumed = [p.snapshots_at[-1] - restarted for p in phones if p.snapshots_at[-1] > restarted]
+        await wait_until(lambda: all(p.welcomed_at[-1] > restarted for p in phones), 10)
+        resumed = [p.welcomed_at[-1] - restarted for p in phones if p.welcomed_at[-1] > restarted]
         assert max(resumed) <= 5.0, max(resumed)
         # Every submission is acknowledged in the end (resent with its id until it is).
         await wait_until(lambda: all(not p.unacked for p in phones), 30)
