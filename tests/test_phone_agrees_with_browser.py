@@ -256,7 +256,7 @@ class FakeTimers:
     """The same fake timers as the browser's side of this test: run only on ``advance``."""
 
     def __init__(self) -> None:
-        self.time = START
+        self.time: float = START
         self.next_id = 1
         self.timers: dict[int, list[Any]] = {}  # id -> [at, callback, every]
 
