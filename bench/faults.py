@@ -1,14 +1,17 @@
-"""Faults under load: many phones submit while the server is killed, Redis restarts, or
-PostgreSQL is unreachable for a while; then count what survived.
+"""Faults under load: many phones send words while the server is killed, Redis restarts,
+PostgreSQL is unreachable for a while, or the phones' network is cut; then count what
+survived.
 
     .venv/bin/python bench/faults.py --phones 200                     # kill -9, SQLite
     .venv/bin/python bench/faults.py --phones 200 --database-url postgresql://postgres@127.0.0.1:5432/test
     .venv/bin/python bench/faults.py --phones 200 --fault redis       # 2 workers, PostgreSQL
     .venv/bin/python bench/faults.py --phones 200 --fault postgres    # PostgreSQL cut for a while
+    .venv/bin/python bench/faults.py --phones 200 --fault network     # the phones' Wi-Fi gone 5 s
+    .venv/bin/python bench/faults.py --phones 200 --fault network --network-events
 
-Joins N phones that behave like the browser (reconnect with jittered backoff, resend
-unacknowledged actions with the same id, retry after a transient refusal), starts a
-G-phase, has every phone submit comments, and in the middle:
+Joins N phones that behave like the browser (``tests/phoneclient.py``: the browser's
+policy.js and connection.js, checked by tests/test_phone_agrees_with_browser.py), starts
+a G-phase, has every phone send words to the word cloud, and in the middle:
 
 - ``kill``: kills the server with SIGKILL, restarts it after --down seconds; how long
   phones took to resume after the restart (p50/p99/max).
@@ -17,6 +20,14 @@ G-phase, has every phone submit comments, and in the middle:
 - ``postgres``: the server reaches PostgreSQL through a proxy that is cut for --down
   seconds; how many actions were refused for now, how long after the database is back
   every phone's kept actions are stored, and that the server never restarted.
+- ``network``: the phones reach the server through a proxy that is cut for --down
+  seconds (default 5) as Wi-Fi goes: the open connections go silent (nothing passes, no
+  end is told, and they stay dead afterwards) and new ones are refused; then it is
+  restored. Each phone must notice by itself (a missing pong) and come back; how long
+  after the network is back each phone is connected and welcomed, its badge online
+  (p50/p99/max). ``--network-events``: the phones hear the browser's ``offline`` event
+  when the network goes and ``online`` when it is back (a phone whose own Wi-Fi drops
+  does; one behind a broken access point does not).
 
 Always prints sent = acknowledged = stored, duplicates and losses (both must be 0), and
 whether the timer kept its deadline, as ``name=value`` lines.
@@ -41,7 +52,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.core.kinds import comments
+from app.core.kinds import wordcloud
 from app.storage.store import Store
 from bench.loadgen import join_all, percentile
 from tests.liveserver import LiveServer, free_port
@@ -56,8 +67,8 @@ title = "Gruppearbeid"
 [[exercises.phases]]
 kind = "G"
 minutes = 15
-[exercises.comments]
-max_per_person = 100
+[exercises.wordcloud]
+max_words = 20
 """
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -71,15 +82,14 @@ async def wait_until(condition: object, within: float) -> bool:
     return False
 
 
-def comments_of(server: LiveServer, code: str, key: str) -> list[dict[str, str]]:
-    """The comments a server shows on the results page (what it holds in memory)."""
+def words_of(server: LiveServer, code: str, key: str) -> Counter[str]:
+    """The words a server shows on the results page (what it holds in memory), counted."""
     results = httpx.get(f"{server.url}/f/{code}/{key}/results.json", timeout=30).json()
-    shown: list[dict[str, str]] = results["exercises"][0]["comments"]["comments"]
-    return shown
+    return Counter({w["text"]: w["count"] for w in results["exercises"][0]["wordcloud"]["words"]})
 
 
-def stored_comments(database_url: str, code: str) -> list[str]:
-    """The comments in the room's stored history (not what a server holds in memory)."""
+def stored_words(database_url: str, code: str) -> list[str]:
+    """The words in the room's stored history (not what a server holds in memory)."""
     store = Store(database_url)
     try:
         workshop = store.find_workshop(code)
@@ -87,7 +97,7 @@ def stored_comments(database_url: str, code: str) -> list[str]:
         history = store.commands_after(workshop.id, 0)
     finally:
         store.close()
-    return [cmd.action.text for _, cmd in history if isinstance(cmd.action, comments.AddComment)]
+    return [cmd.action.word for _, cmd in history if isinstance(cmd.action, wordcloud.Submit)]
 
 
 @dataclass
@@ -100,7 +110,23 @@ class Bench:
     staff: list[Phone] = field(default_factory=list)  # a facilitator's screen on each server
     redis_command: list[str] = field(default_factory=list)
     redis: subprocess.Popen[bytes] | None = None
-    proxy: CuttableProxy | None = None
+    proxy: CuttableProxy | None = None  # between the server and PostgreSQL
+    network: CuttableProxy | None = None  # between the phones and the server
+
+
+def spread(name: str, seconds: list[float]) -> dict[str, object]:
+    if not seconds:
+        return {}
+    return {
+        f"{name}_p50_s": f"{statistics.median(seconds):.2f}",
+        f"{name}_p99_s": f"{percentile(seconds, 0.99):.2f}",
+        f"{name}_max_s": f"{max(seconds):.2f}",
+    }
+
+
+def back_after(phone: Phone, moment: float) -> float | None:
+    """When the phone was first welcomed after ``moment`` (monotonic), if it was."""
+    return next((t for t in phone.welcomed_at if t > moment), None)
 
 
 async def kill(bench: Bench) -> dict[str, object]:
@@ -110,14 +136,9 @@ async def kill(bench: Bench) -> dict[str, object]:
     server.start()
     restarted = time.monotonic()
     phones = bench.phones
-    resumed_all = await wait_until(lambda: all(p.snapshots_at[-1] > restarted for p in phones), 60)
-    resumed = [p.snapshots_at[-1] - restarted for p in phones if p.snapshots_at[-1] > restarted]
-    figures: dict[str, object] = {"resumed": len(resumed), "all_resumed": resumed_all}
-    if resumed:
-        figures["resume_p50_s"] = f"{statistics.median(resumed):.2f}"
-        figures["resume_p99_s"] = f"{percentile(resumed, 0.99):.2f}"
-        figures["resume_max_s"] = f"{max(resumed):.2f}"
-    return figures
+    resumed_all = await wait_until(lambda: all(back_after(p, restarted) for p in phones), 60)
+    resumed = [t - restarted for p in phones if (t := back_after(p, restarted))]
+    return {"resumed": len(resumed), "all_resumed": resumed_all, **spread("resume", resumed)}
 
 
 async def redis_restart(bench: Bench) -> dict[str, object]:
@@ -128,7 +149,7 @@ async def redis_restart(bench: Bench) -> dict[str, object]:
     bench.redis = subprocess.Popen(bench.redis_command, stdout=subprocess.DEVNULL)
     back = time.monotonic()
     # Everything acknowledged until Redis came back reaches the screens on both workers
-    # (staff screens hear of every comment; a phone only of what concerns it).
+    # (staff screens hear of every word; a phone only of what concerns it).
     target = max((seq for p in bench.phones for seq in p.acked.values()), default=0)
     caught_up = await wait_until(lambda: all((p.seq or 0) >= target for p in bench.staff), 60)
     return {
@@ -157,10 +178,41 @@ async def postgres_cut(bench: Bench) -> dict[str, object]:
     }
 
 
+async def network_cut(bench: Bench) -> dict[str, object]:
+    assert bench.network is not None
+    phones = bench.phones
+    bench.network.cut(silent=True)
+    cut = time.monotonic()
+    if bench.args.network_events:  # the browser's `offline`
+        for phone in phones:
+            phone.kick()
+    await asyncio.sleep(bench.args.down)
+    noticed = sum(p.status != "online" for p in phones)
+    bench.network.mend()
+    mended = time.monotonic()
+    if bench.args.network_events:  # the browser's `online`
+        for phone in phones:
+            phone.kick()
+    all_back = await wait_until(lambda: all(back_after(p, cut) and p.status == "online" for p in phones), 60)
+    back = [t - mended for p in phones if (t := back_after(p, cut))]
+    return {
+        "network_down_s": bench.args.down,
+        "network_events": bench.args.network_events,
+        "connections_cut": bench.network.dropped,
+        "connections_refused_while_cut": bench.network.refused,
+        "phones_noticed_during_cut": noticed,
+        "phones_back": len(back),
+        "badges_online": sum(p.status == "online" for p in phones),
+        "all_back": all_back,
+        **spread("back", back),
+    }
+
+
 FAULTS: dict[str, Callable[[Bench], Awaitable[dict[str, object]]]] = {
     "kill": kill,
     "redis": redis_restart,
     "postgres": postgres_cut,
+    "network": network_cut,
 }
 
 
@@ -197,6 +249,9 @@ def start(args: argparse.Namespace, work: Path) -> Bench:
         server = LiveServer(work / f"w{i}", programs, **env)
         server.start()
         bench.servers.append(server)
+    if args.fault == "network":
+        bench.network = CuttableProxy("127.0.0.1", bench.servers[0].port)
+        bench.network.start()
     return bench
 
 
@@ -206,8 +261,9 @@ def stop(bench: Bench) -> None:
     if bench.redis is not None:
         bench.redis.terminate()
         bench.redis.wait()
-    if bench.proxy is not None:
-        bench.proxy.stop()
+    for proxy in (bench.proxy, bench.network):
+        if proxy is not None:
+            proxy.stop()
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -220,6 +276,8 @@ async def run(args: argparse.Namespace) -> None:
         ws_urls = [s.url.replace("http", "ws") + "/ws" for s in bench.servers]
         bench.staff = [Phone(url, code, None, role="facilitator", key=key) for url in ws_urls]
         facilitator = bench.staff[0]
+        if bench.network is not None:  # the phones' Wi-Fi; the facilitator's laptop is wired
+            ws_urls = [f"ws://127.0.0.1:{bench.network.port}/ws"]
         bench.phones = [Phone(ws_urls[i % len(ws_urls)], code, c) for i, c in enumerate(cookies)]
         phones = bench.phones
         for client in (*bench.staff, *phones):
@@ -231,7 +289,7 @@ async def run(args: argparse.Namespace) -> None:
 
         async def submit(phone: Phone, index: int) -> None:
             for n in range(args.rounds):
-                await phone.send({"type": "comment_add", "exercise": "gruppe", "text": f"{index}-{n}"})
+                await phone.send({"type": "wordcloud_submit", "exercise": "gruppe", "word": f"w{index}x{n}"})
                 await asyncio.sleep(args.interval)
 
         writers = asyncio.gather(*(submit(p, i) for i, p in enumerate(phones)))
@@ -243,15 +301,15 @@ async def run(args: argparse.Namespace) -> None:
 
         # What each server shows (with several workers they must agree), and what is stored.
         database_url = args.database_url or bench.servers[0].env["SAMLING_DATABASE_URL"]
-        stored = Counter(stored_comments(database_url, code))
+        stored = Counter(stored_words(database_url, code))
         settled_at = time.monotonic()
         for _ in range(100):  # another worker may still be applying the last messages
-            shown = [Counter(c["text"] for c in comments_of(s, code, key)) for s in bench.servers]
+            shown = [words_of(s, code, key) for s in bench.servers]
             if all(c == stored for c in shown):
                 break
             await asyncio.sleep(0.1)
         agreed_s = time.monotonic() - settled_at
-        sent = {f"{i}-{n}" for i in range(args.phones) for n in range(args.rounds)}
+        sent = {f"w{i}x{n}" for i in range(args.phones) for n in range(args.rounds)}
         acked = sum(len(p.acked) for p in phones)
         refused = sum(len(p.refused) for p in phones)
         timer_kept = all(p.state["position"]["timer"]["ends_at"] == deadline for p in phones)
@@ -285,15 +343,22 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--phones", type=int, default=200)
-    parser.add_argument("--rounds", type=int, default=10, help="comments per phone")
-    parser.add_argument("--interval", type=float, default=0.2, help="seconds between a phone's comments")
+    parser.add_argument("--rounds", type=int, default=10, help="words per phone (at most 20)")
+    parser.add_argument("--interval", type=float, default=0.2, help="seconds between a phone's words")
     parser.add_argument("--fault", choices=sorted(FAULTS), default="kill")
-    parser.add_argument("--down", type=float, default=2.0, help="seconds the fault lasts")
+    parser.add_argument(
+        "--down", type=float, default=None, help="seconds the fault lasts (5 for network, else 2)"
+    )
+    parser.add_argument(
+        "--network-events", action="store_true", help="network: phones hear `offline` and `online`"
+    )
     parser.add_argument(
         "--database-url", default="", help=f"default: SQLite; {DEFAULT_POSTGRES} for redis, postgres"
     )
     args = parser.parse_args()
-    if args.fault != "kill" and not args.database_url:
+    if args.down is None:
+        args.down = 5.0 if args.fault == "network" else 2.0
+    if args.fault in ("redis", "postgres") and not args.database_url:
         args.database_url = DEFAULT_POSTGRES
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
