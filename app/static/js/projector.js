@@ -1,92 +1,89 @@
 /* The projector: read-only, large type. Between exercises: the QR code, the join address
  * and the agenda. During an exercise: its title, the phase, the instruction and a huge
  * countdown, the groups, and the exercise kind's board (word cloud, diamonds, ...). */
-(function () {
-  "use strict";
+import { localize, t } from "./lib/boot.js";
+import { byId as $, h, setText } from "./lib/dom.js";
+import { formatClock, remaining } from "./lib/i18n.js";
+import { agendaItems, bindBadge, connectRoom, exerciseInstruction, phaseLabel, renderKinds } from "./lib/page.js";
 
-  var S = window.Samling;
-  var t = S.t;
-  var h = S.h;
-  var room = S.connect();
-  var $ = function (id) { return document.getElementById(id); };
+var room = connectRoom();
 
-  S.bindBadge(room, $("connection"));
+bindBadge(room, $("connection"));
 
-  function drawGroups(state) {
-    var position = state.position || {};
-    var people = state.participants || [];
-    var groups = {};
-    people.forEach(function (p) {
-      var g = p.working_group;
-      if (g === null || g === undefined) return;
-      (groups[g] = groups[g] || []).push(p.name);
-    });
-    var numbers = Object.keys(groups).map(Number).sort(function (a, b) { return a - b; });
-    // Groups are shown while people find their table: before the timer starts.
-    var show = numbers.length > 0 && position.exercise >= 0 && !position.day_over &&
-      position.timer && position.timer.status === "ready" && position.grouping !== "none";
-    $("groups").hidden = !show;
-    if (!show) return;
-    var title = position.grouping === "pairs" ? "group.pair" : position.grouping === "triads" ? "group.triad" : "group.number";
-    var key = JSON.stringify([title, groups]);
-    if ($("groups").getAttribute("data-key") === key) return;
-    $("groups").setAttribute("data-key", key);
-    $("groups").replaceChildren.apply($("groups"), numbers.map(function (g) {
-      return h("div", { className: "group-box" }, [
-        h("h2", { text: t(title, { number: g }) }),
-        h("p", { text: groups[g].join(", ") }),
-      ]);
-    }));
+function drawGroups(state) {
+  var position = state.position || {};
+  var people = state.participants || [];
+  var groups = {};
+  people.forEach(function (p) {
+    var g = p.working_group;
+    if (g === null || g === undefined) return;
+    (groups[g] = groups[g] || []).push(p.name);
+  });
+  var numbers = Object.keys(groups).map(Number).sort(function (a, b) { return a - b; });
+  // Groups are shown while people find their table: before the timer starts.
+  var show = numbers.length > 0 && position.exercise >= 0 && !position.day_over &&
+    position.timer && position.timer.status === "ready" && position.grouping !== "none";
+  $("groups").hidden = !show;
+  if (!show) return;
+  var title = position.grouping === "pairs" ? "group.pair" : position.grouping === "triads" ? "group.triad" : "group.number";
+  var key = JSON.stringify([title, groups]);
+  if ($("groups").getAttribute("data-key") === key) return;
+  $("groups").setAttribute("data-key", key);
+  $("groups").replaceChildren.apply($("groups"), numbers.map(function (g) {
+    return h("div", { className: "group-box" }, [
+      h("h2", { text: t(title, { number: g }) }),
+      h("p", { text: groups[g].join(", ") }),
+    ]);
+  }));
+}
+
+function draw() {
+  var state = room.state;
+  var position = state.position || {};
+  var header = state.room || {};
+  var count = (state.participants || []).length;
+  setText($("joined"), t("projector.joined", { count: count }));
+  var between = position.exercise === -1 || position.day_over;
+  $("welcome").hidden = !between;
+  $("now").hidden = between;
+  $("qr-small").hidden = between; // the big one is on the welcome screen
+  setText($("day-title"), position.day_over ? t("projector.day_over") : localize(header.title));
+  if (between) {
+    $("agenda").replaceChildren.apply($("agenda"), agendaItems(state));
+  } else {
+    var label = phaseLabel(position.phase_kind);
+    var phaseTitle = localize(position.phase_title);
+    setText($("phase-label"), [label, phaseTitle].filter(Boolean).join(" – "));
+    $("now").setAttribute("data-phase", position.phase_kind || "");
+    setText($("exercise-title"), localize(position.title));
+    setText($("phase-instruction"), localize(position.phase_instruction));
+    setText($("exercise-instruction"), exerciseInstruction(position));
   }
+  drawGroups(state);
+  renderKinds($("kinds"), "projector", state.board || {}, room);
+  // With an exercise's own content (cloud, diamonds, lists …) the heading and the clock
+  // make room for it, so that a whole exercise fits the wall without scrolling.
+  $("projector").classList.toggle("with-kinds", $("kinds").children.length > 0);
+  tick();
+}
 
-  function draw() {
-    var state = room.state;
-    var position = state.position || {};
-    var header = state.room || {};
-    var count = (state.participants || []).length;
-    S.setText($("joined"), t("projector.joined", { count: count }));
-    var between = position.exercise === -1 || position.day_over;
-    $("welcome").hidden = !between;
-    $("now").hidden = between;
-    $("qr-small").hidden = between; // the big one is on the welcome screen
-    S.setText($("day-title"), position.day_over ? t("projector.day_over") : S.localize(header.title));
-    if (between) {
-      $("agenda").replaceChildren.apply($("agenda"), S.agendaItems(state));
-    } else {
-      var label = S.phaseLabel(position.phase_kind);
-      var phaseTitle = S.localize(position.phase_title);
-      S.setText($("phase-label"), [label, phaseTitle].filter(Boolean).join(" – "));
-      $("now").setAttribute("data-phase", position.phase_kind || "");
-      S.setText($("exercise-title"), S.localize(position.title));
-      S.setText($("phase-instruction"), S.localize(position.phase_instruction));
-      S.setText($("exercise-instruction"), S.exerciseInstruction(position));
-    }
-    drawGroups(state);
-    S.renderKinds($("kinds"), "projector", state.board || {}, room);
-    // With an exercise's own content (cloud, diamonds, lists …) the heading and the clock
-    // make room for it, so that a whole exercise fits the wall without scrolling.
-    $("projector").classList.toggle("with-kinds", $("kinds").children.length > 0);
-    tick();
+function tick() {
+  var position = room.state.position || {};
+  var timer = position.timer;
+  if (!timer || position.exercise === -1 || position.day_over) {
+    setText($("countdown"), "");
+    return;
   }
+  var left = remaining(timer, room.serverNow());
+  setText($("countdown"), formatClock(left));
+  var up = timer.status === "running" && left === 0;
+  var half = position.half_time_signal && timer.status === "running" && left > 0 && left <= timer.duration_ms / 2;
+  var status = up ? t("timer.up") : timer.status === "paused" ? t("timer.paused") : timer.status === "ready" ? t("timer.ready") : "";
+  setText($("timer-status"), status);
+  $("now").classList.toggle("time-up", up);
+  $("signal").hidden = !half;
+  if (half) setText($("signal"), t("timer.half_time"));
+}
 
-  function tick() {
-    var position = room.state.position || {};
-    var timer = position.timer;
-    if (!timer || position.exercise === -1 || position.day_over) {
-      S.setText($("countdown"), "");
-      return;
-    }
-    var left = S.remaining(timer, room.serverNow());
-    S.setText($("countdown"), S.formatClock(left));
-    var up = timer.status === "running" && left === 0;
-    var half = position.half_time_signal && timer.status === "running" && left > 0 && left <= timer.duration_ms / 2;
-    var status = up ? t("timer.up") : timer.status === "paused" ? t("timer.paused") : timer.status === "ready" ? t("timer.ready") : "";
-    S.setText($("timer-status"), status);
-    $("now").classList.toggle("time-up", up);
-    $("signal").hidden = !half;
-    if (half) S.setText($("signal"), t("timer.half_time"));
-  }
-
-  room.onState(draw);
-  window.setInterval(tick, 250);
-})();
+room.onState(draw);
+window.setInterval(tick, 250);

@@ -3,171 +3,172 @@
  * group's list side by side, then the room list with live vote bars (numbers too, not
  * colour only). Facilitator: gather, merge, open/close voting, remove.
  * Data: app/core/kinds/lists.py (mine() and board()). */
-(function () {
-  "use strict";
+import { h } from "../lib/dom.js";
+import { registerKind } from "../lib/kinds.js";
+import { into, outboxOf, tell } from "../lib/sending.js";
 
-  var S = window.Samling;
-  var h = S.h;
-  var drawn = new WeakMap();
+var drawn = new WeakMap();
 
-  function changed(el, view, data) {
-    var key = view + JSON.stringify(data);
-    if (drawn.get(el) === key) return false;
-    drawn.set(el, key);
-    return true;
-  }
+function changed(el, view, data) {
+  var key = view + JSON.stringify(data);
+  if (drawn.get(el) === key) return false;
+  drawn.set(el, key);
+  return true;
+}
 
-  function say(el, api, promise, done) {
-    return promise.then(function (reply) {
-      var line = el.querySelector(".lists-status");
-      if (reply.type === "ack") {
-        if (done) done();
-        if (line) line.textContent = "";
-      } else if (line) {
-        line.textContent = api.t("error." + reply.code);
-      }
-    });
-  }
+function statusLine(el) {
+  return into(function () { return el.querySelector(".lists-status"); });
+}
 
-  function roomList(el, data, api, controls) {
-    var most = Math.max(1, Math.max.apply(null, [0].concat((data.room || []).map(function (r) { return r.votes; }))));
-    return h("ol", { className: "lists-room" }, (data.room || []).map(function (r) {
-      var bar = h("span", { className: "lists-bar" });
-      bar.style.width = Math.round((r.votes / most) * 100) + "%";
-      return h("li", {}, [
-        h("div", { className: "lists-room-row" }, [
-          h("span", { className: "lists-text", text: r.text }),
-          h("span", { className: "lists-votes", text: api.t("lists.votes", { votes: r.votes }) }),
-        ]),
-        r.also && r.also.length ? h("p", { className: "hint lists-also", text: api.t("lists.also", { texts: r.also.join(" · ") }) }) : null,
-        h("div", { className: "lists-bar-track", "aria-hidden": "true" }, [bar]),
-        controls ? controls(r) : null,
-      ]);
-    }));
-  }
+/* Send; the status line says "not sent yet" while it waits, and why it was refused. */
+function say(el, api, action) {
+  return tell(api, action, statusLine(el));
+}
 
-  // --- phone ---------------------------------------------------------------------------------
-
-  function phone(el, data, api) {
-    if (!el.querySelector(".lists-form")) {
-      var input = h("input", { id: "lists-text", maxlength: String(data.max_length || 200), autocomplete: "off" });
-      var form = h("form", { className: "lists-form" }, [
-        h("label", { for: "lists-text", className: "lists-label" }),
-        h("div", { className: "lists-row" }, [input, h("button", { type: "submit", className: "button primary", text: api.t("lists.add") })]),
-      ]);
-      form.addEventListener("submit", function (event) {
-        event.preventDefault();
-        var text = input.value.trim();
-        if (!text) return;
-        say(el, api, api.send({ type: "lists_add", text: text }), function () { input.value = ""; input.focus(); });
-      });
-      el.replaceChildren(
-        h("h2", { className: "lists-title" }),
-        h("p", { className: "lists-progress", role: "status", "aria-live": "polite" }),
-        h("ul", { className: "lists-mine" }),
-        form,
-        h("p", { className: "hint lists-status", role: "status", "aria-live": "polite" }),
-        h("section", { className: "lists-voting" })
-      );
-    }
-    if (!changed(el, "phone", data)) return;
-    if (el.querySelector(".lists-mine").contains(document.activeElement)) {
-      drawn.delete(el); // someone is typing in the list: draw later
-      return;
-    }
-    var items = data.items || [];
-    el.querySelector(".lists-title").textContent = data.group ? api.t("lists.group_list", { group: data.group }) : api.t("lists.title");
-    el.querySelector(".lists-label").textContent = data.prompt ? api.localize(data.prompt) : api.t("lists.new_item");
-    el.querySelector(".lists-progress").textContent = data.min_items ? api.t("lists.progress", { count: items.length, min: data.min_items }) : api.t("lists.count", { count: items.length });
-    var list = el.querySelector(".lists-mine");
-    list.replaceChildren.apply(list, items.map(function (item) {
-      var field = h("input", { value: item.text, maxlength: String(data.max_length || 200), "aria-label": api.t("lists.edit_label", { text: item.text }) });
-      return h("li", {}, [
-        field,
-        h("button", { type: "button", className: "button small", text: api.t("lists.save"), "aria-label": api.t("lists.save_label", { text: item.text }),
-          on: { click: function () { say(el, api, api.send({ type: "lists_edit", item: item.id, text: field.value })); } } }),
-        h("button", { type: "button", className: "button small danger", text: api.t("lists.remove"), "aria-label": api.t("lists.remove_label", { text: item.text }),
-          on: { click: function () { say(el, api, api.send({ type: "lists_remove", item: item.id })); } } }),
-      ]);
-    }));
-    var voting = el.querySelector(".lists-voting");
-    if (!data.voting) {
-      voting.replaceChildren();
-      return;
-    }
-    voting.replaceChildren(
-      h("h2", { text: api.t("lists.vote_title") }),
-      h("p", { className: "lists-dots-left", role: "status", "aria-live": "polite", text: api.t("lists.dots_left", { left: data.dots_left, dots: data.dots }) }),
-      roomList(el, data, api, function (r) {
-        return h("div", { className: "lists-vote-buttons" }, [
-          h("button", { type: "button", className: "button small", text: "−", disabled: r.mine === 0, "aria-label": api.t("lists.unvote", { text: r.text }),
-            on: { click: function () { say(el, api, api.send({ type: "lists_vote", item: r.id, delta: -1 })); } } }),
-          h("span", { className: "lists-my-dots", text: api.t("lists.my_dots", { dots: r.mine }) }),
-          h("button", { type: "button", className: "button small primary", text: "+", disabled: data.dots_left === 0, "aria-label": api.t("lists.vote", { text: r.text }),
-            on: { click: function () { say(el, api, api.send({ type: "lists_vote", item: r.id, delta: 1 })); } } }),
-        ]);
-      })
-    );
-  }
-
-  // --- projector and results -------------------------------------------------------------------
-
-  function groupsView(data, api) {
-    return h("div", { className: "lists-groups" }, (data.groups || []).map(function (g) {
-      return h("section", { className: "lists-group" }, [
-        h("h3", { text: api.t("lists.group_list", { group: g.group }) }),
-        h("ul", {}, g.items.map(function (item) { return h("li", { text: item.text }); })),
-      ]);
-    }));
-  }
-
-  function projector(el, data, api) {
-    if (!changed(el, "projector", data)) return;
-    var showRoom = data.voting || (data.room || []).length > 0;
-    el.replaceChildren(
-      h("h2", { text: showRoom ? (data.voting ? api.t("lists.voting_open", { voters: data.voters }) : api.t("lists.room_title")) : api.t("lists.groups_title") }),
-      showRoom ? roomList(el, data, api) : groupsView(data, api)
-    );
-  }
-
-  function results(el, data, api) {
-    if (!changed(el, "results", data)) return;
-    el.replaceChildren(groupsView(data, api), (data.room || []).length ? h("h3", { text: api.t("lists.room_title") }) : null, (data.room || []).length ? roomList(el, data, api) : null);
-  }
-
-  // --- facilitator -------------------------------------------------------------------------------
-
-  function facilitator(el, data, api) {
-    if (!changed(el, "facilitator", data)) return;
-    if (el.contains(document.activeElement) && document.activeElement.tagName === "SELECT") return;
-    var room = data.room || [];
-    el.replaceChildren(
-      h("h2", { text: api.t("lists.title") }),
-      h("div", { className: "controls" }, [
-        h("button", { type: "button", className: "button", text: api.t("lists.gather_all"), on: { click: function () { say(el, api, api.send({ type: "lists_gather" })); } } }),
-        h("button", { type: "button", className: "button primary", text: data.voting ? api.t("lists.close_voting") : api.t("lists.open_voting"),
-          on: { click: function () { say(el, api, api.send({ type: "lists_voting", open: !data.voting })); } } }),
+function roomList(el, data, api, controls) {
+  var most = Math.max(1, Math.max.apply(null, [0].concat((data.room || []).map(function (r) { return r.votes; }))));
+  return h("ol", { className: "lists-room" }, (data.room || []).map(function (r) {
+    var bar = h("span", { className: "lists-bar" });
+    bar.style.width = Math.round((r.votes / most) * 100) + "%";
+    return h("li", {}, [
+      h("div", { className: "lists-room-row" }, [
+        h("span", { className: "lists-text", text: r.text }),
+        h("span", { className: "lists-votes", text: api.t("lists.votes", { votes: r.votes }) }),
       ]),
+      r.also && r.also.length ? h("p", { className: "hint lists-also", text: api.t("lists.also", { texts: r.also.join(" · ") }) }) : null,
+      h("div", { className: "lists-bar-track", "aria-hidden": "true" }, [bar]),
+      controls ? controls(r) : null,
+    ]);
+  }));
+}
+
+// --- phone ---------------------------------------------------------------------------------
+
+function phone(el, data, api) {
+  var waiting = outboxOf(el, phone, data, api); // the new items on their way
+  if (!el.querySelector(".lists-form")) {
+    var input = h("input", { id: "lists-text", maxlength: String(data.max_length || 200), autocomplete: "off" });
+    var form = h("form", { className: "lists-form" }, [
+      h("label", { for: "lists-text", className: "lists-label" }),
+      h("div", { className: "lists-row" }, [input, h("button", { type: "submit", className: "button primary", text: api.t("lists.add") })]),
+    ]);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var text = input.value.trim();
+      if (!text) return;
+      // The item waits in the list, marked, until the server has it; a refused one
+      // comes back into the field.
+      input.value = "";
+      input.focus();
+      waiting.send(api, { type: "lists_add", text: text }, text, statusLine(el)).then(function (reply) {
+        if (reply.type === "error" && !input.value) input.value = text;
+      });
+    });
+    el.replaceChildren(
+      h("h2", { className: "lists-title" }),
+      h("p", { className: "lists-progress", role: "status", "aria-live": "polite" }),
+      h("ul", { className: "lists-mine" }),
+      form,
       h("p", { className: "hint lists-status", role: "status", "aria-live": "polite" }),
-      groupsView(data, api),
-      room.length ? h("h3", { text: api.t("lists.room_title") }) : null,
-      room.length ? roomList(el, data, api, function (r) {
-        var target = h("select", { "aria-label": api.t("lists.merge_label", { text: r.text }) },
-          [h("option", { value: "", text: api.t("lists.merge_into") })].concat(room.filter(function (o) { return o.id !== r.id; }).map(function (o) {
-            return h("option", { value: String(o.id), text: o.text });
-          })));
-        target.addEventListener("change", function () {
-          if (target.value) say(el, api, api.send({ type: "lists_merge", source: r.id, target: Number(target.value) }));
-        });
-        return h("div", { className: "row-actions" }, [
-          target,
-          h("button", { type: "button", className: "button small danger", text: api.t("lists.remove"), "aria-label": api.t("lists.remove_label", { text: r.text }),
-            on: { click: function () { say(el, api, api.send({ type: "lists_remove_room_item", item: r.id })); } } }),
-        ]);
-      }) : null
+      h("section", { className: "lists-voting" })
     );
   }
+  if (!changed(el, "phone", { data: data, waiting: waiting.items })) return;
+  if (el.querySelector(".lists-mine").contains(document.activeElement)) {
+    drawn.delete(el); // someone is typing in the list: draw later
+    return;
+  }
+  var items = data.items || [];
+  el.querySelector(".lists-title").textContent = data.group ? api.t("lists.group_list", { group: data.group }) : api.t("lists.title");
+  el.querySelector(".lists-label").textContent = data.prompt ? api.localize(data.prompt) : api.t("lists.new_item");
+  el.querySelector(".lists-progress").textContent = data.min_items ? api.t("lists.progress", { count: items.length, min: data.min_items }) : api.t("lists.count", { count: items.length });
+  var list = el.querySelector(".lists-mine");
+  list.replaceChildren.apply(list, items.map(function (item) {
+    var field = h("input", { value: item.text, maxlength: String(data.max_length || 200), "aria-label": api.t("lists.edit_label", { text: item.text }) });
+    return h("li", {}, [
+      field,
+      h("button", { type: "button", className: "button small", text: api.t("lists.save"), "aria-label": api.t("lists.save_label", { text: item.text }),
+        on: { click: function () { say(el, api, { type: "lists_edit", item: item.id, text: field.value }); } } }),
+      h("button", { type: "button", className: "button small danger", text: api.t("lists.remove"), "aria-label": api.t("lists.remove_label", { text: item.text }),
+        on: { click: function () { say(el, api, { type: "lists_remove", item: item.id }); } } }),
+    ]);
+  }).concat(waiting.listItems(api.t)));
+  var voting = el.querySelector(".lists-voting");
+  if (!data.voting) {
+    voting.replaceChildren();
+    return;
+  }
+  voting.replaceChildren(
+    h("h2", { text: api.t("lists.vote_title") }),
+    h("p", { className: "lists-dots-left", role: "status", "aria-live": "polite", text: api.t("lists.dots_left", { left: data.dots_left, dots: data.dots }) }),
+    roomList(el, data, api, function (r) {
+      return h("div", { className: "lists-vote-buttons" }, [
+        h("button", { type: "button", className: "button small", text: "−", disabled: r.mine === 0, "aria-label": api.t("lists.unvote", { text: r.text }),
+          on: { click: function () { say(el, api, { type: "lists_vote", item: r.id, delta: -1 }); } } }),
+        h("span", { className: "lists-my-dots", text: api.t("lists.my_dots", { dots: r.mine }) }),
+        h("button", { type: "button", className: "button small primary", text: "+", disabled: data.dots_left === 0, "aria-label": api.t("lists.vote", { text: r.text }),
+          on: { click: function () { say(el, api, { type: "lists_vote", item: r.id, delta: 1 }); } } }),
+      ]);
+    })
+  );
+}
 
-  window.SamlingKinds = window.SamlingKinds || {};
-  window.SamlingKinds.lists = { phone: phone, projector: projector, facilitator: facilitator, results: results };
-})();
+// --- projector and results -------------------------------------------------------------------
+
+function groupsView(data, api) {
+  return h("div", { className: "lists-groups" }, (data.groups || []).map(function (g) {
+    return h("section", { className: "lists-group" }, [
+      h("h3", { text: api.t("lists.group_list", { group: g.group }) }),
+      h("ul", {}, g.items.map(function (item) { return h("li", { text: item.text }); })),
+    ]);
+  }));
+}
+
+function projector(el, data, api) {
+  if (!changed(el, "projector", data)) return;
+  var showRoom = data.voting || (data.room || []).length > 0;
+  el.replaceChildren(
+    h("h2", { text: showRoom ? (data.voting ? api.t("lists.voting_open", { voters: data.voters }) : api.t("lists.room_title")) : api.t("lists.groups_title") }),
+    showRoom ? roomList(el, data, api) : groupsView(data, api)
+  );
+}
+
+function results(el, data, api) {
+  if (!changed(el, "results", data)) return;
+  el.replaceChildren(groupsView(data, api), (data.room || []).length ? h("h3", { text: api.t("lists.room_title") }) : null, (data.room || []).length ? roomList(el, data, api) : null);
+}
+
+// --- facilitator -------------------------------------------------------------------------------
+
+function facilitator(el, data, api) {
+  if (!changed(el, "facilitator", data)) return;
+  if (el.contains(document.activeElement) && document.activeElement.tagName === "SELECT") return;
+  var room = data.room || [];
+  el.replaceChildren(
+    h("h2", { text: api.t("lists.title") }),
+    h("div", { className: "controls" }, [
+      h("button", { type: "button", className: "button", text: api.t("lists.gather_all"), on: { click: function () { say(el, api, { type: "lists_gather" }); } } }),
+      h("button", { type: "button", className: "button primary", text: data.voting ? api.t("lists.close_voting") : api.t("lists.open_voting"),
+        on: { click: function () { say(el, api, { type: "lists_voting", open: !data.voting }); } } }),
+    ]),
+    h("p", { className: "hint lists-status", role: "status", "aria-live": "polite" }),
+    groupsView(data, api),
+    room.length ? h("h3", { text: api.t("lists.room_title") }) : null,
+    room.length ? roomList(el, data, api, function (r) {
+      var target = h("select", { "aria-label": api.t("lists.merge_label", { text: r.text }) },
+        [h("option", { value: "", text: api.t("lists.merge_into") })].concat(room.filter(function (o) { return o.id !== r.id; }).map(function (o) {
+          return h("option", { value: String(o.id), text: o.text });
+        })));
+      target.addEventListener("change", function () {
+        if (target.value) say(el, api, { type: "lists_merge", source: r.id, target: Number(target.value) });
+      });
+      return h("div", { className: "row-actions" }, [
+        target,
+        h("button", { type: "button", className: "button small danger", text: api.t("lists.remove"), "aria-label": api.t("lists.remove_label", { text: r.text }),
+          on: { click: function () { say(el, api, { type: "lists_remove_room_item", item: r.id }); } } }),
+      ]);
+    }) : null
+  );
+}
+
+registerKind("lists", { phone: phone, projector: projector, facilitator: facilitator, results: results });

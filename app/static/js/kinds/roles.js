@@ -6,462 +6,444 @@
  * by the classes roles-swatch-1 … roles-swatch-5 of the page's stylesheet; each also
  * carries its name ("Hår 1 av 5: lysest"), so it is usable without colour.
  */
-(function () {
-  "use strict";
+import { h } from "../lib/dom.js";
+import { registerKind } from "../lib/kinds.js";
+import { sendFrom } from "../lib/sending.js";
 
-  var HAIR_LEVELS = 5;
-  var rendered = new WeakMap(); // element -> the JSON last drawn into it
+var HAIR_LEVELS = 5;
+var rendered = new WeakMap(); // element -> the JSON last drawn into it
 
-  // --- small DOM helpers --------------------------------------------------------------
+// --- small DOM helpers --------------------------------------------------------------
 
-  var h = window.Samling.h; // the shared DOM helper: text through textContent only
-
-  /* Re-render only when the data changed, keeping the focused control (by data-key)
-   * and whatever a person is typing in an input (by data-key). */
-  function render(el, view, data, build) {
-    var json = view + ":" + JSON.stringify(data);
-    if (rendered.get(el) === json) return;
-    rendered.set(el, json);
-    var active = document.activeElement;
-    var focusKey = active && el.contains(active) ? active.getAttribute("data-key") : null;
-    var drafts = {};
-    el.querySelectorAll("input[data-key]").forEach(function (input) {
-      if (input.type !== "radio" && input.value !== input.defaultValue) {
-        drafts[input.getAttribute("data-key")] = input.value;
-      }
-    });
-    var status = el.querySelector(".roles-status");
-    var statusText = status ? status.textContent : "";
-    el.replaceChildren(build());
-    Object.keys(drafts).forEach(function (key) {
-      var input = el.querySelector('input[data-key="' + key + '"]');
-      if (input) input.value = drafts[key];
-    });
-    var newStatus = el.querySelector(".roles-status");
-    if (newStatus && statusText) newStatus.textContent = statusText;
-    if (focusKey) {
-      var target = el.querySelector('[data-key="' + focusKey + '"]');
-      if (target) target.focus();
+/* Re-render only when the data changed, keeping the focused control (by data-key)
+ * and whatever a person is typing in an input (by data-key). */
+function render(el, view, data, build) {
+  var json = view + ":" + JSON.stringify(data);
+  if (rendered.get(el) === json) return;
+  rendered.set(el, json);
+  var active = document.activeElement;
+  var focusKey = active && el.contains(active) ? active.getAttribute("data-key") : null;
+  var drafts = {};
+  el.querySelectorAll("input[data-key]").forEach(function (input) {
+    if (input.type !== "radio" && input.value !== input.defaultValue) {
+      drafts[input.getAttribute("data-key")] = input.value;
     }
+  });
+  var status = el.querySelector(".roles-status");
+  var statusText = status ? status.textContent : "";
+  el.replaceChildren(build());
+  Object.keys(drafts).forEach(function (key) {
+    var input = el.querySelector('input[data-key="' + key + '"]');
+    if (input) input.value = drafts[key];
+  });
+  var newStatus = el.querySelector(".roles-status");
+  if (newStatus && statusText) newStatus.textContent = statusText;
+  if (focusKey) {
+    var target = el.querySelector('[data-key="' + focusKey + '"]');
+    if (target) target.focus();
   }
+}
 
-  function statusLine() {
-    return h("p", { className: "roles-status", role: "status", "aria-live": "polite" });
+function statusLine() {
+  return h("p", { className: "roles-status", role: "status", "aria-live": "polite" });
+}
+
+/* Send an action; the status line says "not sent yet" while it waits, and why it was
+ * refused. */
+var send = sendFrom(".roles-status");
+
+function roleName(api, role) {
+  return api.localize(role && role.name ? role.name : role);
+}
+
+function ruleCaption(api, role) {
+  var caption = api.t("roles.rule_" + role.rule, { value: role.value === null ? "" : formatNumber(role.value) });
+  return role.of_remaining && role.rule !== "choice" && role.rule !== "random"
+    ? caption + " " + api.t("roles.of_remaining")
+    : caption;
+}
+
+function formatNumber(value) {
+  return Number.isInteger(value) ? String(value) : String(value).replace(".", ",");
+}
+
+// --- phone -----------------------------------------------------------------------------
+
+/* "Du er <b>Ordstyrer og tidtaker</b>" (and "<b>A</b> og <b>B</b>" for two roles). */
+function youAre(api, roles) {
+  var line = h("h2", { id: "roles-mine-title", className: "roles-you-are" }, [api.t("roles.you_are") + " "]);
+  roles.forEach(function (role, i) {
+    if (i > 0) {
+      line.appendChild(document.createTextNode(i === roles.length - 1 ? " " + api.t("roles.and") + " " : ", "));
+    }
+    line.appendChild(h("b", { text: api.localize(role.name) }));
+  });
+  return line;
+}
+
+function myRoles(api, data) {
+  var box = h("section", { className: "roles-mine", "aria-labelledby": "roles-mine-title" });
+  if (data.rotate && data.rounds) {
+    box.appendChild(h("p", { className: "roles-round", text: api.t("roles.round", { round: data.round, rounds: data.rounds }) }));
   }
-
-  /* Send an action; a refusal is shown in the element's status line. */
-  function send(el, api, action) {
-    var status = el.querySelector(".roles-status");
-    if (status) status.textContent = "";
-    return api.send(Object.assign({ exercise: api.exercise }, action)).then(
-      function (answer) {
-        if (answer && answer.type === "error") {
-          var line = el.querySelector(".roles-status");
-          if (line) line.textContent = api.t("error." + answer.code);
-        }
-        return answer;
-      },
-      function () {
-        var line = el.querySelector(".roles-status");
-        if (line) line.textContent = api.t("roles.not_sent");
-      }
+  if (!data.roles.length) {
+    box.appendChild(h("h2", { id: "roles-mine-title", text: api.t("roles.no_role") }));
+    return box;
+  }
+  box.appendChild(youAre(api, data.roles));
+  if (data.roles.length === 2) box.appendChild(h("p", { className: "roles-double", text: api.t("roles.two_roles") }));
+  if (data.roles.length > 2) {
+    box.appendChild(h("p", { className: "roles-double", text: api.t("roles.many_roles", { count: data.roles.length }) }));
+  }
+  data.roles.forEach(function (role) {
+    var description = api.localize(role.description);
+    if (!description) return;
+    box.appendChild(
+      h("div", { className: "roles-description" }, [
+        data.roles.length > 1 ? h("h3", { text: api.localize(role.name) }) : null,
+        h("p", { text: description }),
+      ])
     );
-  }
+  });
+  return box;
+}
 
-  function roleName(api, role) {
-    return api.localize(role && role.name ? role.name : role);
-  }
+function groupRoles(api, data) {
+  if (!data.holders.length) return null;
+  var list = h("ul", { className: "roles-holders" });
+  data.holders.forEach(function (holder) {
+    list.appendChild(
+      h("li", {}, [
+        h("span", { className: "roles-holder-role", text: api.localize(holder.role) + ": " }),
+        h("span", { className: "roles-holder-name", text: holder.name || api.t("roles.not_chosen") }),
+      ])
+    );
+  });
+  return h("section", { className: "roles-group", "aria-labelledby": "roles-group-title" }, [
+    h("h3", { id: "roles-group-title", text: api.t("roles.group_roles") }),
+    list,
+  ]);
+}
 
-  function ruleCaption(api, role) {
-    var caption = api.t("roles.rule_" + role.rule, { value: role.value === null ? "" : formatNumber(role.value) });
-    return role.of_remaining && role.rule !== "choice" && role.rule !== "random"
-      ? caption + " " + api.t("roles.of_remaining")
-      : caption;
-  }
-
-  function formatNumber(value) {
-    return Number.isInteger(value) ? String(value) : String(value).replace(".", ",");
-  }
-
-  // --- phone -----------------------------------------------------------------------------
-
-  /* "Du er <b>Ordstyrer og tidtaker</b>" (and "<b>A</b> og <b>B</b>" for two roles). */
-  function youAre(api, roles) {
-    var line = h("h2", { id: "roles-mine-title", className: "roles-you-are" }, [api.t("roles.you_are") + " "]);
-    roles.forEach(function (role, i) {
-      if (i > 0) {
-        line.appendChild(document.createTextNode(i === roles.length - 1 ? " " + api.t("roles.and") + " " : ", "));
-      }
-      line.appendChild(h("b", { text: api.localize(role.name) }));
-    });
-    return line;
-  }
-
-  function myRoles(api, data) {
-    var box = h("section", { className: "roles-mine", "aria-labelledby": "roles-mine-title" });
-    if (data.rotate && data.rounds) {
-      box.appendChild(h("p", { className: "roles-round", text: api.t("roles.round", { round: data.round, rounds: data.rounds }) }));
-    }
-    if (!data.roles.length) {
-      box.appendChild(h("h2", { id: "roles-mine-title", text: api.t("roles.no_role") }));
-      return box;
-    }
-    box.appendChild(youAre(api, data.roles));
-    if (data.roles.length === 2) box.appendChild(h("p", { className: "roles-double", text: api.t("roles.two_roles") }));
-    if (data.roles.length > 2) {
-      box.appendChild(h("p", { className: "roles-double", text: api.t("roles.many_roles", { count: data.roles.length }) }));
-    }
-    data.roles.forEach(function (role) {
-      var description = api.localize(role.description);
-      if (!description) return;
-      box.appendChild(
-        h("div", { className: "roles-description" }, [
-          data.roles.length > 1 ? h("h3", { text: api.localize(role.name) }) : null,
-          h("p", { text: description }),
-        ])
-      );
-    });
-    return box;
-  }
-
-  function groupRoles(api, data) {
-    if (!data.holders.length) return null;
-    var list = h("ul", { className: "roles-holders" });
-    data.holders.forEach(function (holder) {
-      list.appendChild(
-        h("li", {}, [
-          h("span", { className: "roles-holder-role", text: api.localize(holder.role) + ": " }),
-          h("span", { className: "roles-holder-name", text: holder.name || api.t("roles.not_chosen") }),
-        ])
-      );
-    });
-    return h("section", { className: "roles-group", "aria-labelledby": "roles-group-title" }, [
-      h("h3", { id: "roles-group-title", text: api.t("roles.group_roles") }),
-      list,
-    ]);
-  }
-
-  function choices(el, api, data) {
-    if (!data.choose.length) return null;
-    var box = h("section", { className: "roles-choose" });
-    data.choose.forEach(function (choice) {
-      var name = api.localize(choice.name);
-      var group = h("div", { role: "group", "aria-label": api.t("roles.choose", { role: name }), className: "roles-choose-buttons" });
-      choice.candidates.forEach(function (person) {
-        group.appendChild(
-          h("button", {
-            type: "button",
-            className: "roles-candidate",
-            "data-key": "choose-" + choice.index + "-" + person.id,
-            "aria-pressed": String(choice.holder === person.id),
-            disabled: !person.eligible,
-            text: person.name,
-            on: {
-              click: function () {
-                send(el, api, { type: "roles_choose", role: choice.index, participant: person.id });
-              },
-            },
-          })
-        );
-      });
-      box.appendChild(h("h3", { text: api.t("roles.choose", { role: name }) }));
-      box.appendChild(group);
-    });
-    return box;
-  }
-
-  function ageForm(el, api, reply) {
-    var saved = reply && reply.age !== null && reply.age !== undefined ? String(reply.age) : "";
-    var input = h("input", {
-      id: "roles-age",
-      type: "number",
-      inputmode: "numeric",
-      min: "1",
-      max: "120",
-      step: "1",
-      autocomplete: "off",
-      required: true,
-      "data-key": "age",
-      className: "roles-age-input",
-    });
-    input.defaultValue = saved;
-    input.value = saved;
-    var form = h("form", { className: "roles-age", novalidate: true }, [
-      h("label", { for: "roles-age", text: api.t("roles.question_age") }),
-      input,
-      h("button", { type: "submit", "data-key": "age-save", text: api.t("roles.save") }),
-    ]);
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      var age = Number(input.value);
-      if (!Number.isInteger(age) || age < 1 || age > 120) {
-        el.querySelector(".roles-status").textContent = api.t("roles.age_invalid");
-        input.focus();
-        return;
-      }
-      send(el, api, { type: "roles_answer", age: age });
-    });
-    return form;
-  }
-
-  function hairForm(el, api, reply) {
-    var chosen = reply && reply.hair ? reply.hair : null;
-    var fieldset = h("fieldset", { className: "roles-hair" }, [h("legend", { text: api.t("roles.question_hair") })]);
-    for (var level = 1; level <= HAIR_LEVELS; level++) {
-      (function (level) {
-        var id = "roles-hair-" + level;
-        var label = api.t("roles.hair_" + level);
-        var radio = h("input", {
-          type: "radio",
-          name: "roles-hair",
-          id: id,
-          value: String(level),
-          checked: chosen === level,
-          "data-key": "hair-" + level,
-          className: "roles-swatch-input",
-          on: {
-            change: function () {
-              send(el, api, { type: "roles_answer", hair: level });
-            },
-          },
-        });
-        fieldset.appendChild(
-          h("label", { for: id, className: "roles-swatch roles-swatch-" + level }, [
-            radio,
-            h("span", { className: "roles-swatch-color", "aria-hidden": "true" }),
-            h("span", { className: "roles-swatch-name", text: label }),
-          ])
-        );
-      })(level);
-    }
-    return fieldset;
-  }
-
-  function questions(el, api, data) {
-    var reply = data.reply;
-    var box = h("section", { className: "roles-questions" }, [
-      h("p", { className: "roles-private", text: api.t("roles.private_note") }),
-    ]);
-    if (data.asks.indexOf("age") >= 0) box.appendChild(ageForm(el, api, reply));
-    if (data.asks.indexOf("hair") >= 0) box.appendChild(hairForm(el, api, reply));
-    if (reply && reply.declined) {
-      box.appendChild(h("p", { className: "roles-saved", text: api.t("roles.declined") }));
-    } else if (data.answered) {
-      box.appendChild(h("p", { className: "roles-saved", text: api.t("roles.saved") }));
-    }
-    if (!(reply && reply.declined)) {
-      box.appendChild(
+function choices(el, api, data) {
+  if (!data.choose.length) return null;
+  var box = h("section", { className: "roles-choose" });
+  data.choose.forEach(function (choice) {
+    var name = api.localize(choice.name);
+    var group = h("div", { role: "group", "aria-label": api.t("roles.choose", { role: name }), className: "roles-choose-buttons" });
+    choice.candidates.forEach(function (person) {
+      group.appendChild(
         h("button", {
           type: "button",
-          className: "roles-decline",
-          "data-key": "decline",
-          text: api.t("roles.decline"),
+          className: "roles-candidate",
+          "data-key": "choose-" + choice.index + "-" + person.id,
+          "aria-pressed": String(choice.holder === person.id),
+          disabled: !person.eligible,
+          text: person.name,
           on: {
             click: function () {
-              send(el, api, { type: "roles_answer", decline: true });
+              send(el, api, { type: "roles_choose", role: choice.index, participant: person.id });
+            },
+          },
+        })
+      );
+    });
+    box.appendChild(h("h3", { text: api.t("roles.choose", { role: name }) }));
+    box.appendChild(group);
+  });
+  return box;
+}
+
+function ageForm(el, api, reply) {
+  var saved = reply && reply.age !== null && reply.age !== undefined ? String(reply.age) : "";
+  var input = h("input", {
+    id: "roles-age",
+    type: "number",
+    inputmode: "numeric",
+    min: "1",
+    max: "120",
+    step: "1",
+    autocomplete: "off",
+    required: true,
+    "data-key": "age",
+    className: "roles-age-input",
+  });
+  input.defaultValue = saved;
+  input.value = saved;
+  var form = h("form", { className: "roles-age", novalidate: true }, [
+    h("label", { for: "roles-age", text: api.t("roles.question_age") }),
+    input,
+    h("button", { type: "submit", "data-key": "age-save", text: api.t("roles.save") }),
+  ]);
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var age = Number(input.value);
+    if (!Number.isInteger(age) || age < 1 || age > 120) {
+      el.querySelector(".roles-status").textContent = api.t("roles.age_invalid");
+      input.focus();
+      return;
+    }
+    send(el, api, { type: "roles_answer", age: age });
+  });
+  return form;
+}
+
+function hairForm(el, api, reply) {
+  var chosen = reply && reply.hair ? reply.hair : null;
+  var fieldset = h("fieldset", { className: "roles-hair" }, [h("legend", { text: api.t("roles.question_hair") })]);
+  for (var level = 1; level <= HAIR_LEVELS; level++) {
+    (function (level) {
+      var id = "roles-hair-" + level;
+      var label = api.t("roles.hair_" + level);
+      var radio = h("input", {
+        type: "radio",
+        name: "roles-hair",
+        id: id,
+        value: String(level),
+        checked: chosen === level,
+        "data-key": "hair-" + level,
+        className: "roles-swatch-input",
+        on: {
+          change: function () {
+            send(el, api, { type: "roles_answer", hair: level });
+          },
+        },
+      });
+      fieldset.appendChild(
+        h("label", { for: id, className: "roles-swatch roles-swatch-" + level }, [
+          radio,
+          h("span", { className: "roles-swatch-color", "aria-hidden": "true" }),
+          h("span", { className: "roles-swatch-name", text: label }),
+        ])
+      );
+    })(level);
+  }
+  return fieldset;
+}
+
+function questions(el, api, data) {
+  var reply = data.reply;
+  var box = h("section", { className: "roles-questions" }, [
+    h("p", { className: "roles-private", text: api.t("roles.private_note") }),
+  ]);
+  if (data.asks.indexOf("age") >= 0) box.appendChild(ageForm(el, api, reply));
+  if (data.asks.indexOf("hair") >= 0) box.appendChild(hairForm(el, api, reply));
+  if (reply && reply.declined) {
+    box.appendChild(h("p", { className: "roles-saved", text: api.t("roles.declined") }));
+  } else if (data.answered) {
+    box.appendChild(h("p", { className: "roles-saved", text: api.t("roles.saved") }));
+  }
+  if (!(reply && reply.declined)) {
+    box.appendChild(
+      h("button", {
+        type: "button",
+        className: "roles-decline",
+        "data-key": "decline",
+        text: api.t("roles.decline"),
+        on: {
+          click: function () {
+            send(el, api, { type: "roles_answer", decline: true });
+          },
+        },
+      })
+    );
+  }
+  return box;
+}
+
+function phone(el, data, api) {
+  if (!data) return;
+  render(el, "phone", data, function () {
+    var root = h("div", { className: "roles roles-phone" });
+    if (data.assigned) {
+      root.appendChild(myRoles(api, data));
+      [choices(el, api, data), groupRoles(api, data)].forEach(function (part) {
+        if (part) root.appendChild(part);
+      });
+    } else {
+      if (data.can_answer) root.appendChild(questions(el, api, data));
+      if (data.group === null) {
+        root.appendChild(h("p", { className: "roles-wait", text: api.t("roles.no_group") }));
+      } else if (!data.can_answer || data.answered) {
+        root.appendChild(h("p", { className: "roles-wait", text: api.t("roles.waiting") }));
+      }
+      var others = groupRoles(api, data);
+      if (others) root.appendChild(others);
+    }
+    root.appendChild(statusLine());
+    return root;
+  });
+}
+
+// --- projector -------------------------------------------------------------------------
+
+function outcome(api, board, group) {
+  var card = h("section", { className: "roles-card", "aria-label": api.t("roles.group", { group: group.group }) }, [
+    h("h3", { text: api.t("roles.group", { group: group.group }) }),
+  ]);
+  if (board.rotate && group.rounds) {
+    card.appendChild(h("p", { className: "roles-round", text: api.t("roles.round", { round: group.round, rounds: group.rounds }) }));
+  }
+  if (!group.assigned) {
+    var progress = board.asks.length
+      ? api.t("roles.answered", { answered: group.answered, members: group.members.length })
+      : api.t("roles.not_assigned");
+    card.appendChild(h("p", { className: "roles-progress", text: progress }));
+    return card;
+  }
+  var list = h("dl", { className: "roles-outcome" });
+  group.holders.forEach(function (holder) {
+    list.appendChild(h("dt", { text: roleName(api, board.roles[holder.index]) }));
+    list.appendChild(h("dd", { text: holder.name || api.t("roles.not_chosen") }));
+  });
+  card.appendChild(list);
+  return card;
+}
+
+function projector(el, data, api) {
+  if (!data) return;
+  render(el, "projector", data, function () {
+    var root = h("div", { className: "roles roles-projector" });
+    root.appendChild(h("h2", { text: api.t("roles.title") }));
+    var grid = h("div", { className: "roles-grid" });
+    data.groups.forEach(function (group) {
+      grid.appendChild(outcome(api, data, group));
+    });
+    root.appendChild(grid);
+    return root;
+  });
+}
+
+// --- facilitator -----------------------------------------------------------------------
+
+function select(key, label, options, selected) {
+  var node = h("select", { "data-key": key, "aria-label": label });
+  options.forEach(function (option) {
+    var item = h("option", { value: option.value, text: option.text });
+    if (option.value === selected) item.selected = true;
+    node.appendChild(item);
+  });
+  return node;
+}
+
+function facilitatorGroup(el, api, board, group) {
+  var card = outcome(api, board, group);
+  if (group.stale) card.appendChild(h("p", { className: "roles-stale", text: api.t("roles.stale") }));
+  if (group.double) card.appendChild(h("p", { className: "roles-double", text: api.t("roles.double") }));
+  if (group.assigned && board.asks.length) {
+    card.appendChild(
+      h("p", { className: "roles-progress", text: api.t("roles.answered", { answered: group.answered, members: group.members.length }) })
+    );
+  }
+  var actions = h("div", { className: "roles-actions" }, [
+    h("button", {
+      type: "button",
+      "data-key": "redraw-" + group.group,
+      "aria-label": api.t("roles.redraw_group", { group: group.group }),
+      text: api.t("roles.redraw"),
+      on: {
+        click: function () {
+          send(el, api, { type: "roles_redraw", group: group.group });
+        },
+      },
+    }),
+  ]);
+  card.appendChild(actions);
+  if (!group.assigned) return card;
+
+  // Give one role to someone in the group.
+  var people = group.members.map(function (m) {
+    return { value: m.id, text: m.name };
+  });
+  group.holders.forEach(function (holder) {
+    var role = roleName(api, board.roles[holder.index]);
+    var key = "give-" + group.group + "-" + holder.index;
+    var label = api.t("roles.give_role", { role: role, group: group.group });
+    var choice = select(key, label, [{ value: "", text: "—" }].concat(people), holder.holder || "");
+    choice.addEventListener("change", function () {
+      if (choice.value) send(el, api, { type: "roles_set", group: group.group, role: holder.index, participant: choice.value });
+    });
+    card.appendChild(h("p", { className: "roles-give" }, [h("span", { text: label + " " }), choice]));
+  });
+
+  // Swap two roles.
+  if (group.holders.length > 1) {
+    var roleOptions = board.roles.map(function (role) {
+      return { value: String(role.index), text: roleName(api, role) };
+    });
+    var first = select("swap-a-" + group.group, api.t("roles.swap_first", { group: group.group }), roleOptions, "0");
+    var second = select("swap-b-" + group.group, api.t("roles.swap_second", { group: group.group }), roleOptions, "1");
+    card.appendChild(
+      h("p", { className: "roles-swap" }, [
+        first,
+        " ⇄ ",
+        second,
+        h("button", {
+          type: "button",
+          "data-key": "swap-" + group.group,
+          "aria-label": api.t("roles.swap_group", { group: group.group }),
+          text: api.t("roles.swap"),
+          on: {
+            click: function () {
+              var a = Number(first.value);
+              var b = Number(second.value);
+              if (a === b) return;
+              send(el, api, { type: "roles_swap", group: group.group, role_a: a, role_b: b });
+            },
+          },
+        }),
+      ])
+    );
+  }
+  return card;
+}
+
+function facilitator(el, data, api) {
+  if (!data) return;
+  render(el, "facilitator", data, function () {
+    var root = h("div", { className: "roles roles-facilitator" });
+    var rules = h("ol", { className: "roles-rules" });
+    data.roles.forEach(function (role) {
+      rules.appendChild(h("li", { text: roleName(api, role) + " — " + ruleCaption(api, role) }));
+    });
+    root.appendChild(h("h2", { text: api.t("roles.title") }));
+    root.appendChild(rules);
+    var controls = h("div", { className: "roles-controls" }, [
+      h("button", {
+        type: "button",
+        "data-key": "assign",
+        text: api.t("roles.assign"),
+        on: {
+          click: function () {
+            send(el, api, { type: "roles_assign" });
+          },
+        },
+      }),
+    ]);
+    if (data.rotate) {
+      controls.appendChild(
+        h("button", {
+          type: "button",
+          "data-key": "next-round",
+          text: api.t("roles.next_round"),
+          on: {
+            click: function () {
+              send(el, api, { type: "roles_next_round" });
             },
           },
         })
       );
     }
-    return box;
-  }
-
-  function phone(el, data, api) {
-    if (!data) return;
-    render(el, "phone", data, function () {
-      var root = h("div", { className: "roles roles-phone" });
-      if (data.assigned) {
-        root.appendChild(myRoles(api, data));
-        [choices(el, api, data), groupRoles(api, data)].forEach(function (part) {
-          if (part) root.appendChild(part);
-        });
-      } else {
-        if (data.can_answer) root.appendChild(questions(el, api, data));
-        if (data.group === null) {
-          root.appendChild(h("p", { className: "roles-wait", text: api.t("roles.no_group") }));
-        } else if (!data.can_answer || data.answered) {
-          root.appendChild(h("p", { className: "roles-wait", text: api.t("roles.waiting") }));
-        }
-        var others = groupRoles(api, data);
-        if (others) root.appendChild(others);
-      }
-      root.appendChild(statusLine());
-      return root;
+    root.appendChild(controls);
+    root.appendChild(h("p", { className: "roles-hint", text: api.t("roles.assign_hint") }));
+    root.appendChild(statusLine());
+    var grid = h("div", { className: "roles-grid" });
+    data.groups.forEach(function (group) {
+      grid.appendChild(facilitatorGroup(el, api, data, group));
     });
-  }
+    root.appendChild(grid);
+    return root;
+  });
+}
 
-  // --- projector -------------------------------------------------------------------------
-
-  function outcome(api, board, group) {
-    var card = h("section", { className: "roles-card", "aria-label": api.t("roles.group", { group: group.group }) }, [
-      h("h3", { text: api.t("roles.group", { group: group.group }) }),
-    ]);
-    if (board.rotate && group.rounds) {
-      card.appendChild(h("p", { className: "roles-round", text: api.t("roles.round", { round: group.round, rounds: group.rounds }) }));
-    }
-    if (!group.assigned) {
-      var progress = board.asks.length
-        ? api.t("roles.answered", { answered: group.answered, members: group.members.length })
-        : api.t("roles.not_assigned");
-      card.appendChild(h("p", { className: "roles-progress", text: progress }));
-      return card;
-    }
-    var list = h("dl", { className: "roles-outcome" });
-    group.holders.forEach(function (holder) {
-      list.appendChild(h("dt", { text: roleName(api, board.roles[holder.index]) }));
-      list.appendChild(h("dd", { text: holder.name || api.t("roles.not_chosen") }));
-    });
-    card.appendChild(list);
-    return card;
-  }
-
-  function projector(el, data, api) {
-    if (!data) return;
-    render(el, "projector", data, function () {
-      var root = h("div", { className: "roles roles-projector" });
-      root.appendChild(h("h2", { text: api.t("roles.title") }));
-      var grid = h("div", { className: "roles-grid" });
-      data.groups.forEach(function (group) {
-        grid.appendChild(outcome(api, data, group));
-      });
-      root.appendChild(grid);
-      return root;
-    });
-  }
-
-  // --- facilitator -----------------------------------------------------------------------
-
-  function select(key, label, options, selected) {
-    var node = h("select", { "data-key": key, "aria-label": label });
-    options.forEach(function (option) {
-      var item = h("option", { value: option.value, text: option.text });
-      if (option.value === selected) item.selected = true;
-      node.appendChild(item);
-    });
-    return node;
-  }
-
-  function facilitatorGroup(el, api, board, group) {
-    var card = outcome(api, board, group);
-    if (group.stale) card.appendChild(h("p", { className: "roles-stale", text: api.t("roles.stale") }));
-    if (group.double) card.appendChild(h("p", { className: "roles-double", text: api.t("roles.double") }));
-    if (group.assigned && board.asks.length) {
-      card.appendChild(
-        h("p", { className: "roles-progress", text: api.t("roles.answered", { answered: group.answered, members: group.members.length }) })
-      );
-    }
-    var actions = h("div", { className: "roles-actions" }, [
-      h("button", {
-        type: "button",
-        "data-key": "redraw-" + group.group,
-        "aria-label": api.t("roles.redraw_group", { group: group.group }),
-        text: api.t("roles.redraw"),
-        on: {
-          click: function () {
-            send(el, api, { type: "roles_redraw", group: group.group });
-          },
-        },
-      }),
-    ]);
-    card.appendChild(actions);
-    if (!group.assigned) return card;
-
-    // Give one role to someone in the group.
-    var people = group.members.map(function (m) {
-      return { value: m.id, text: m.name };
-    });
-    group.holders.forEach(function (holder) {
-      var role = roleName(api, board.roles[holder.index]);
-      var key = "give-" + group.group + "-" + holder.index;
-      var label = api.t("roles.give_role", { role: role, group: group.group });
-      var choice = select(key, label, [{ value: "", text: "—" }].concat(people), holder.holder || "");
-      choice.addEventListener("change", function () {
-        if (choice.value) send(el, api, { type: "roles_set", group: group.group, role: holder.index, participant: choice.value });
-      });
-      card.appendChild(h("p", { className: "roles-give" }, [h("span", { text: label + " " }), choice]));
-    });
-
-    // Swap two roles.
-    if (group.holders.length > 1) {
-      var roleOptions = board.roles.map(function (role) {
-        return { value: String(role.index), text: roleName(api, role) };
-      });
-      var first = select("swap-a-" + group.group, api.t("roles.swap_first", { group: group.group }), roleOptions, "0");
-      var second = select("swap-b-" + group.group, api.t("roles.swap_second", { group: group.group }), roleOptions, "1");
-      card.appendChild(
-        h("p", { className: "roles-swap" }, [
-          first,
-          " ⇄ ",
-          second,
-          h("button", {
-            type: "button",
-            "data-key": "swap-" + group.group,
-            "aria-label": api.t("roles.swap_group", { group: group.group }),
-            text: api.t("roles.swap"),
-            on: {
-              click: function () {
-                var a = Number(first.value);
-                var b = Number(second.value);
-                if (a === b) return;
-                send(el, api, { type: "roles_swap", group: group.group, role_a: a, role_b: b });
-              },
-            },
-          }),
-        ])
-      );
-    }
-    return card;
-  }
-
-  function facilitator(el, data, api) {
-    if (!data) return;
-    render(el, "facilitator", data, function () {
-      var root = h("div", { className: "roles roles-facilitator" });
-      var rules = h("ol", { className: "roles-rules" });
-      data.roles.forEach(function (role) {
-        rules.appendChild(h("li", { text: roleName(api, role) + " — " + ruleCaption(api, role) }));
-      });
-      root.appendChild(h("h2", { text: api.t("roles.title") }));
-      root.appendChild(rules);
-      var controls = h("div", { className: "roles-controls" }, [
-        h("button", {
-          type: "button",
-          "data-key": "assign",
-          text: api.t("roles.assign"),
-          on: {
-            click: function () {
-              send(el, api, { type: "roles_assign" });
-            },
-          },
-        }),
-      ]);
-      if (data.rotate) {
-        controls.appendChild(
-          h("button", {
-            type: "button",
-            "data-key": "next-round",
-            text: api.t("roles.next_round"),
-            on: {
-              click: function () {
-                send(el, api, { type: "roles_next_round" });
-              },
-            },
-          })
-        );
-      }
-      root.appendChild(controls);
-      root.appendChild(h("p", { className: "roles-hint", text: api.t("roles.assign_hint") }));
-      root.appendChild(statusLine());
-      var grid = h("div", { className: "roles-grid" });
-      data.groups.forEach(function (group) {
-        grid.appendChild(facilitatorGroup(el, api, data, group));
-      });
-      root.appendChild(grid);
-      return root;
-    });
-  }
-
-  window.SamlingKinds = window.SamlingKinds || {};
-  window.SamlingKinds.roles = { phone: phone, projector: projector, facilitator: facilitator };
-})();
+registerKind("roles", { phone: phone, projector: projector, facilitator: facilitator });

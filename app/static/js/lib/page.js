@@ -1,0 +1,127 @@
+/* What the page scripts share: the room connection wired to the browser, the connection
+ * badge, the agenda, and drawing the exercise kinds. */
+import { boot, localize, t } from "./boot.js";
+import { Room } from "./connection.js";
+import { h } from "./dom.js";
+import { plannedClock } from "./i18n.js";
+import { kinds } from "./kinds.js";
+
+function sessionStore() {
+  try {
+    return window.sessionStorage;
+  } catch (e) {
+    return null; // storage switched off: resending still works within this page
+  }
+}
+
+/* The room's connection, with the browser's socket, clock, timers and storage; it checks
+ * itself at once when the phone wakes up, shows the page again or finds its network. */
+export function connectRoom() {
+  const scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+  const room = new Room({
+    url: scheme + window.location.host + "/ws",
+    hello: { room: boot.code, role: boot.role, key: boot.key },
+    WebSocket: window.WebSocket,
+    now: () => Date.now(),
+    timers: {
+      setTimeout: (fn, ms) => window.setTimeout(fn, ms),
+      clearTimeout: (id) => window.clearTimeout(id),
+      setInterval: (fn, ms) => window.setInterval(fn, ms),
+      clearInterval: (id) => window.clearInterval(id),
+    },
+    storage: sessionStore(),
+    storageKey: "samling-pending-" + (boot.code || "") + "-" + (boot.role || ""),
+    random: Math.random,
+  });
+  room.start();
+  const check = () => room.kick();
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") check();
+  });
+  window.addEventListener("online", check);
+  window.addEventListener("offline", check); // the ping's short deadline tells whether it is gone
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted) check(); // back from the back-forward cache
+  });
+  document.addEventListener("resume", check); // a frozen page runs again (Page Lifecycle)
+  return room;
+}
+
+/* The connection badge: hidden while online, says so when offline / reconnecting. */
+export function bindBadge(room, badge) {
+  room.onStatus((status, detail) => {
+    badge.hidden = status === "online";
+    badge.className = "connection-badge connection-" + status;
+    if (status === "stopped") {
+      const reason = { 4004: "connection.removed", 4404: "connection.unknown_room", 4403: "connection.forbidden" }[detail];
+      badge.textContent = t(reason || "connection.stopped");
+    } else if (status !== "online") {
+      const text = { connecting: "connection.connecting", saving: "connection.saving" }[status];
+      badge.textContent = t(text || "connection.offline");
+    }
+  });
+}
+
+export function phaseLabel(kind) {
+  return kind === "I" || kind === "G" || kind === "P" ? t("phase." + kind) : "";
+}
+
+/* The exercise's own instruction: shown with its first phase, unless the phase says the same. */
+export function exerciseInstruction(position) {
+  const text = position.phase === 0 ? localize(position.instruction) : "";
+  return text === localize(position.phase_instruction) ? "" : text;
+}
+
+/* The day's agenda as list items: planned time, title, minutes; the current one marked. */
+export function agendaItems(state, extra) {
+  const start = (state.room || {}).start;
+  const current = (state.position || {}).exercise;
+  return (state.agenda || []).map((item) => {
+    const children = [
+      h("span", { className: "agenda-time", text: plannedClock(start, item.planned_offset_ms) }),
+      h("span", { className: "agenda-title", text: localize(item.title) }),
+      h("span", { className: "agenda-minutes", text: t("agenda.minutes", { minutes: Math.round(item.planned_ms / 60000) }) }),
+    ];
+    if (extra) children.push(extra(item));
+    return h("li", {
+      className: item.index === current ? "agenda-item current" : item.index < current ? "agenda-item done" : "agenda-item",
+      "aria-current": item.index === current ? "step" : null,
+    }, children);
+  });
+}
+
+/* A word cloud's picture, through the page's own secret path (projector /s/…, facilitator
+ * /f/…, or its results page); `version` makes the browser ask again when the cloud grew. */
+export function cloudPictureUrl(exercise, version) {
+  const base = window.location.pathname.replace(/\/results$/, "");
+  return base + "/wordcloud/" + encodeURIComponent(exercise) + ".png?v=" + version;
+}
+
+/* Draw each kind's part of the current exercise into `container`, one child per kind
+ * (see docs/kinds.md). `data` is state.board (staff) or state.activity (phones). */
+export function renderKinds(container, view, data, room) {
+  const exercise = data && data.exercise;
+  const seen = {};
+  Object.keys(data || {}).forEach((name) => {
+    if (name === "exercise" || !kinds[name] || !kinds[name][view]) return;
+    seen[name] = true;
+    let el = container.querySelector('[data-kind="' + name + '"]');
+    if (!el) {
+      el = h("section", { className: "kind kind-" + name, "data-kind": name });
+      container.appendChild(el);
+    }
+    kinds[name][view](el, data[name], {
+      exercise,
+      state: room.state,
+      // An action names its exercise; a kind may name another (the gallery walk edits
+      // the diamond exercise's diamonds).
+      send: (action, options) => room.send(Object.assign({ exercise }, action), options),
+      t,
+      localize,
+      serverNow: () => room.serverNow(),
+    });
+  });
+  Array.from(container.children).forEach((child) => {
+    if (!seen[child.getAttribute("data-kind")]) container.removeChild(child);
+  });
+}
