@@ -14,6 +14,7 @@ A question may write into a section of the person's workbook (``section = "<id>"
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -26,7 +27,7 @@ from app.core.localized import LocalizedText, localize, text
 from app.core.outcome import Changes, Refused
 
 if TYPE_CHECKING:
-    from app.core.program import Exercise
+    from app.core.program import Exercise, Program
     from app.core.room import Command, Room
 
 MIN_SUMMARY = 5  # answers a scale question needs before its distribution is shown
@@ -106,6 +107,7 @@ class Config(_Strict):
     scale: Scale = Scale()  # the scale questions use unless they give their own
     groups: Annotated[list[Group], Field(min_length=1, max_length=MAX_QUESTIONS)]
     summary: bool = False  # may the facilitator show an anonymous summary on the projector
+    phase: Annotated[int, Field(ge=0, le=50)] | None = None  # filled in in this phase only (0: first)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Config:
@@ -212,6 +214,21 @@ def checked(config: Config, question: Question, value: Answer | None) -> Answer 
     return tuple(sorted(value)) or None
 
 
+def check(program: Program, exercise: Exercise) -> Iterator[tuple[str, str]]:
+    """The phase the form is filled in is one of the exercise's."""
+    phase = _config(exercise).phase
+    count = len(exercise.steps)
+    if phase is not None and phase >= count:
+        yield "phase", f"the exercise has {count} phase{'s' if count > 1 else ''}: 0 to {count - 1}"
+
+
+def is_open(room: Room, exercise: Exercise) -> bool:
+    """Whether answers are taken now: the exercise is current, in the form's phase."""
+    phase = _config(exercise).phase
+    current = room.current
+    return current is not None and current.id == exercise.id and (phase is None or room.phase == phase)
+
+
 def start(room: Room, exercise: Exercise, cmd: Command) -> State:
     return State()
 
@@ -223,6 +240,8 @@ def apply(room: Room, exercise: Exercise, state: State, cmd: Command) -> tuple[S
         found = config.questions.get(action.question)
         if found is None:
             raise Refused("unknown_question")
+        if not is_open(room, exercise):
+            raise Refused("form_not_now")
         value = checked(config, found[1], action.value)
         before = state.answers.get(cmd.actor, {})
         mine = {k: v for k, v in before.items() if k != action.question}
@@ -332,6 +351,7 @@ def mine(room: Room, exercise: Exercise, state: State, pid: str) -> dict[str, An
         "answers": {k: _answer_json(v) for k, v in answers.items()},
         "answered": len(answers),
         "questions": len(config.questions),
+        "open": is_open(room, exercise),
     }
 
 
@@ -396,4 +416,5 @@ KIND: Kind[State] = Kind(
     written=written,
     forget=forget,
     redact=redact,
+    check=check,
 )

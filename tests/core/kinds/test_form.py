@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from app.core import views
-from app.core.actions import NextExercise, Start
+from app.core.actions import NextExercise, NextPhase, Start
 from app.core.kinds import form
 from app.core.kinds.form import FormAnswer, FormReveal
 from app.core.program import ProgramError, load_program_text
@@ -182,6 +182,28 @@ def test_answers_are_only_taken_while_the_form_is_the_exercise_of_the_moment() -
     day = started()
     day.act(NextExercise())
     assert refused(day, "p1", "jobb", 3) == "exercise_closed"
+
+
+TWO_PHASES = PROGRAM.replace(
+    "[exercises.form]\nsummary = true",
+    '[[exercises.phases]]\nkind = "P"\nminutes = 5\n[exercises.form]\nphase = 1\nsummary = true',
+)
+
+
+def test_a_form_can_be_filled_in_in_one_phase_only() -> None:
+    day = Day.of(TWO_PHASES, people=2)
+    day.act(Start())
+    assert mine(day, "p1")["open"] is False
+    assert refused(day, "p1", "jobb", 3) == "form_not_now"
+    day.act(NextPhase())
+    assert mine(day, "p1")["open"] is True
+    answer(day, "p1", "jobb", 3)
+    assert mine(day, "p1")["answers"] == {"jobb": 3}
+
+
+def test_a_form_phase_the_exercise_does_not_have_is_named() -> None:
+    with pytest.raises(ProgramError, match=r"field form.phase: the exercise has 2 phases: 0 to 1"):
+        load_program_text(TWO_PHASES.replace("phase = 1", "phase = 2"), source="t.toml")
 
 
 def test_the_board_counts_people_never_answers_until_revealed() -> None:

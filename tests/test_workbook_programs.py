@@ -1,0 +1,80 @@
+"""The shipped programs with forms and a workbook, and the example in docs/programs.md,
+load and hold what the seeds ask for."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from app.core.kinds.form import Config as FormConfig
+from app.core.localized import localize
+from app.core.program import Program, load_program, load_program_text
+
+ROOT = Path(__file__).parent.parent
+EXERCISES = ROOT / "exercises"
+
+
+def forms(program: Program) -> dict[str, FormConfig]:
+    return {ex.id: ex.form for ex in program.exercises if ex.form is not None}
+
+
+def scale_statements(form: FormConfig) -> list[int]:
+    return [
+        sum(q.type == "scale" for q in g.questions) for g in form.groups if g.questions[0].type == "scale"
+    ]
+
+
+def test_the_docs_example_with_a_workbook_loads_and_uses_every_question_type() -> None:
+    text = (ROOT / "docs" / "programs.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```toml\n(.*?)```", text, re.DOTALL) if "[workbook]" in b]
+    assert len(blocks) == 1
+    program = load_program_text(blocks[0], source="programs.md")
+    assert program.workbook is not None
+    types = {q.type for form in forms(program).values() for g in form.groups for q in g.questions}
+    assert types == {"scale", "short", "long", "single", "multiple"}
+    assert program.exercises[0].notes_section == "avdelingen"
+
+
+def test_the_three_self_assessments_of_seed_002() -> None:
+    program = load_program(EXERCISES / "egenvurdering-lederskap-og-medarbeiderskap.toml")
+    found = forms(program)
+    assert [scale_statements(f) for f in found.values()] == [[3, 3, 3], [3, 3, 3, 3], [3, 3, 4, 4]]
+    for form in found.values():
+        assert form.scale.points == 5
+        sections = [q.section for g in form.groups for q in g.questions if q.section]
+        assert sections.count("utviklingsomrader") == 4  # two areas, each with how to work on it
+        assert sections.count("styrker") == 4
+    first = found["aktivt-medarbeiderskap"]
+    headings = [localize(g.heading, "nb") for g in first.groups]
+    assert headings == ["Selvledelse", "Med-ledelse", "Medarbeiderledelse", "Utviklingsområder", "Styrker"]
+
+
+def test_kompetanse_og_laering_fills_its_action_plan_across_the_day() -> None:
+    program = load_program(EXERCISES / "kompetanse-og-laering.toml")
+    assert program.workbook is not None
+    filled_by: dict[str, list[str]] = {}
+    for ex in program.exercises:
+        for group in ex.form.groups if ex.form else []:
+            for question in group.questions:
+                if question.section:
+                    filled_by.setdefault(question.section, []).append(ex.id)
+    assert filled_by == {
+        "1-medarbeiders-behov": ["handlingsplan"],
+        "2-avdelingens-behov": ["ovelse-2"],
+        "3a-delegering": ["ovelse-3a"],
+        "3b-delegering": ["ovelse-3b"] * 4,  # four real tasks to delegate
+        "4-coaching": ["ovelse-4"],
+    }
+    closing = program.exercises[-1]
+    assert closing.form is not None
+    question = closing.form.groups[0].questions[0]
+    assert question.section is None and "konkret og spesifikk atferd" in localize(question.text, "nb")
+
+
+def test_the_seljord_action_learning_exercise_is_a_form() -> None:
+    program = load_program(EXERCISES / "seljord-samling-2.toml")
+    exercise = program.exercise("aksjonslaering")
+    assert exercise is not None and exercise.form is not None
+    questions = [localize(q.text, "nb") for g in exercise.form.groups for q in g.questions]
+    assert len(questions) == 4
+    assert "Hva har du testet ut?" in questions[0] and "Problemstilling til kollegaveiledning" in questions[3]
