@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.bus import bus_from_url
 from app.realtime.hub import Hub, now_ms
@@ -19,7 +22,10 @@ from app.render.cloud import CloudRenderer
 from app.settings import Settings, get_settings
 from app.storage.store import Store
 from app.web import pages, results, wordcloud, ws
+from app.web.access import ForeignOrigin, TooManyGuesses
 from app.web.headers import SecurityHeaders
+from app.web.logs import mask_access_log
+from app.workshops import finish_closing
 
 STATIC_DIR = Path(__file__).parent / "static"
 log = logging.getLogger("samling")
@@ -28,14 +34,48 @@ log = logging.getLogger("samling")
 PURGE_EVERY_SECONDS = 3600
 
 
-async def purge_closed_workshops(store: Store, settings: Settings) -> None:
-    """Closed workshops are deleted with all their data after ``purge_after_days``."""
-    while True:
-        cutoff = now_ms() - int(settings.purge_after_days * 86_400_000)
-        purged = await asyncio.to_thread(store.purge_closed, cutoff)
-        if purged:
-            log.info("purged %d closed workshops", len(purged))
-        await asyncio.sleep(PURGE_EVERY_SECONDS)
+async def purge_once(store: Store, settings: Settings) -> None:
+    """Finish closings a crash cut short (their history goes), then delete the
+    workshops closed more than ``purge_after_days`` ago."""
+    unfinished = await asyncio.to_thread(finish_closing, store)
+    if unfinished:
+        log.info("finished closing %d workshops", len(unfinished))
+    cutoff = now_ms() - int(settings.purge_after_days * 86_400_000)
+    purged = await asyncio.to_thread(store.purge_closed, cutoff, now_ms())
+    if purged:
+        log.info("purged %d closed workshops", len(purged))
+
+
+async def every(seconds: float, job: Callable[[], Awaitable[object]], stopping: asyncio.Event) -> None:
+    """Run ``job`` now and every ``seconds`` until ``stopping`` is set. An error (the
+    database away) is logged by its type and the next round tries again; a round in
+    progress when the server stops is finished, not cut off."""
+    while not stopping.is_set():
+        try:
+            await job()
+        except Exception as exc:
+            log.warning("%s: %s; trying again in %.0f s", job.__name__, type(exc).__name__, seconds)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), seconds)
+
+
+def limiter(count: int, seconds: float = 60) -> KeyedLimiter:
+    """One bucket per address: ``count`` per ``seconds`` on average, as many at once."""
+    return KeyedLimiter(count / seconds, count)
+
+
+async def too_many_guesses(request: Request, exc: Exception) -> Response:
+    response = pages.render(
+        request, "message.html", status_code=429, title_key="join.title", body_key="join.error.rate_limited"
+    )
+    response.headers["retry-after"] = "60"
+    return response
+
+
+async def foreign_origin(request: Request, exc: Exception) -> Response:
+    return pages.render(
+        request, "message.html", status_code=403, title_key="form.foreign_title", body_key="form.foreign"
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -49,14 +89,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.store = store
         app.state.hub = Hub(settings, store, bus)
         app.state.renderer = CloudRenderer()
-        app.state.join_limiter = KeyedLimiter(
-            settings.join_attempts_per_minute / 60, settings.join_attempts_per_minute
-        )
-        purger = asyncio.create_task(purge_closed_workshops(store, settings), name="purge")
+        app.state.hub.on_forget.append(app.state.renderer.forget)
+        app.state.code_guard = limiter(settings.join_attempts_per_minute)
+        app.state.creation_limiter = limiter(settings.workshops_per_hour, 3600)
+        app.state.sign_in_limiter = limiter(settings.sign_in_attempts_per_minute)
+        stopping = asyncio.Event()
+
+        async def purge() -> None:
+            await purge_once(store, settings)
+
+        hub: Hub = app.state.hub
+        jobs = [
+            asyncio.create_task(every(PURGE_EVERY_SECONDS, purge, stopping), name="purge"),
+            asyncio.create_task(every(hub.tidy_every, hub.evict_idle, stopping), name="evict-idle"),
+        ]
         try:
             yield
         finally:
-            purger.cancel()
+            stopping.set()
+            await asyncio.gather(*jobs)
             app.state.renderer.close()
             await app.state.hub.save_snapshots()
             await bus.stop()
@@ -64,8 +115,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Samling", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
+    app.add_exception_handler(TooManyGuesses, too_many_guesses)
+    app.add_exception_handler(ForeignOrigin, foreign_origin)
     app.add_middleware(SecurityHeaders)
+    # The client's address and scheme as a trusted reverse proxy names them (README).
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.add_middleware(KeepServerSend)  # added last, so it sees the server's own send
+    mask_access_log()
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
     app.include_router(results.router)

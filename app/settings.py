@@ -41,7 +41,23 @@ class Settings(BaseSettings):
     room_messages_per_second: float = Field(
         1000.0, gt=0, description="Sustained messages per second per room."
     )
-    join_attempts_per_minute: int = Field(20, ge=1, description="Join attempts per minute per address.")
+    join_attempts_per_minute: int = Field(
+        20, ge=1, description="Wrong room codes per minute per address (right ones are never counted)."
+    )
+    workshops_per_hour: int = Field(60, ge=1, description="Workshops one address may create per hour.")
+    sign_in_attempts_per_minute: int = Field(
+        10, ge=1, description="Sign-in attempts per minute per address (hosted mode)."
+    )
+    idle_minutes: float = Field(
+        10, gt=0, description="A room with no screens and no writes this long leaves memory."
+    )
+    hosted: bool = Field(
+        False, description="Hosted mode: only signed-in facilitators create and reopen workshops."
+    )
+    trusted_proxies: str = Field(
+        "127.0.0.1",
+        description="Addresses (or networks) of reverse proxies whose X-Forwarded-For/-Proto are believed.",
+    )
     send_queue_size: int = Field(64, ge=4, description="Frames queued for a slow phone before it is dropped.")
     board_interval_ms: int = Field(
         200,

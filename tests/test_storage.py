@@ -24,7 +24,10 @@ def test_the_migrations_build_exactly_the_tables_the_code_uses(database_url: str
     assert differences == []
     from alembic.script import ScriptDirectory
 
-    assert migrate.current(store.engine) == ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
+    assert (
+        migrate.current(store.engine)
+        == ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
+    )
     store.close()
 
 

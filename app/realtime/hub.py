@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import time
+from collections.abc import Callable
 from typing import Any
 
 from app.bus import Bus, Published
@@ -34,10 +36,16 @@ class Hub:
         self.store = store
         self.bus = bus
         self.rooms: dict[str, LiveRoom] = {}
+        # Loading and forgetting take turns: a room being loaded while it is deleted is
+        # either forgotten after the load or, loaded after the tombstone, not found.
         self._loading = asyncio.Lock()
+        self._quiet: dict[str, tuple[int, float]] = {}  # code -> (seq, since) while unwatched
+        self.on_forget: list[Callable[[int], None]] = []  # caches keyed by workshop id
         bus.on_reconnect = self.resync
 
     async def get(self, code: str) -> LiveRoom | None:
+        """The open room with this code, loaded if need be; None if there is none (a
+        closed or deleted workshop is never loaded again)."""
         live = self.rooms.get(code)
         if live is not None:
             return live
@@ -72,13 +80,60 @@ class Hub:
         await self.forget(code)
 
     async def forget(self, code: str) -> None:
+        """The room leaves memory and its screens are closed (it was closed or deleted)."""
+        async with self._loading:
+            live = await self._drop(code)
+        if live is not None:
+            for conn in list(live.connections):
+                conn.close(CLOSE_ROOM_CLOSED)
+
+    async def _drop(self, code: str) -> LiveRoom | None:
+        """Under ``_loading``: out of memory, unsubscribed, its caches dropped."""
         live = self.rooms.pop(code, None)
-        if live is None:
-            return
-        await self.bus.unsubscribe(code)
-        live.stop()
-        for conn in list(live.connections):
-            conn.close(CLOSE_ROOM_CLOSED)
+        self._quiet.pop(code, None)
+        if live is not None:
+            await self.bus.unsubscribe(code)
+            live.stop()
+            for forget in self.on_forget:
+                forget(live.workshop_id)
+        return live
+
+    async def evict_idle(self, now: float | None = None) -> list[str]:
+        """Rooms with no screen and no write for ``idle_minutes`` leave memory (a snapshot
+        first, so loading them again on demand is quick); rooms closed or deleted by a
+        process whose message the bus lost are forgotten too. Returns the codes."""
+        now = time.monotonic() if now is None else now
+        idle_after = self.settings.idle_minutes * 60
+        idle: list[str] = []
+        for code, live in list(self.rooms.items()):
+            seen = self._quiet.get(code)
+            if live.connections or seen is None or seen[0] != live.room.seq:
+                self._quiet[code] = (live.room.seq, now)
+            elif now - seen[1] >= idle_after:
+                idle.append(code)
+        held = [live.workshop_id for live in self.rooms.values()]
+        gone = await asyncio.to_thread(self.store.gone_among, held)
+        for code in [c for c, live in self.rooms.items() if live.workshop_id in gone]:
+            await self.forget(code)
+        evicted = []
+        for code in idle:
+            quiet = self.rooms.get(code)
+            if quiet is None or quiet.connections:
+                continue
+            try:
+                await quiet.save_snapshot()
+            except Exception as exc:  # only a shortcut for loading; the history has it all
+                log.warning("room %s: no snapshot before leaving memory (%s)", code, type(exc).__name__)
+            async with self._loading:
+                if self.rooms.get(code) is quiet and not quiet.connections:
+                    await self._drop(code)
+                    evicted.append(code)
+        return evicted
+
+    @property
+    def tidy_every(self) -> float:
+        """How often to look for idle rooms: a few times per ``idle_minutes``."""
+        return max(0.05, min(30.0, self.settings.idle_minutes * 60 / 4))
 
     async def save_snapshots(self) -> None:
         for live in list(self.rooms.values()):

@@ -18,13 +18,17 @@ class TokenBucket:
         return self._clock()  # type: ignore[operator, no-any-return]
 
     def take(self, amount: float = 1.0) -> bool:
-        now = self._now()
-        self._tokens = min(self.burst, self._tokens + (now - self._at) * self.rate)
-        self._at = now
-        if self._tokens >= amount:
+        if self.allows(amount):
             self._tokens -= amount
             return True
         return False
+
+    def allows(self, amount: float = 1.0) -> bool:
+        """Whether ``amount`` could be taken now (nothing is taken)."""
+        now = self._now()
+        self._tokens = min(self.burst, self._tokens + (now - self._at) * self.rate)
+        self._at = now
+        return self._tokens >= amount
 
 
 class KeyedLimiter:
@@ -35,6 +39,13 @@ class KeyedLimiter:
         self._buckets: OrderedDict[str, TokenBucket] = OrderedDict()
 
     def take(self, key: str) -> bool:
+        return self._bucket(key).take()
+
+    def allows(self, key: str) -> bool:
+        """Whether this key has budget left (nothing is taken)."""
+        return self._bucket(key).allows()
+
+    def _bucket(self, key: str) -> TokenBucket:
         bucket = self._buckets.get(key)
         if bucket is None:
             bucket = self._buckets[key] = TokenBucket(self.rate, self.burst)
@@ -42,4 +53,4 @@ class KeyedLimiter:
                 self._buckets.popitem(last=False)
         else:
             self._buckets.move_to_end(key)
-        return bucket.take()
+        return bucket

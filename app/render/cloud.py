@@ -85,7 +85,7 @@ class CloudRenderer:
     def __init__(self, workers: int = 1) -> None:
         self._pool: ProcessPoolExecutor | None = None
         self._workers = workers
-        self._clouds: dict[tuple[str, str], _Cloud] = {}
+        self._clouds: dict[tuple[int, str], _Cloud] = {}  # (workshop id, exercise id)
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -96,8 +96,13 @@ class CloudRenderer:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
 
+    def forget(self, workshop_id: int) -> None:
+        """The workshop left memory (idle, closed or deleted): its pictures go too."""
+        for cloud_id in [c for c in self._clouds if c[0] == workshop_id]:
+            del self._clouds[cloud_id]
+
     async def png(
-        self, cloud_id: tuple[str, str], current: Callable[[], tuple[int, dict[str, int]]]
+        self, cloud_id: tuple[int, str], current: Callable[[], tuple[int, dict[str, int]]]
     ) -> bytes:
         """The newest picture of a cloud. ``current`` gives (version, frequencies) now."""
         entry = self._clouds.setdefault(cloud_id, _Cloud())

@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, event, insert, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, create_engine, select
 
@@ -91,6 +92,29 @@ def _kind(exc: SQLAlchemyError) -> str:
     return type(original if original is not None else exc).__name__
 
 
+def _lock(connection: Connection, workshop_id: int, where: tuple[Any, ...]) -> bool:
+    """Hold the workshop's row for this transaction, if it is in the state ``where`` says:
+    a close or a delete waits for the transaction, and the transaction sees it if first."""
+    held = connection.execute(
+        update(Workshop)
+        .where(Workshop.id == workshop_id, *where)  # type: ignore[arg-type]
+        .values(written_at=Workshop.written_at)
+    )
+    return held.rowcount == 1
+
+
+def _put_snapshot(
+    connection: Connection, workshop_id: int, seq: int, state: bytes, *, newer_only: bool
+) -> None:
+    table = SnapshotRow.__table__  # type: ignore[attr-defined]
+    stored = connection.execute(select(table.c.seq).where(table.c.workshop_id == workshop_id)).first()
+    if stored is None:
+        connection.execute(insert(table).values(workshop_id=workshop_id, seq=seq, state=state))
+    elif not newer_only or stored.seq < seq:
+        same = table.c.workshop_id == workshop_id
+        connection.execute(update(table).where(same).values(seq=seq, state=state))
+
+
 class Store:
     def __init__(self, url: str) -> None:
         self.engine = make_engine(url)
@@ -127,18 +151,13 @@ class Store:
     def keep_results_only(self, workshop_id: int, seq: int, state: bytes) -> None:
         """A closed workshop keeps one snapshot of its shared results (private answers
         taken out by the caller) and no history: the commands held notes and ages."""
-        with Session(self.engine) as session:
-            workshop = session.get(Workshop, workshop_id)
-            if workshop is None or workshop.closed_at is None or workshop.deleted_at is not None:
+        closed = (Workshop.closed_at.is_not(None), Workshop.deleted_at.is_(None))  # type: ignore[union-attr]
+
+        with self.engine.begin() as connection:
+            if not _lock(connection, workshop_id, closed):
                 return
-            session.execute(delete(CommandRow).where(CommandRow.workshop_id == workshop_id))  # type: ignore[arg-type]
-            row = session.get(SnapshotRow, workshop_id)
-            if row is None:
-                session.add(SnapshotRow(workshop_id=workshop_id, seq=seq, state=state))
-            else:
-                row.seq, row.state = seq, state
-                session.add(row)
-            session.commit()
+            connection.execute(delete(CommandRow).where(CommandRow.workshop_id == workshop_id))  # type: ignore[arg-type]
+            _put_snapshot(connection, workshop_id, seq, state, newer_only=False)
 
     def closed_with_history(self) -> list[str]:
         """Codes of closed workshops whose history is still stored (closing was cut short)."""
@@ -256,18 +275,11 @@ class Store:
             return [(row.seq, command_from_json(json.loads(row.body))) for row in rows]
 
     def save_snapshot(self, workshop_id: int, seq: int, state: bytes) -> None:
-        """Only while the workshop is open: a closed one keeps its results only."""
-        with Session(self.engine) as session:
-            workshop = session.get(Workshop, workshop_id)
-            if workshop is None or workshop.closed_at is not None or workshop.deleted_at is not None:
-                return
-            row = session.get(SnapshotRow, workshop_id)
-            if row is None:
-                session.add(SnapshotRow(workshop_id=workshop_id, seq=seq, state=state))
-            elif row.seq < seq:
-                row.seq, row.state = seq, state
-                session.add(row)
-            session.commit()
+        """Only while the workshop is open: a closed one keeps its results only, a
+        deleted one nothing (the check holds the workshop's row, as ``append`` does)."""
+        with self.engine.begin() as connection:
+            if _lock(connection, workshop_id, OPEN):
+                _put_snapshot(connection, workshop_id, seq, state, newer_only=True)
 
     def load_room(self, code: str) -> StoredRoom | None:
         workshop = self.find_workshop(code)

@@ -1,7 +1,11 @@
-"""Security headers on every response: no inline script, no framing, no referrer leaks.
+"""Security headers on every response: no inline script, no framing, no referrer leaks,
+and nothing kept in a cache but the static assets and QR codes.
 
-Facilitator and projector links carry secrets in their path, so no page sends a
-Referer header anywhere.
+Facilitator and projector links carry secrets in their path, so no page sends more than
+its origin as Referer (``strict-origin``: the same origin browsers then send in
+``Origin`` on a form, which is how forms are checked, see ``access.same_origin``).
+Staff pages, results and phone pages are ``no-store``: a shared or borrowed computer
+keeps no copy of them.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ CSP = (
 HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
+    (b"referrer-policy", b"strict-origin"),
     (b"x-frame-options", b"DENY"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
@@ -32,9 +36,14 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        cacheable = scope["path"].startswith("/static/")
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *HEADERS]
+                headers = [*message.get("headers", []), *HEADERS]
+                if not cacheable and not any(name.lower() == b"cache-control" for name, _ in headers):
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

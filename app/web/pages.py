@@ -4,9 +4,9 @@ render a template. Every string on a page goes through the translation layer."""
 from __future__ import annotations
 
 import asyncio
-import hmac
 import io
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,17 +16,19 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from pydantic import ValidationError
+from starlette.requests import HTTPConnection
 
 from app import i18n
 from app.core import codes
 from app.core.actions import Join
 from app.core.localized import localize
 from app.core.program import ProgramError, list_programs, load_program
-from app.core.room import SYSTEM, Refused
+from app.core.room import SYSTEM, Refused, Room
 from app.realtime.hub import Hub, LiveRoom, now_ms
 from app.settings import Settings
+from app.web.access import Door, ForeignOrigin, client_address, find, same_origin, wrong
 from app.web.ws import participant_cookie
-from app.workshops import create_workshop, digest, new_token, same_secret
+from app.workshops import close_workshop, create_workshop, digest, new_token, stored_room
 
 router = APIRouter()
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
@@ -87,8 +89,17 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     }
     response = templates.TemplateResponse(request, template, {**base, **context}, status_code=status_code)
     if request.query_params.get("lang") in i18n.LANGUAGES:
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")
+        set_cookie(request, response, LANG_COOKIE, lang, max_age=365 * 24 * 3600, httponly=False)
     return response
+
+
+def set_cookie(
+    conn: HTTPConnection, response: Response, name: str, value: str, *, max_age: int, httponly: bool = True
+) -> None:
+    """Every cookie the same way: SameSite=Lax, HttpOnly unless said, Secure under https."""
+    response.set_cookie(
+        name, value, max_age=max_age, httponly=httponly, samesite="lax", secure=conn.url.scheme == "https"
+    )
 
 
 def join_url(request: Request, code: str | None = None) -> str:
@@ -100,6 +111,12 @@ def not_found(request: Request) -> HTMLResponse:
     return render(
         request, "message.html", status_code=404, title_key="not_found.title", body_key="not_found.body"
     )
+
+
+def check_origin(request: Request) -> None:
+    """Every form that changes something: refused when another site's page sent it."""
+    if not same_origin(request):
+        raise ForeignOrigin
 
 
 # --- facilitator: start page, create, control ------------------------------------------------
@@ -127,6 +144,11 @@ async def start_page(request: Request) -> HTMLResponse:
 
 @router.post("/workshops")
 async def create(request: Request, program: Annotated[str, Form(max_length=200)]) -> Response:
+    check_origin(request)
+    if not request.app.state.creation_limiter.take(client_address(request)):
+        return render(
+            request, "message.html", status_code=429, title_key="start.title", body_key="start.rate_limited"
+        )
     try:
         created = await asyncio.to_thread(
             create_workshop, request.app.state.store, _settings(request), program
@@ -138,71 +160,120 @@ async def create(request: Request, program: Annotated[str, Form(max_length=200)]
     return RedirectResponse(f"/f/{created.code}/{created.facilitator_key}", status_code=303)
 
 
-async def live_room(request: Request, code: str) -> LiveRoom | None:
-    code = codes.normalize(code)
-    if not codes.looks_valid(code):
-        return None
-    return await _hub(request).get(code)
+@dataclass(frozen=True)
+class Staffed:
+    """What a facilitator link opens: the live room, or a closed workshop's results."""
+
+    door: Door
+    live: LiveRoom | None  # None: closed, read-only
+    stored: Room | None = None
+
+    @property
+    def code(self) -> str:
+        return self.door.code
+
+    @property
+    def room(self) -> Room:
+        if self.live is not None:
+            return self.live.room
+        assert self.stored is not None
+        return self.stored
 
 
-async def facilitator_room(request: Request, code: str, key: str) -> LiveRoom | None:
-    """The room this facilitator link controls, or None for a wrong code or key."""
-    live = await live_room(request, code)
-    if live is None or not same_secret(key, live.facilitator_key_hash):
+async def facilitator_room(request: Request, code: str, key: str) -> Staffed | None:
+    """The workshop this facilitator link controls (or, closed, shows), or None for a
+    wrong code or key. Only a right key loads the room."""
+    door = await find(request, code)
+    if door is None or door.deleted:
         return None
-    return live
+    if not door.facilitator(key):
+        wrong(request)
+        return None
+    if door.closed:
+        found = await asyncio.to_thread(stored_room, request.app.state.store, door.code)
+        return Staffed(door, None, found[1]) if found is not None else None
+    live = await _hub(request).get(door.code)
+    return Staffed(door, live) if live is not None else None
+
+
+async def projector_room(request: Request, code: str, key: str) -> LiveRoom | None:
+    door = await find(request, code)
+    if door is None or not door.open:
+        return None
+    if not door.projector(key):
+        wrong(request)
+        return None
+    return await _hub(request).get(door.code)
 
 
 @router.get("/f/{code}/{key}", response_class=HTMLResponse)
 async def facilitator_page(request: Request, code: str, key: str) -> HTMLResponse:
-    live = await facilitator_room(request, code, key)
-    if live is None:
+    staffed = await facilitator_room(request, code, key)
+    if staffed is None:
         return not_found(request)
+    paths: dict[str, Any] = {
+        "results_path": f"/f/{staffed.code}/{key}/results",
+        "delete_path": f"/f/{staffed.code}/{key}/delete",
+    }
+    if staffed.live is None:
+        return render(
+            request,
+            "closed.html",
+            code=staffed.code,
+            title=staffed.room.program.title,
+            purge_days=_settings(request).purge_after_days,
+            **paths,
+        )
     return render(
         request,
         "facilitator.html",
-        code=live.code,
-        projector_path=f"/s/{live.code}/{live.projector_key}",
-        results_path=f"/f/{live.code}/{key}/results",
-        close_path=f"/f/{live.code}/{key}/close",
-        delete_path=f"/f/{live.code}/{key}/delete",
+        code=staffed.code,
+        projector_path=f"/s/{staffed.code}/{staffed.live.projector_key}",
+        close_path=f"/f/{staffed.code}/{key}/close",
         join_url=join_url(request),
-        boot={"role": "facilitator", "code": live.code, "key": key},
+        boot={"role": "facilitator", "code": staffed.code, "key": key},
+        **paths,
     )
 
 
 @router.post("/f/{code}/{key}/close")
-async def close_workshop(request: Request, code: str, key: str) -> Response:
-    """End the workshop: the room code stops working; results stay until purged."""
-    live = await facilitator_room(request, code, key)
-    if live is None:
+async def close(request: Request, code: str, key: str) -> Response:
+    """End the workshop: the room code stops working, private answers go, the results
+    stay for the facilitator (read-only) until deleted or purged."""
+    check_origin(request)
+    staffed = await facilitator_room(request, code, key)
+    if staffed is None:
         return not_found(request)
-    await asyncio.to_thread(request.app.state.store.close_workshop, live.code, now_ms())
-    await _hub(request).close(live.code)
-    return render(request, "message.html", title_key="closed.title", body_key="closed.body")
+    if staffed.live is not None:
+        await asyncio.to_thread(close_workshop, request.app.state.store, staffed.code, now_ms())
+        await _hub(request).close(staffed.code)
+    return RedirectResponse(f"/f/{staffed.code}/{key}", status_code=303)
 
 
 @router.post("/f/{code}/{key}/delete")
-async def delete_workshop(
+async def delete(
     request: Request, code: str, key: str, confirm: Annotated[str, Form(max_length=10)] = ""
 ) -> Response:
     """Delete the workshop with all its data (history, notes, answers), at once."""
-    live = await facilitator_room(request, code, key)
-    if live is None:
+    check_origin(request)
+    staffed = await facilitator_room(request, code, key)
+    if staffed is None:
         return not_found(request)
     if confirm != "yes":
         return render(
             request, "message.html", status_code=400, title_key="delete.title", body_key="delete.confirm"
         )
-    await _hub(request).close(live.code)
-    await asyncio.to_thread(request.app.state.store.delete_workshop, live.code)
+    # The tombstone first: from then on nothing can load the room or write to it; then
+    # every process forgets it and closes its screens.
+    await asyncio.to_thread(request.app.state.store.delete_workshop, staffed.code, now_ms())
+    await _hub(request).close(staffed.code)
     return render(request, "message.html", title_key="deleted.title", body_key="deleted.body")
 
 
 @router.get("/s/{code}/{key}", response_class=HTMLResponse)
 async def projector_page(request: Request, code: str, key: str) -> HTMLResponse:
-    live = await live_room(request, code)
-    if live is None or not hmac.compare_digest(key, live.projector_key):
+    live = await projector_room(request, code, key)
+    if live is None:
         return not_found(request)
     return render(
         request,
@@ -216,11 +287,12 @@ async def projector_page(request: Request, code: str, key: str) -> HTMLResponse:
 
 @router.get("/qr/{code}.svg")
 async def qr_code(request: Request, code: str) -> Response:
-    live = await live_room(request, code)
-    if live is None:
+    """Drawn from the code alone: the room is not loaded."""
+    door = await find(request, code)
+    if door is None or not door.open:
         return Response(status_code=404)
     buffer = io.BytesIO()
-    segno.make(join_url(request, live.code), error="m").save(
+    segno.make(join_url(request, door.code), error="m").save(
         buffer, kind="svg", scale=10, border=2, dark="#000000", light="#ffffff"
     )
     return Response(buffer.getvalue(), media_type="image/svg+xml", headers={"cache-control": "max-age=3600"})
@@ -229,13 +301,18 @@ async def qr_code(request: Request, code: str) -> Response:
 # --- participants: join and the phone page ---------------------------------------------------
 
 
+async def open_door(request: Request, code: str) -> Door | None:
+    door = await find(request, code)
+    return door if door is not None and door.open else None
+
+
 @router.get("/j", response_class=HTMLResponse)
 @router.get("/j/{code}", response_class=HTMLResponse)
 async def join_page(request: Request, code: str = "") -> Response:
+    door = await open_door(request, code) if code else None
+    if door is not None and request.cookies.get(participant_cookie(door.code)):
+        return RedirectResponse(f"/r/{door.code}", status_code=303)  # the phone page checks it
     code = codes.normalize(code)
-    live = await live_room(request, code) if code else None
-    if live is not None and _participant(request, live) is not None:
-        return RedirectResponse(f"/r/{live.code}", status_code=303)
     return render(request, "join.html", code=code if codes.looks_valid(code) else "", name="", error_key=None)
 
 
@@ -250,7 +327,7 @@ async def join(
     code: Annotated[str, Form(max_length=40)] = "",
     name: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    client = request.client.host if request.client else "unknown"
+    check_origin(request)
     typed = codes.normalize(code)
 
     def again(error_key: str, status_code: int) -> HTMLResponse:
@@ -258,9 +335,8 @@ async def join(
             request, "join.html", status_code=status_code, code=typed, name=name, error_key=error_key
         )
 
-    if not request.app.state.join_limiter.take(client):
-        return again("join.error.rate_limited", 429)
-    live = await live_room(request, typed)
+    door = await open_door(request, typed)
+    live = await _hub(request).get(door.code) if door is not None else None
     if live is None:
         return again("join.error.unknown_room", 404)
     if _participant(request, live) is not None:
@@ -277,23 +353,21 @@ async def join(
     except Exception:
         return again("error.storage_unavailable", 503)
     response = RedirectResponse(f"/r/{live.code}", status_code=303)
-    response.set_cookie(
-        participant_cookie(live.code),
-        token,
-        max_age=PARTICIPANT_COOKIE_SECONDS,
-        httponly=True,
-        samesite="lax",
-    )
+    set_cookie(request, response, participant_cookie(live.code), token, max_age=PARTICIPANT_COOKIE_SECONDS)
     return response
 
 
 @router.get("/r/{code}", response_class=HTMLResponse)
 async def phone_page(request: Request, code: str) -> Response:
-    live = await live_room(request, code)
-    if live is None:
+    door = await open_door(request, code)
+    if door is None:
         return not_found(request)
-    if _participant(request, live) is None:
-        return RedirectResponse(f"/j/{live.code}", status_code=303)
+    cookie = participant_cookie(door.code)
+    live = await _hub(request).get(door.code) if request.cookies.get(cookie) else None
+    if live is None or _participant(request, live) is None:
+        response = RedirectResponse(f"/j/{door.code}", status_code=303)
+        response.delete_cookie(cookie)  # a stale token (removed, or another room's day)
+        return response
     return render(request, "phone.html", code=live.code, boot={"role": "participant", "code": live.code})
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -37,48 +38,67 @@ def rows(room: Room, lang: str) -> list[tuple[str, str, str, str, str]]:
     return out
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(…),
+# =cmd|…): a participant's word or comment must stay text (OWASP: CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def cell(value: object) -> object:
+    """A CSV cell as a spreadsheet will show it, never run it: text that a spreadsheet
+    would read as a formula gets a leading apostrophe; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_download(header: Sequence[str], rows: Iterable[Sequence[object]], filename: str) -> Response:
+    """A CSV file of results: every cell through :func:`cell`, with a byte-order mark
+    so that spreadsheet programs read the æøå right."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows([cell(value) for value in row] for row in rows)
+    return Response(
+        "\ufeff" + buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    )
+
+
 def _results(room: Room) -> dict[str, Any]:
     return {"room": views.room_header(room), "exercises": views.results(room)}
 
 
 @router.get("/f/{code}/{key}/results", response_class=HTMLResponse)
 async def results_page(request: Request, code: str, key: str) -> Response:
-    live = await facilitator_room(request, code, key)
-    if live is None:
+    staffed = await facilitator_room(request, code, key)
+    if staffed is None:
         return not_found(request)
-    results = _results(live.room)
+    results = _results(staffed.room)
     return render(
         request,
         "results.html",
-        code=live.code,
+        code=staffed.code,
         results=results,
-        json_path=f"/f/{live.code}/{key}/results.json",
-        csv_path=f"/f/{live.code}/{key}/results.csv",
+        json_path=f"/f/{staffed.code}/{key}/results.json",
+        csv_path=f"/f/{staffed.code}/{key}/results.csv",
         # The kinds' own scripts draw their results (word clouds, diamonds, ...).
-        boot={"role": "results", "code": live.code, "results": results},
+        boot={"role": "results", "code": staffed.code, "results": results},
     )
 
 
 @router.get("/f/{code}/{key}/results.json")
 async def results_json(request: Request, code: str, key: str) -> Response:
-    live = await facilitator_room(request, code, key)
-    if live is None:
+    staffed = await facilitator_room(request, code, key)
+    if staffed is None:
         return JSONResponse({"error": "not_found"}, status_code=404)
-    return JSONResponse(_results(live.room))
+    return JSONResponse(_results(staffed.room))
 
 
 @router.get("/f/{code}/{key}/results.csv")
 async def results_csv(request: Request, code: str, key: str) -> Response:
-    live = await facilitator_room(request, code, key)
-    if live is None:
+    staffed = await facilitator_room(request, code, key)
+    if staffed is None:
         return Response(status_code=404)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["exercise", "kind", "group", "item", "value"])
-    writer.writerows(rows(live.room, "nb"))
-    # A byte-order mark makes spreadsheet programs read the æøå right.
-    return Response(
-        "\ufeff" + buffer.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": f'attachment; filename="samling-{live.code}.csv"'},
-    )
+    header = ["exercise", "kind", "group", "item", "value"]
+    return csv_download(header, rows(staffed.room, "nb"), f"samling-{staffed.code}.csv")

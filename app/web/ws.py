@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import logging
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketState
 
-from app.core import codes
 from app.core.registry import FACILITATOR_ACTIONS, PARTICIPANT_ACTIONS
 from app.core.room import FACILITATOR, Refused
 from app.protocol import ActionMessage, BadMessage, Hello, Ping, encode, parse_client_message
@@ -23,7 +20,8 @@ from app.realtime.connection import Connection
 from app.realtime.hub import ActionFailed, Hub, LiveRoom, now_ms
 from app.realtime.ratelimit import TokenBucket
 from app.settings import Settings
-from app.workshops import digest, same_secret
+from app.web.access import Door, TooManyGuesses, find, same_origin, wrong
+from app.workshops import digest
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -33,6 +31,7 @@ HELLO_TIMEOUT = 10.0
 CLOSE_BAD_HELLO = 4400
 CLOSE_FORBIDDEN = 4403
 CLOSE_UNKNOWN_ROOM = 4404
+CLOSE_TOO_MANY_GUESSES = 4429  # this address tried too many wrong room codes: wait a minute
 
 
 def participant_cookie(code: str) -> str:
@@ -40,11 +39,9 @@ def participant_cookie(code: str) -> str:
 
 
 def origin_allowed(websocket: WebSocket) -> bool:
-    """Browsers send Origin; a page from another site must not drive a room."""
-    origin = websocket.headers.get("origin")
-    if origin is None:
-        return True  # not a browser (load generator, tests); the secrets still apply
-    return urlsplit(origin).netloc == websocket.headers.get("host")
+    """Browsers send Origin; a page from another site must not drive a room (without
+    one it is not a browser: a load generator, the tests; the secrets still apply)."""
+    return same_origin(websocket)
 
 
 async def _refuse(websocket: WebSocket, code: str, close_code: int, message_id: str | None = None) -> None:
@@ -53,22 +50,20 @@ async def _refuse(websocket: WebSocket, code: str, close_code: int, message_id: 
         await websocket.close(code=close_code)
 
 
-def _identify(websocket: WebSocket, hello: Hello, live: LiveRoom) -> tuple[str, str | None] | None:
-    """The role and participant id this connection may act as, or None."""
+def _may_enter(websocket: WebSocket, hello: Hello, door: Door) -> bool:
+    """Whether this hello holds what its role needs, checked before the room is loaded:
+    a staff key, or (a participant) a token cookie, which is checked once loaded."""
+    key = hello.key or ""
     if hello.role == "facilitator":
-        if hello.key and same_secret(hello.key, live.facilitator_key_hash):
-            return "facilitator", None
-        return None
+        return door.facilitator(key)
     if hello.role == "projector":
-        if hello.key and (
-            hmac.compare_digest(hello.key, live.projector_key)
-            or same_secret(hello.key, live.facilitator_key_hash)
-        ):
-            return "projector", None
-        return None
+        return door.projector(key) or door.facilitator(key)
+    return bool(websocket.cookies.get(participant_cookie(door.code)))
+
+
+def _participant(websocket: WebSocket, live: LiveRoom) -> str | None:
     token = websocket.cookies.get(participant_cookie(live.code))
-    pid = live.room.tokens.get(digest(token)) if token else None
-    return ("participant", pid) if pid else None
+    return live.room.tokens.get(digest(token)) if token else None
 
 
 @router.websocket("/ws")
@@ -91,18 +86,30 @@ async def room_socket(websocket: WebSocket) -> None:
     if not isinstance(hello, Hello):
         await _refuse(websocket, "hello_expected", CLOSE_BAD_HELLO)
         return
-    live = await hub.get(codes.normalize(hello.room))
+    # A wrong code costs this address (access.find); a right one is loaded only for a
+    # screen that holds its key or a token.
+    try:
+        door = await find(websocket, hello.room)
+    except TooManyGuesses:
+        await _refuse(websocket, "too_many_guesses", CLOSE_TOO_MANY_GUESSES)
+        return
+    if door is None or not door.open:
+        await _refuse(websocket, "unknown_room", CLOSE_UNKNOWN_ROOM)
+        return
+    refusal = "not_joined" if hello.role == "participant" else "forbidden"
+    if not _may_enter(websocket, hello, door):
+        wrong(websocket)
+        await _refuse(websocket, refusal, CLOSE_FORBIDDEN)
+        return
+    live = await hub.get(door.code)
     if live is None:
         await _refuse(websocket, "unknown_room", CLOSE_UNKNOWN_ROOM)
         return
-    identity = _identify(websocket, hello, live)
-    if identity is None:
-        await _refuse(
-            websocket, "not_joined" if hello.role == "participant" else "forbidden", CLOSE_FORBIDDEN
-        )
+    role, pid = hello.role, _participant(websocket, live) if hello.role == "participant" else None
+    if role == "participant" and pid is None:
+        await _refuse(websocket, refusal, CLOSE_FORBIDDEN)
         return
-    role, pid = identity
-    conn = Connection(websocket, role, pid, settings.send_queue_size)  # type: ignore[arg-type]
+    conn = Connection(websocket, role, pid, settings.send_queue_size)
     conn.start()
     live.attach(conn, hello.last_seq)
     try:

@@ -1,0 +1,38 @@
+"""What a closed workshop keeps: its shared results, and nothing a person said only for
+themselves.
+
+Closing a workshop makes it read-only: the facilitator keeps the results (word clouds,
+diamonds, lists, comments, who held which role) and can delete it. What nobody can reach
+any more goes at once, not at the purge: the private answers that drew the roles (ages,
+hair colour), the participants' tokens, and the notes of everyone who did not keep a
+take-home link to their own workbook (those who did keep theirs, and may delete them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from app.core.kinds.roles import Reply
+from app.core.registry import Activities
+from app.core.room import Room
+
+ANSWERED = Reply(declined=True)  # who answered still counts as having answered; not what
+
+
+def _shared(activities: Activities) -> Activities:
+    roles = activities.roles
+    if roles is None:
+        return activities
+    return replace(activities, roles=replace(roles, replies=dict.fromkeys(roles.replies, ANSWERED)))
+
+
+def results_only(room: Room) -> Room:
+    """The room without private answers, participant tokens or unreachable notes; every
+    shared result (``views.results``) is the same as before."""
+    keeps = set(room.workbook_links.values())
+    return replace(
+        room,
+        notes={pid: notes for pid, notes in room.notes.items() if pid in keeps},
+        tokens={},
+        activities={exercise: _shared(acts) for exercise, acts in room.activities.items()},
+    )

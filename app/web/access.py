@@ -1,0 +1,120 @@
+"""Who may open which room, and how much a stranger may try.
+
+Every request that names a room code — the join form and links, the phone page, the QR
+code, the staff links and the WebSocket hello — finds its workshop through :func:`find`:
+
+- an address that has used up its budget of wrong codes is refused (``TooManyGuesses``),
+  whatever code it sends, so a refusal tells nothing either;
+- a wrong code (or a wrong key for a right one) is charged to that address; a right code
+  costs nothing, so 60 people joining through a venue's one address are all let in while
+  guessing from that address stays limited (``SAMLING_JOIN_ATTEMPTS_PER_MINUTE``); nor
+  does the code of a closed or deleted workshop, which its phones may still try;
+- nothing is loaded: the room in memory or the workshop's row answers, and a room is
+  loaded only for someone who holds its key or token.
+
+Forms that change something check where they come from (:func:`same_origin`): a page of
+another site cannot make a visitor's browser create a workshop or join a room.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from starlette.requests import HTTPConnection
+
+from app.core import codes
+from app.realtime.hub import Hub
+from app.realtime.ratelimit import KeyedLimiter
+from app.storage.store import Store
+from app.workshops import same_secret
+
+
+class TooManyGuesses(Exception):
+    """This address tried too many wrong room codes; it may try again in a while."""
+
+
+class ForeignOrigin(Exception):
+    """A form was sent from a page of another site."""
+
+
+@dataclass(frozen=True)
+class Door:
+    """What it takes to check a key for a workshop, without loading its room."""
+
+    workshop_id: int
+    code: str
+    facilitator_key_hash: str
+    projector_key: str
+    closed: bool
+    deleted: bool = False  # a tombstone: no key opens it
+
+    @property
+    def open(self) -> bool:
+        return not (self.closed or self.deleted)
+
+    def facilitator(self, key: str) -> bool:
+        return bool(key) and same_secret(key, self.facilitator_key_hash)
+
+    def projector(self, key: str) -> bool:
+        return bool(key and self.projector_key) and hmac.compare_digest(key, self.projector_key)
+
+
+def client_address(conn: HTTPConnection) -> str:
+    """The address a request came from (behind a trusted proxy: the one it names)."""
+    return conn.client.host if conn.client else "unknown"
+
+
+def _guard(conn: HTTPConnection) -> KeyedLimiter:
+    guard: KeyedLimiter = conn.app.state.code_guard
+    return guard
+
+
+def wrong(conn: HTTPConnection) -> None:
+    """A wrong key for a right code costs as much as a wrong code."""
+    _guard(conn).take(client_address(conn))
+
+
+async def find(conn: HTTPConnection, code: str) -> Door | None:
+    """The workshop with this code (open, closed or a tombstone), or None: a wrong code,
+    charged to the address."""
+    if not _guard(conn).allows(client_address(conn)):
+        raise TooManyGuesses
+    code = codes.normalize(code)
+    door = await _lookup(conn, code) if codes.looks_valid(code) else None
+    if door is None:
+        wrong(conn)
+    return door
+
+
+async def _lookup(conn: HTTPConnection, code: str) -> Door | None:
+    hub: Hub = conn.app.state.hub
+    live = hub.rooms.get(code)
+    if live is not None:
+        return Door(live.workshop_id, live.code, live.facilitator_key_hash, live.projector_key, closed=False)
+    store: Store = conn.app.state.store
+    row = await asyncio.to_thread(store.find_workshop, code)
+    if row is None or row.id is None:
+        return None
+    closed, deleted = row.closed_at is not None, row.deleted_at is not None
+    return Door(row.id, row.code, row.facilitator_key_hash, row.projector_key, closed, deleted)
+
+
+def same_origin(conn: HTTPConnection) -> bool:
+    """Whether a browser sent this from one of our own pages.
+
+    Browsers name the page's origin in ``Origin`` on every form they post (our pages'
+    referrer policy, ``strict-origin``, keeps it); ``null`` is what a sandboxed or
+    referrer-less foreign page sends. A request without Origin or Referer is not from a
+    browser (a script, the tests) and cannot ride on a visitor's cookies.
+    """
+    origin = conn.headers.get("origin")
+    if origin is None:
+        referer = conn.headers.get("referer")
+        if referer is None:
+            return True
+        origin = referer
+    parts = urlsplit(origin)
+    return parts.netloc == conn.headers.get("host") and parts.scheme in ("http", "https")

@@ -1,0 +1,266 @@
+"""A hostile network gets nothing: room codes cannot be enumerated (one budget of wrong
+codes per address, on every request that takes a code, and a probe loads no room),
+workshops cannot be created in a flood or from another site's page, exports do not run
+as spreadsheet formulas, and a venue's one address lets every participant in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from app.main import create_app
+from app.settings import Settings
+from app.web.results import cell
+from tests.roomkit import connect_phone, create_workshop, hello, join
+
+WRONG = ["XXXXXX", "ACEFHJ", "KMNPRT", "WXY347", "9AC3EF", "not-a-code", "HJKMNP", "RTWXY3"]
+
+
+@pytest.fixture
+def strict(settings: Settings) -> Iterator[TestClient]:
+    """A server that allows 5 wrong room codes a minute per address."""
+    with TestClient(create_app(settings.model_copy(update={"join_attempts_per_minute": 5}))) as client:
+        yield client
+
+
+def _hello_answer(client: TestClient, code: str, role: str = "participant", **extra: str) -> str:
+    with client.websocket_connect("/ws", **extra) as socket:  # type: ignore[arg-type]
+        socket.send_json({"type": "hello", "room": code, "role": role})
+        answer: str = socket.receive_json()["code"]
+        return answer
+
+
+@pytest.mark.parametrize("probe", ["qr", "phone", "join_link", "join_form", "hello"])
+def test_guessing_room_codes_is_limited_on_every_request_that_takes_one(
+    strict: TestClient, probe: str
+) -> None:
+    real = create_workshop(strict)
+
+    def ask(code: str) -> int | str:
+        if probe == "qr":
+            return strict.get(f"/qr/{code}.svg").status_code
+        if probe == "phone":
+            return strict.get(f"/r/{code}", follow_redirects=False).status_code
+        if probe == "join_link":
+            strict.cookies.set(f"samling_{code}", "x")  # the redirect would tell a real code
+            status = strict.get(f"/j/{code}", follow_redirects=False).status_code
+            strict.cookies.clear()
+            return status
+        if probe == "join_form":
+            return strict.post(
+                "/join", data={"code": code, "name": "Eve"}, follow_redirects=False
+            ).status_code
+        return _hello_answer(strict, code)
+
+    real_answer = ask(real.code)
+    wrong_answers = [ask(code) for code in WRONG[:5]]
+    assert real_answer not in wrong_answers  # the oracle, for five guesses a minute
+    # The budget is spent: now a real code gets the same refusal as a wrong one.
+    assert ask(WRONG[5]) == ask(real.code) == ("too_many_guesses" if probe == "hello" else 429)
+
+
+def test_right_codes_cost_nothing_so_a_whole_room_joins_through_one_address(strict: TestClient) -> None:
+    """60 people behind a venue's NAT: one address, all let in; guessing stays limited."""
+    w = create_workshop(strict)
+    for i in range(60):
+        strict.cookies.clear()
+        joined = strict.post("/join", data={"code": w.code, "name": f"P{i}"}, follow_redirects=False)
+        assert joined.status_code == 303, (i, joined.status_code)
+        assert strict.get(joined.headers["location"]).status_code == 200  # the phone page
+    strict.cookies.clear()
+    guesses = [strict.get(f"/qr/{code}.svg").status_code for code in WRONG]
+    assert guesses == [404] * 5 + [429] * 3
+
+
+def test_behind_a_trusted_proxy_each_participant_has_the_budget_of_their_own_address(
+    settings: Settings,
+) -> None:
+    proxied = settings.model_copy(update={"join_attempts_per_minute": 5, "trusted_proxies": "testclient"})
+    with TestClient(create_app(proxied)) as client:
+        guesser, neighbour = {"x-forwarded-for": "10.0.0.66"}, {"x-forwarded-for": "10.0.0.7"}
+        assert [client.get(f"/qr/{c}.svg", headers=guesser).status_code for c in WRONG[:6]] == [404] * 5 + [
+            429
+        ]
+        assert client.get("/qr/XXXXXX.svg", headers=neighbour).status_code == 404  # not refused
+        https = client.post(
+            "/join", data={"code": "XXXXXX", "name": "A"}, headers={**neighbour, "x-forwarded-proto": "https"}
+        )
+        assert https.status_code == 404
+    untrusted = settings.model_copy(update={"join_attempts_per_minute": 5})  # 127.0.0.1 only
+    with TestClient(create_app(untrusted)) as client:
+        spoofed = [
+            client.get(f"/qr/{c}.svg", headers={"x-forwarded-for": f"10.0.0.{i}"}).status_code
+            for i, c in enumerate(WRONG[:6])
+        ]
+        assert spoofed == [404] * 5 + [429]  # a header from an untrusted peer is not believed
+
+
+def test_cookies_are_secure_when_the_proxy_says_https(settings: Settings) -> None:
+    proxied = settings.model_copy(update={"trusted_proxies": "testclient"})
+    with TestClient(create_app(proxied)) as client:
+        w = create_workshop(client)
+        joined = client.post(
+            "/join",
+            data={"code": w.code, "name": "Kari"},
+            headers={"x-forwarded-proto": "https"},
+            follow_redirects=False,
+        )
+        assert joined.status_code == 303
+        cookie = joined.headers["set-cookie"]
+        assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+        plain = client.post("/join", data={"code": w.code, "name": "Ola"}, follow_redirects=False)
+        assert "Secure" not in plain.headers["set-cookie"]  # plain http on a laptop: no Secure
+
+
+def test_a_probe_never_loads_a_room(client: TestClient) -> None:
+    w = create_workshop(client)
+    hub = client.app.state.hub  # type: ignore[attr-defined]
+    assert w.code not in hub.rooms  # creating does not load it either
+    client.cookies.clear()
+    assert client.get(f"/qr/{w.code}.svg").status_code == 200
+    assert client.get(f"/j/{w.code}").status_code == 200
+    assert client.get(f"/r/{w.code}", follow_redirects=False).status_code == 303
+    assert client.get(f"/s/{w.code}/wrong-key").status_code == 404
+    assert client.get(f"/f/{w.code}/wrong-key/results.csv").status_code == 404
+    assert _hello_answer(client, w.code) == "not_joined"
+    with client.websocket_connect("/ws") as socket:
+        socket.send_json({"type": "hello", "room": w.code, "role": "projector", "key": "guess"})
+        assert socket.receive_json()["code"] == "forbidden"
+    assert w.code not in hub.rooms
+    assert client.get(f"/s/{w.code}/{w.projector_key}").status_code == 200  # the key loads it
+    assert w.code in hub.rooms
+
+
+def test_creating_workshops_is_limited_per_address(settings: Settings) -> None:
+    with TestClient(create_app(settings.model_copy(update={"workshops_per_hour": 5}))) as client:
+        answers = [
+            client.post("/workshops", data={"program": "demo.toml"}, follow_redirects=False) for _ in range(8)
+        ]
+        assert [a.status_code for a in answers] == [303] * 5 + [429] * 3
+        assert "Vent litt" in answers[-1].text
+
+
+@pytest.mark.parametrize("origin", ["http://evil.example", "null", "http://testserver:8001"])
+def test_forms_sent_from_another_site_change_nothing(client: TestClient, origin: str) -> None:
+    w = create_workshop(client)
+    foreign = {"origin": origin}
+    created = client.post(
+        "/workshops", data={"program": "demo.toml"}, headers=foreign, follow_redirects=False
+    )
+    assert created.status_code == 403
+    joined = client.post(
+        "/join", data={"code": w.code, "name": "Eve"}, headers=foreign, follow_redirects=False
+    )
+    assert joined.status_code == 403
+    for action, form in (("close", {}), ("delete", {"confirm": "yes"})):
+        sent = client.post(f"/f/{w.code}/{w.facilitator_key}/{action}", data=form, headers=foreign)
+        assert sent.status_code == 403
+    referer = {"referer": "http://evil.example/page"}
+    assert client.post("/workshops", data={"program": "demo.toml"}, headers=referer).status_code == 403
+    assert client.get(f"/f/{w.code}/{w.facilitator_key}").status_code == 200  # still open
+    store = client.app.state.store  # type: ignore[attr-defined]
+    assert store.find_workshop(w.code).closed_at is None
+    assert client.app.state.hub.rooms[w.code].room.participants == {}  # type: ignore[attr-defined]
+    ours = client.post(
+        "/workshops",
+        data={"program": "demo.toml"},
+        headers={"origin": "http://testserver"},
+        follow_redirects=False,
+    )
+    assert ours.status_code == 303
+
+
+def test_staff_pages_and_results_are_never_stored_by_a_cache(client: TestClient) -> None:
+    w = create_workshop(client)
+    for path in (
+        f"/f/{w.code}/{w.facilitator_key}",
+        f"/s/{w.code}/{w.projector_key}",
+        f"/f/{w.code}/{w.facilitator_key}/results",
+        f"/f/{w.code}/{w.facilitator_key}/results.json",
+        f"/f/{w.code}/{w.facilitator_key}/results.csv",
+        "/",
+        f"/j/{w.code}",
+    ):
+        assert client.get(path).headers["cache-control"] == "no-store", path
+    assert "no-store" not in client.get("/static/css/samling.css").headers.get("cache-control", "")
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)"]
+
+EXPORT_PROGRAM = """
+title = "Eksport"
+[[exercises]]
+id = "ordsky"
+kind = "info"
+title = "Ordsky"
+grouping = "none"
+minutes = 5
+[exercises.wordcloud]
+max_words = 10
+max_length = 40
+[exercises.comments]
+max_per_person = 10
+
+[[exercises]]
+id = "lister"
+kind = "info"
+title = "Lister"
+minutes = 5
+[exercises.lists]
+max_length = 200
+
+[[exercises]]
+id = "diamant"
+kind = "info"
+title = "Diamant"
+minutes = 5
+[exercises.diamond]
+"""
+
+
+def test_exports_never_hand_a_spreadsheet_a_formula(client: TestClient, programs_dir: Path) -> None:
+    (programs_dir / "eksport.toml").write_text(EXPORT_PROGRAM, encoding="utf-8")
+    w = create_workshop(client, "eksport.toml")
+    token = join(client, w.code, "Eve")
+    with client.websocket_connect("/ws") as f_socket, connect_phone(client, w.code, token) as p_socket:
+        facilitator = hello(f_socket, w.code, "facilitator", w.facilitator_key)
+        eve = hello(p_socket, w.code, "participant")
+        assert facilitator.act({"type": "form_groups", "mode": "count", "value": 1})["type"] == "ack"
+        assert facilitator.act({"type": "start"})["type"] == "ack"
+        for payload in FORMULAS:
+            assert (
+                eve.act({"type": "wordcloud_submit", "exercise": "ordsky", "word": payload})["type"] == "ack"
+            )
+            assert eve.act({"type": "comment_add", "exercise": "ordsky", "text": payload})["type"] == "ack"
+        assert facilitator.act({"type": "goto_exercise", "index": 1})["type"] == "ack"
+        for payload in FORMULAS:
+            assert eve.act({"type": "lists_add", "exercise": "lister", "text": payload})["type"] == "ack"
+        assert facilitator.act({"type": "goto_exercise", "index": 2})["type"] == "ack"
+        for payload in FORMULAS:
+            assert eve.act({"type": "diamond_add", "exercise": "diamant", "value": payload})["type"] == "ack"
+        for slot, payload in enumerate(FORMULAS):
+            placed = eve.act({"type": "diamond_place", "exercise": "diamant", "value": payload, "slot": slot})
+            assert placed["type"] == "ack", placed
+    import csv
+    import io
+
+    for path in ("results.csv", "wordcloud/ordsky.csv"):
+        text = client.get(f"/f/{w.code}/{w.facilitator_key}/{path}").content.decode("utf-8-sig")
+        cells = [c for row in csv.reader(io.StringIO(text)) for c in row]
+        assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")], (path, cells)
+        # The word cloud drops a word's leading = + - @ itself; every other kind's export
+        # (comments, list items, diamond values) has the payloads, as text.
+        if path == "results.csv":
+            for payload in FORMULAS:
+                assert sum(c == "'" + payload for c in cells) >= 3, (payload, text)
+
+
+@pytest.mark.parametrize("payload", [*FORMULAS, "\tkommando", "\r=1"])
+def test_a_cell_that_would_be_a_formula_stays_text(payload: str) -> None:
+    """Every cell of every CSV passes here (results, word counts, gallery comments too)."""
+    assert cell(payload) == "'" + payload
+    assert cell("Tillit – 2024") == "Tillit – 2024"
+    assert cell(3) == 3
