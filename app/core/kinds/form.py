@@ -250,8 +250,12 @@ def apply(room: Room, exercise: Exercise, state: State, cmd: Command) -> tuple[S
         answers = {k: v for k, v in state.answers.items() if k != cmd.actor}
         if mine:
             answers[cmd.actor] = mine
-        # The board counts people and, when revealed, scale answers: tell it only then.
-        board = bool(before) != bool(mine) or (state.revealed and found[1].type == "scale")
+        # The board counts people (who answered, who answered all) and, when revealed,
+        # scale answers: tell it only when one of those changed.
+        done = len(before) == len(config.questions), len(mine) == len(config.questions)
+        board = (
+            bool(before) != bool(mine) or done[0] != done[1] or (state.revealed and found[1].type == "scale")
+        )
         return replace(state, answers=answers), Changes(board=board, personal=frozenset({cmd.actor}))
     if isinstance(action, FormReveal):
         if not config.summary:

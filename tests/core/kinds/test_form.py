@@ -287,7 +287,11 @@ def test_who_is_told_of_an_answer() -> None:
     changes = day.act(FormAnswer(exercise="egen", question="jobb", value=3), by="p1")
     assert changes.personal == {"p1"} and changes.board  # one more person answered
     changes = day.act(FormAnswer(exercise="egen", question="karriere", value=3), by="p1")
-    assert changes.personal == {"p1"} and not changes.board  # the count did not change
+    assert changes.personal == {"p1"} and not changes.board  # the counts did not change
+    for question, value in (("omraade-1", "x"), ("hvordan-1", "y"), ("nivaa", 0)):
+        day.act(FormAnswer(exercise="egen", question=question, value=value), by="p1")
+    changes = day.act(FormAnswer(exercise="egen", question="vanskelig", value=(1,)), by="p1")
+    assert changes.board and board(day)["complete"] == 1  # one more answered everything
 
 
 @settings(max_examples=60, deadline=None)
