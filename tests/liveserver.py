@@ -33,6 +33,7 @@ class LiveServer:
             **{f"SAMLING_{k.upper()}": v for k, v in settings.items()},
         }
         self.log = (workdir / "server.log").open("ab")
+        self.log_level = "warning"  # "info" adds uvicorn's access log
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -55,7 +56,7 @@ class LiveServer:
                 "--ws-per-message-deflate",
                 "false",
                 "--log-level",
-                "warning",
+                self.log_level,
             ],
             env=self.env,
             stdout=self.log,
