@@ -6,12 +6,14 @@ diamonds, lists, comments, who held which role) and can delete it. What nobody c
 any more goes at once, not at the purge: the private answers that drew the roles (ages,
 hair colour), the participants' tokens, and the notes of everyone who did not keep a
 take-home link to their own workbook (those who did keep theirs, and may delete them).
+Forms keep the numbers their results showed, and the answers of link holders only.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+from app.core.kinds import form
 from app.core.kinds.roles import Reply
 from app.core.registry import Activities
 from app.core.room import Room
@@ -19,8 +21,10 @@ from app.core.room import Room
 ANSWERED = Reply(declined=True)  # who answered still counts as having answered; not what
 
 
-def _shared(activities: Activities) -> Activities:
-    roles = activities.roles
+def _shared(room: Room, exercise: str, activities: Activities, keeps: frozenset[str]) -> Activities:
+    roles, answers, ex = activities.roles, activities.form, room.exercise_by_id(exercise)
+    if answers is not None and ex is not None:
+        activities = replace(activities, form=form.seal(room, ex, answers, keeps))
     if roles is None:
         return activities
     return replace(activities, roles=replace(roles, replies=dict.fromkeys(roles.replies, ANSWERED)))
@@ -29,10 +33,12 @@ def _shared(activities: Activities) -> Activities:
 def results_only(room: Room) -> Room:
     """The room without private answers, participant tokens or unreachable notes; every
     shared result (``views.results``) is the same as before."""
-    keeps = set(room.workbook_links.values())
+    keeps = frozenset(room.workbook_links.values())
     return replace(
         room,
         notes={pid: notes for pid, notes in room.notes.items() if pid in keeps},
         tokens={},
-        activities={exercise: _shared(acts) for exercise, acts in room.activities.items()},
+        activities={
+            exercise: _shared(room, exercise, acts, keeps) for exercise, acts in room.activities.items()
+        },
     )

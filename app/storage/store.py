@@ -7,7 +7,7 @@ so the event loop keeps serving phones while SQLite or PostgreSQL writes.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -273,6 +273,24 @@ class Store:
                 .order_by(CommandRow.seq)  # type: ignore[arg-type]
             ).all()
             return [(row.seq, command_from_json(json.loads(row.body))) for row in rows]
+
+    def rewrite_commands(self, workshop_id: int, actor: str, rewrite: Callable[[Command], Command]) -> int:
+        """Rewrite the stored commands of one actor in place (a person deleted their answers:
+        ``rewrite`` takes their words out, keeping the order); how many changed."""
+        changed = 0
+        with Session(self.engine) as session:
+            rows = session.exec(
+                select(CommandRow).where(CommandRow.workshop_id == workshop_id, CommandRow.actor == actor)
+            ).all()
+            for row in rows:
+                cmd = command_from_json(json.loads(row.body))
+                new = rewrite(cmd)
+                if new != cmd:
+                    row.body = json.dumps(command_to_json(new), ensure_ascii=False)
+                    session.add(row)
+                    changed += 1
+            session.commit()
+        return changed
 
     def save_snapshot(self, workshop_id: int, seq: int, state: bytes) -> None:
         """Only while the workshop is open: a closed one keeps its results only, a

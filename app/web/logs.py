@@ -1,13 +1,14 @@
-"""Logs hold no secret: the facilitator's and the projector's keys are masked in the
-access log (``/f/K7MXPR/…``), whatever the server or proxy in front prints."""
+"""Logs hold no secret: the facilitator's and the projector's keys and the take-home
+links' keys are masked in the access log (``/f/K7MXPR/…``), whatever the server or proxy
+in front prints."""
 
 from __future__ import annotations
 
 import logging
 import re
 
-# /f/<code>/<key>… and /s/<code>/<key>…: the key is the third segment.
-_SECRET_PATH = re.compile(r"^(/[fs]/[^/?#]*/)[^/?#]+")
+# /f/<code>/<key>…, /s/<code>/<key>… and /w/<code>/<key>…: the key is the third segment.
+_SECRET_PATH = re.compile(r"^(/[fsw]/[^/?#]*/)[^/?#]+")
 MASK = "…"
 
 

@@ -1,0 +1,176 @@
+"""A private form and «Mine svar» in real Chromium, on a 320 px phone: every kind of
+answer is given by tapping and typing, survives a reload, never shows on the projector
+or the facilitator's screen, and is in the person's workbook — which opens from its
+personal link (text and QR) also after the workshop is closed, prints for A4, and is
+named and readable for a screen reader."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import Screens
+from tests.browser.test_accessibility import check_view
+from tests.liveserver import LiveServer
+
+pytestmark = [pytest.mark.browser, pytest.mark.server, pytest.mark.timeout(180)]
+
+PROGRAM = """
+title = "Egenvurdering"
+
+[workbook]
+title = "Personlig handlingsplan"
+[[workbook.sections]]
+id = "styrker"
+title = "Styrker"
+
+[[exercises]]
+id = "egen"
+title = "Egenevaluering av aktivt medarbeiderskap"
+grouping = "none"
+[[exercises.phases]]
+kind = "I"
+minutes = 10
+notes = false
+[exercises.form]
+summary = true
+[[exercises.form.groups]]
+heading = "Selvledelse"
+[[exercises.form.groups.questions]]
+id = "jobb"
+type = "scale"
+text = "Jeg tar ansvar for egen trivsel og motivasjon"
+[[exercises.form.groups]]
+heading = "Styrker"
+[[exercises.form.groups.questions]]
+id = "styrke"
+type = "short"
+section = "styrker"
+text = "Styrke 1"
+[[exercises.form.groups.questions]]
+id = "bruk"
+type = "long"
+section = "styrker"
+text = "Styrke 1: hvordan bruke den?"
+[[exercises.form.groups.questions]]
+id = "nivaa"
+type = "single"
+text = "Hvilket lyttenivå er jeg mest på?"
+options = ["Nivå 1 – indre lytting", "Nivå 2 – fokusert lytting", "Nivå 3 – ikke-verbal lytting"]
+[[exercises.form.groups.questions]]
+id = "vanskelig"
+type = "multiple"
+text = "Hvorfor er det så vanskelig?"
+options = ["Du vet ikke hvordan du gjør det", "Du er redd for å såre", "Du er redd for å bli misforstått"]
+max_choices = 2
+
+[[exercises]]
+id = "slutt"
+kind = "info"
+title = "Vi sees!"
+minutes = 5
+"""
+
+SMALL_PHONE = {"viewport": {"width": 320, "height": 640}, "is_mobile": True, "has_touch": True}
+SECRET = "Jeg lytter godt når det gjelder"
+
+
+@pytest.fixture
+def form_server(tmp_path: Path) -> Iterator[LiveServer]:
+    programs = tmp_path / "programs"
+    programs.mkdir()
+    (programs / "egen.toml").write_text(PROGRAM, encoding="utf-8")
+    server = LiveServer(tmp_path, programs, time_scale="0.05")
+    server.start()
+    yield server
+    server.stop()
+
+
+def saved(phone: Page, question: str) -> None:
+    expect(phone.locator(f"#form-egen-{question}-status")).to_have_text("Lagret")
+
+
+def test_a_person_fills_in_the_form_and_takes_it_home(form_server: LiveServer, screens: Screens) -> None:
+    facilitator = screens.open(viewport={"width": 1280, "height": 900}).new_page()
+    facilitator.goto(form_server.url + "/")
+    facilitator.get_by_label(re.compile("Egenvurdering")).check()
+    facilitator.get_by_role("button", name="Lag workshop").click()
+    facilitator.wait_for_url(re.compile(r"/f/[A-Z0-9]{6}/"))
+    code = facilitator.url.split("/")[-2]
+    projector = screens.open(viewport={"width": 1920, "height": 1080}).new_page()
+    projector.goto(form_server.url + str(facilitator.locator("#projector-link").get_attribute("href")))
+    phone = screens.open(**SMALL_PHONE).new_page()
+    phone.goto(f"{form_server.url}/j/{code}")
+    phone.get_by_label("Fornavn").fill("Kari")
+    phone.get_by_role("button", name="Bli med").click()
+    expect(phone.locator("#me-name")).to_have_text("Kari")
+    facilitator.get_by_role("button", name="Start", exact=True).click()
+
+    form = phone.locator(".kind-form")
+    expect(form.get_by_role("heading", name="Selvledelse")).to_be_visible()
+    form.get_by_role("radio", name="4").check()
+    saved(phone, "jobb")
+    form.get_by_label("Styrke 1", exact=True).fill("Lytte")
+    form.get_by_label("Styrke 1: hvordan bruke den?").fill(SECRET)
+    form.get_by_label("Styrke 1: hvordan bruke den?").blur()
+    saved(phone, "bruk")
+    form.get_by_role("radio", name="Nivå 2 – fokusert lytting").check()
+    saved(phone, "nivaa")
+    form.get_by_role("checkbox", name="Du er redd for å såre").check()
+    form.get_by_role("checkbox", name="Du vet ikke hvordan du gjør det").check()
+    saved(phone, "vanskelig")
+    third = form.get_by_role("checkbox", name="Du er redd for å bli misforstått")
+    expect(third).to_be_disabled()  # two at most
+    saved(phone, "styrke")
+    expect(form.locator(".form-progress")).to_have_text("Du har svart på 5 av 5.")
+    # Nothing runs off a 320 px screen; every control is named; the text is readable.
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    check_view(phone)
+
+    # The staff screens count; they never show an answer.
+    expect(projector.locator(".kind-form")).to_contain_text("1 av 1 har svart.")
+    expect(facilitator.locator(".kind-form")).to_contain_text("1 av 1 har svart. 1 har svart på alt.")
+    for page in (projector, facilitator):
+        for text in (SECRET, "Lytte", "fokusert"):
+            expect(page.locator("body")).not_to_contain_text(text)
+
+    # A reload (or a phone that slept) finds every answer where it was.
+    phone.reload()
+    form = phone.locator(".kind-form")
+    expect(form.get_by_role("radio", name="4")).to_be_checked()
+    expect(form.get_by_label("Styrke 1: hvordan bruke den?")).to_have_value(SECRET)
+    expect(form.get_by_role("radio", name="Nivå 2 – fokusert lytting")).to_be_checked()
+    expect(form.get_by_role("checkbox", name="Du er redd for å såre")).to_be_checked()
+
+    # «Mine svar»: the workbook, with the personal link as text and QR code.
+    phone.get_by_role("link", name="Mine svar").click()
+    phone.wait_for_url(re.compile(rf"/w/{code}/[A-Za-z0-9_-]{{32}}$"))
+    link = phone.url
+    plan = phone.locator(".workbook-plan")
+    expect(plan).to_contain_text("Styrker")
+    expect(plan).to_contain_text(SECRET)
+    expect(phone.locator("main")).to_contain_text("4 av 5")
+    expect(phone.get_by_role("link", name=link)).to_be_visible()
+    qr = phone.get_by_role("img", name="QR-kode med din personlige lenke til Mine svar")
+    expect(qr).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    check_view(phone)
+    # Printed (Save as PDF): the buttons, the QR and the delete form stay off the paper.
+    phone.emulate_media(media="print")
+    expect(phone.get_by_role("button", name="Last ned som PDF (skriv ut)")).to_be_hidden()
+    expect(qr).to_be_hidden()
+    expect(plan).to_contain_text(SECRET)
+    phone.emulate_media(media="screen")
+
+    # After the facilitator closes the workshop the link still opens it, read-only.
+    facilitator.once("dialog", lambda dialog: dialog.accept())
+    facilitator.get_by_role("button", name="Avslutt workshopen").click()
+    later = screens.open(**SMALL_PHONE).new_page()
+    later.goto(link)
+    expect(later.locator("main")).to_contain_text("Workshopen er avsluttet")
+    expect(later.locator(".workbook-plan")).to_contain_text(SECRET)
+    assert screens.errors == []
