@@ -94,28 +94,6 @@ class Phone(asyncio.Protocol):
                 self.transport.write(chunk)
 
 
-class Heartbeat:
-    """Every phone pings every ``interval`` seconds, as the browser does, the phones spread
-    evenly over the interval; the pongs reach each phone's ``on_frame``."""
-
-    def __init__(self, phones: list[Phone], interval: float) -> None:
-        self.phones = phones
-        self.interval = interval
-        self.sent = 0
-
-    async def run(self) -> None:
-        if not self.phones or self.interval <= 0:
-            return
-        started = time.monotonic()
-        while True:
-            due = int((time.monotonic() - started) / self.interval * len(self.phones))
-            while self.sent < due:
-                ping = b'{"type":"ping","t0":%d}' % int(time.time() * 1000)
-                self.phones[self.sent % len(self.phones)].send(ping)
-                self.sent += 1
-            await asyncio.sleep(0.02)
-
-
 def fast_event_loop() -> None:
     """uvloop in generator processes when it is installed (it is with uvicorn[standard])."""
     try:

@@ -130,7 +130,8 @@ async def _serve(
         try:
             # Screens ping every few seconds: silence this long means a dead connection
             # (a phone asleep, Wi-Fi gone), and the staff see the phone offline.
-            message = await asyncio.wait_for(websocket.receive(), settings.idle_timeout_seconds)
+            async with asyncio.timeout(settings.idle_timeout_seconds):  # no task per message
+                message = await websocket.receive()
         except TimeoutError:
             return
         if message["type"] == "websocket.disconnect":
