@@ -4,20 +4,19 @@
 import { localize, t } from "./lib/boot.js";
 import { byId as $, h, setText } from "./lib/dom.js";
 import { formatClock, remaining } from "./lib/i18n.js";
-import { agendaItems, bindBadge, connectRoom, phaseLabel, renderKinds } from "./lib/page.js";
+import { agendaItems, bindBadge, connectRoom, phaseLabel, renderKinds, sender } from "./lib/page.js";
+import { tell } from "./lib/sending.js";
 
 var room = connectRoom();
 
 bindBadge(room, $("connection"));
 
+/* A control: a refusal, or "not sent yet" while the connection is away, shows below them. */
+var api = sender(room);
 function act(action) {
-  $("control-error").textContent = "";
-  return room.send(action).then(function (answer) {
-    if (answer.type === "error") $("control-error").textContent = t("error." + answer.code);
-    return answer;
-  }, function () {
-    $("control-error").textContent = t("send.not_sent");
-  });
+  var show = function (text) { $("control-error").textContent = text; };
+  show("");
+  return tell(api, action, show, { sent: "" });
 }
 
 document.querySelectorAll("[data-action]").forEach(function (button) {
@@ -120,22 +119,78 @@ function drawPeople(state) {
   setText($("people-caption"), t("people.caption", { count: people.length, online: (state.online || []).length }));
   body.replaceChildren.apply(body, people.map(function (p) { return personRow(p, online[p.id], groupNumbers); }));
   var grouping = (state.position || {}).grouping;
-  setText($("groups-hint"), grouping === "pairs" || grouping === "triads" ? t("groups.own_hint." + grouping) : t("groups.network_hint"));
+  var own = { pairs: "groups.own_hint.pairs", triads: "groups.own_hint.triads", "1-2-4-all": "groups.own_hint.changing", world_cafe: "groups.own_hint.changing" }[grouping];
+  setText($("groups-hint"), t(own || "groups.network_hint"));
 }
 
 // --- the view ----------------------------------------------------------------------------
 
+/* The agenda is the method menu: each exercise still ahead can be switched on or off,
+ * moved up or down, or taken next; every screen's agenda follows. */
 function drawAgenda(state) {
-  var key = JSON.stringify([state.agenda, (state.position || {}).exercise]);
+  var position = state.position || {};
+  var key = JSON.stringify([state.agenda, position.exercise]);
   if ($("agenda").getAttribute("data-key") === key) return;
   $("agenda").setAttribute("data-key", key);
-  $("agenda").replaceChildren.apply($("agenda"), agendaItems(state, function (item) {
-    return h("button", {
-      type: "button", className: "button small", text: t("agenda.goto"),
-      "aria-label": t("agenda.goto_label", { title: localize(item.title) }),
+  var agenda = state.agenda || [];
+  var here = agenda.findIndex(function (item) { return item.index === position.exercise; });
+  if (here < 0) here = position.day_over ? agenda.length : -1;
+  var active = document.activeElement;
+  var focused = active && $("agenda").contains(active) ? active.getAttribute("data-key") : null;
+  $("agenda").replaceChildren.apply($("agenda"), agendaItems(state, function (item, place) {
+    return menuControls(item, place, here, agenda.length);
+  }, true));
+  if (focused) {
+    var again = $("agenda").querySelector('[data-key="' + focused + '"]');
+    if (again) again.focus();
+  }
+}
+
+function menuControls(item, place, here, count) {
+  var title = localize(item.title);
+  var controls = [
+    h("button", {
+      type: "button", className: "button small", text: t("agenda.goto"), "data-key": "goto-" + item.id,
+      "aria-label": t("agenda.goto_label", { title: title }),
       on: { click: function () { act({ type: "goto_exercise", index: item.index }); } },
-    });
+    }),
+  ];
+  if (item.done || place === here) return h("span", { className: "agenda-controls" }, controls);
+  var move = function (to) { act({ type: "move_exercise", exercise: item.id, position: to }); };
+  var toggle = h("input", {
+    type: "checkbox", checked: item.on, "data-key": "on-" + item.id, "aria-label": t("menu.on_label", { title: title }),
+    on: { change: function (e) { act({ type: "switch_exercise", exercise: item.id, on: e.target.checked }); } },
+  });
+  controls.unshift(h("label", { className: "agenda-switch" }, [toggle, " " + t("menu.on")]));
+  controls.push(h("button", {
+    type: "button", className: "button small", text: "↑", "data-key": "up-" + item.id, disabled: place - 1 <= here,
+    "aria-label": t("menu.up", { title: title }), on: { click: function () { move(place - 1); } },
   }));
+  controls.push(h("button", {
+    type: "button", className: "button small", text: "↓", "data-key": "down-" + item.id, disabled: place + 1 >= count,
+    "aria-label": t("menu.down", { title: title }), on: { click: function () { move(place + 1); } },
+  }));
+  if (place !== here + 1 || !item.on) {
+    controls.push(h("button", {
+      type: "button", className: "button small", text: t("menu.next"), "data-key": "next-" + item.id,
+      "aria-label": t("menu.next_label", { title: title }),
+      on: { click: function () {
+        var on = item.on ? Promise.resolve() : act({ type: "switch_exercise", exercise: item.id, on: true });
+        on.then(function () { if (place !== here + 1) move(here + 1); });
+      } },
+    }));
+  }
+  if (item.optional) controls.unshift(h("span", { className: "agenda-optional", text: t("menu.optional") }));
+  return h("span", { className: "agenda-controls", role: "group", "aria-label": t("menu.label", { title: title }) }, controls);
+}
+
+// The grouping form starts at the program's network group size.
+var groupSizeSet = false;
+function drawGroupForm(state) {
+  var size = (state.room || {}).network_group_size;
+  if (groupSizeSet || !size) return;
+  groupSizeSet = true;
+  if ($("groups-mode").value === "size") $("groups-value").value = String(size);
 }
 
 function drawControls(state) {
@@ -165,7 +220,9 @@ function draw() {
     var label = phaseLabel(position.phase_kind);
     setText($("phase-label"), [label, t("facilitator.phase_of", { phase: position.phase + 1, count: position.phase_count })].filter(Boolean).join(" · "));
   }
+  setText($("day-description"), localize((state.room || {}).description));
   drawControls(state);
+  drawGroupForm(state);
   drawPeople(state);
   drawAgenda(state);
   renderKinds($("kinds"), "facilitator", state.board || {}, room);

@@ -4,11 +4,11 @@
 import { localize, t } from "./lib/boot.js";
 import { byId as $, h, setText } from "./lib/dom.js";
 import { formatClock, remaining } from "./lib/i18n.js";
-import { agendaItems, bindBadge, connectRoom, exerciseInstruction, phaseLabel, renderKinds } from "./lib/page.js";
+import { agendaItems, bindBadge, connectRoom, exerciseInstruction, groupTitle, phaseLabel, renderKinds, sender } from "./lib/page.js";
 import { tell } from "./lib/sending.js";
 
 var room = connectRoom();
-var api = { send: function (action, options) { return room.send(action, options); }, t: t };
+var api = sender(room);
 
 bindBadge(room, $("connection"));
 
@@ -51,23 +51,47 @@ function saveNote() {
 
 // --- round robin ----------------------------------------------------------------------
 
-function speakerIndex(turn, position) {
-  var perPerson = position.round_robin ? position.round_robin.per_person_ms : 0;
-  var moved = perPerson > 0 ? Math.floor((room.serverNow() - turn.since) / perPerson) : 0;
-  return (turn.index + Math.max(0, moved)) % turn.order.length;
+/* Where the group's round robin is (as app/core/room.py counts it): turn `number` over all
+ * rounds, moved on by the phase's *timer* where there is time per person, so it stands
+ * still before Start and while paused; `over` once every round is done. */
+function turnNow(turn, position) {
+  var rr = position.round_robin || {};
+  var timer = position.timer;
+  var elapsed = timer ? Math.max(0, timer.duration_ms - remaining(timer, room.serverNow())) : 0;
+  var perPerson = rr.per_person_ms || 0;
+  var into = Math.max(0, elapsed - turn.since_ms);
+  var number = turn.index + (perPerson > 0 ? Math.floor(into / perPerson) : 0);
+  var total = rr.rounds > 0 ? rr.rounds * turn.order.length : Infinity;
+  return {
+    number: Math.min(number, total),
+    over: number >= total,
+    round: Math.floor(number / turn.order.length) + 1,
+    left: perPerson > 0 ? perPerson - (into % perPerson) : null,
+    started: Boolean(timer) && timer.status !== "ready",
+  };
 }
 
-function passTurn() {
-  $("turn-done").disabled = true;
-  $("turn-skip").disabled = true;
-  var again = function () {
-    $("turn-done").disabled = false;
-    $("turn-skip").disabled = false;
+var shownTurn = null; // the turn number the buttons act on (a tap for an old turn is refused)
+
+function passTurn(confirmFirst) {
+  return function () {
+    var state = room.state;
+    var me = state.me || {};
+    var names = {};
+    (me.members || []).forEach(function (m) { names[m.id] = m.name; });
+    var speaker = me.turn ? me.turn.order[shownTurn % me.turn.order.length] : null;
+    if (confirmFirst && !window.confirm(t("turn.skip_confirm", { name: names[speaker] || "?" }))) return;
+    $("turn-done").disabled = true;
+    $("turn-skip").disabled = true;
+    var again = function () {
+      $("turn-done").disabled = false;
+      $("turn-skip").disabled = false;
+    };
+    room.send({ type: "pass_turn", turn: shownTurn }).then(again, again);
   };
-  room.send({ type: "pass_turn" }).then(again, again);
 }
-$("turn-done").addEventListener("click", passTurn);
-$("turn-skip").addEventListener("click", passTurn);
+$("turn-done").addEventListener("click", passTurn(false));
+$("turn-skip").addEventListener("click", passTurn(true));
 
 function drawTurn(state) {
   var position = state.position || {};
@@ -78,12 +102,24 @@ function drawTurn(state) {
   if (!show) return;
   var names = {};
   (me.members || []).forEach(function (m) { names[m.id] = m.name; });
-  var current = turn.order[speakerIndex(turn, position)];
+  var now = turnNow(turn, position);
+  shownTurn = now.number;
+  var current = now.over ? null : turn.order[now.number % turn.order.length];
   var mine = current === me.id;
-  setText($("turn-now"), mine ? t("turn.yours") : t("turn.speaking", { name: names[current] || "?" }));
-  $("turn-card").classList.toggle("my-turn", mine);
-  $("turn-done").hidden = !mine;
-  $("turn-skip").hidden = mine;
+  var rounds = position.round_robin.rounds;
+  var line;
+  if (now.over) line = t("turn.over");
+  else if (!now.started) line = t("turn.not_started", { name: names[current] || "?" });
+  else line = mine ? t("turn.yours") : t("turn.speaking", { name: names[current] || "?" });
+  if (!now.over && now.started && now.left !== null) line += " " + t("turn.time_left", { time: formatClock(now.left) });
+  if (!now.over && rounds !== 1) {
+    line = (rounds > 1 ? t("turn.round_of", { round: now.round, rounds: rounds }) : t("turn.round", { round: now.round })) + " · " + line;
+  }
+  setText($("turn-now"), line);
+  $("turn-card").classList.toggle("my-turn", mine && now.started);
+  // The speaker hands over; others may move the turn on only where the program allows it.
+  $("turn-done").hidden = !(mine && now.started);
+  $("turn-skip").hidden = mine || now.over || !now.started || !position.round_robin.anyone_passes;
   var key = turn.order.join(",") + "|" + current;
   if ($("turn-order").getAttribute("data-key") !== key) {
     $("turn-order").setAttribute("data-key", key);
@@ -107,11 +143,13 @@ function drawGroup(state) {
   var hasGroup = me.group !== null && me.group !== undefined && position.grouping !== "none";
   $("group-card").hidden = !hasGroup;
   if (!hasGroup) return;
-  var title = position.grouping === "pairs" ? "group.pair" : position.grouping === "triads" ? "group.triad" : "group.number";
-  setText($("group-title"), t(title, { number: me.group }));
+  setText($("group-title"), groupTitle(position, me.group));
   var others = (me.members || []).filter(function (m) { return m.id !== me.id; }).map(function (m) { return m.name; });
-  setText($("group-members"), others.length ? t("group.with", { names: others.join(", ") }) : t("group.alone"));
+  var lines = [others.length ? t("group.with", { names: others.join(", ") }) : t("group.alone")];
+  if (position.grouping === "world_cafe") lines.unshift(me.host ? t("group.host") : position.groups_round > 1 ? t("group.move", { number: me.group }) : "");
+  setText($("group-members"), lines.filter(Boolean).join(" "));
 }
+
 
 function drawNotes(state) {
   var position = state.position || {};
@@ -154,7 +192,7 @@ function draw() {
     setText($("exercise-title"), t("phone.welcome", { name: me.name || "" }));
     setText($("phase-label"), "");
     setText($("phase-instruction"), t("phone.waiting_start"));
-    setText($("exercise-instruction"), "");
+    setText($("exercise-instruction"), localize((state.room || {}).description));
   } else if (position.day_over) {
     setText($("exercise-title"), t("phone.day_over"));
     setText($("phase-label"), "");

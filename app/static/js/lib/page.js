@@ -47,6 +47,11 @@ export function connectRoom() {
   return room;
 }
 
+/* What lib/sending.js's tell() needs of a page: the room's send() and the page's texts. */
+export function sender(room) {
+  return { send: (action, options) => room.send(action, options), t };
+}
+
 /* The connection badge: hidden while online, says so when offline / reconnecting. */
 export function bindBadge(room, badge) {
   room.onStatus((status, detail) => {
@@ -62,6 +67,21 @@ export function bindBadge(room, badge) {
   });
 }
 
+/* "Duo 3", "Trio 2", "Firer 1" (1-2-4-All), "Bord 4" (World Café), with the round when
+ * the groups change each round. */
+export function groupTitle(position, number) {
+  let key = "group.number";
+  if (position.grouping === "pairs" || (position.grouping === "1-2-4-all" && position.step === "2")) key = "group.pair";
+  else if (position.grouping === "triads") key = "group.triad";
+  else if (position.grouping === "1-2-4-all") key = "group.four";
+  else if (position.grouping === "world_cafe") key = "group.table";
+  let title = t(key, { number });
+  if (position.groups_rounds > 1) {
+    title += " · " + t("group.round", { round: position.groups_round, rounds: position.groups_rounds });
+  }
+  return title;
+}
+
 export function phaseLabel(kind) {
   return kind === "I" || kind === "G" || kind === "P" ? t("phase." + kind) : "";
 }
@@ -72,21 +92,24 @@ export function exerciseInstruction(position) {
   return text === localize(position.phase_instruction) ? "" : text;
 }
 
-/* The day's agenda as list items: planned time, title, minutes; the current one marked. */
-export function agendaItems(state, extra) {
+/* The day's agenda as list items, in the order the day runs: planned time, title,
+ * minutes; the current one marked, the ones done dimmed. Exercises switched off (the
+ * method menu) are left out, or with `all` (the facilitator's menu) shown as such. */
+export function agendaItems(state, extra, all) {
   const start = (state.room || {}).start;
   const current = (state.position || {}).exercise;
-  return (state.agenda || []).map((item) => {
+  const items = (state.agenda || []).filter((item) => all || item.on !== false);
+  return items.map((item, place) => {
+    const off = item.on === false;
+    const minutes = t("agenda.minutes", { minutes: Math.round(item.planned_ms / 60000) });
     const children = [
-      h("span", { className: "agenda-time", text: plannedClock(start, item.planned_offset_ms) }),
+      h("span", { className: "agenda-time", text: off ? "" : plannedClock(start, item.planned_offset_ms) }),
       h("span", { className: "agenda-title", text: localize(item.title) }),
-      h("span", { className: "agenda-minutes", text: t("agenda.minutes", { minutes: Math.round(item.planned_ms / 60000) }) }),
+      h("span", { className: "agenda-minutes", text: off ? minutes + " · " + t("agenda.skipped") : minutes }),
     ];
-    if (extra) children.push(extra(item));
-    return h("li", {
-      className: item.index === current ? "agenda-item current" : item.index < current ? "agenda-item done" : "agenda-item",
-      "aria-current": item.index === current ? "step" : null,
-    }, children);
+    if (extra) children.push(extra(item, place));
+    const state_ = item.index === current ? " current" : item.done ? " done" : off ? " skipped" : "";
+    return h("li", { className: "agenda-item" + state_, "aria-current": item.index === current ? "step" : null }, children);
   });
 }
 
