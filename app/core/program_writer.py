@@ -15,6 +15,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from pydantic import BaseModel
+
 from app.core.program import Program
 
 # Lists of tables written as ``[[…]]`` sections (the rest are inline arrays).
@@ -50,39 +52,39 @@ def _with_always(data: Any, full: Any) -> None:
 def write_program(program: Program, *, comment: str = "") -> str:
     """The program as a TOML file; ``comment`` (one or more lines) heads the file."""
     lines = [f"# {line}".rstrip() for line in comment.splitlines()]
-    lines += list(_table(program_data(program), ()))
+    lines += list(_table(program_data(program), program, ()))
     return "\n".join(lines).strip("\n") + "\n"
 
 
-def _table(data: dict[str, Any], path: tuple[str, ...]) -> Iterator[str]:
-    """A table's own keys, then its sub-tables, then its lists of tables."""
-    tables: list[tuple[str, dict[str, Any]]] = []
-    sections: list[tuple[str, list[dict[str, Any]]]] = []
+def _table(data: dict[str, Any], model: BaseModel, path: tuple[str, ...]) -> Iterator[str]:
+    """A table's own keys, then its sub-tables (the model's own sub-models), then its
+    lists of tables."""
+    tables: list[tuple[str, dict[str, Any], BaseModel]] = []
+    sections: list[tuple[str, list[dict[str, Any]], list[BaseModel]]] = []
     for key, value in data.items():
+        field = getattr(model, key, None)
         if value is None:
             continue
-        if isinstance(value, dict) and not _is_text(value) and key not in _INLINE:
-            tables.append((key, value))
+        if isinstance(field, BaseModel) and isinstance(value, dict) and key not in _INLINE:
+            tables.append((key, value, field))
         elif (
-            isinstance(value, list) and value and key in _SECTIONS and all(isinstance(v, dict) for v in value)
+            isinstance(field, list)
+            and value
+            and key in _SECTIONS
+            and all(isinstance(f, BaseModel) for f in field)
         ):
-            sections.append((key, value))
+            sections.append((key, value, field))
         else:
             yield f"{_key(key)} = {_inline(value)}"
-    for key, value in tables:
+    for key, value, sub in tables:
         yield ""
         yield f"[{_dotted((*path, key))}]"
-        yield from _table(value, (*path, key))
-    for key, items in sections:
-        for item in items:
+        yield from _table(value, sub, (*path, key))
+    for key, items, subs in sections:
+        for item, sub in zip(items, subs, strict=True):
             yield ""
             yield f"[[{_dotted((*path, key))}]]"
-            yield from _table(item, (*path, key))
-
-
-def _is_text(value: dict[str, Any]) -> bool:
-    """A text in several languages ({nb, en}) is written inline, as the docs show."""
-    return bool(value) and all(isinstance(v, str) for v in value.values())
+            yield from _table(item, sub, (*path, key))
 
 
 def _inline(value: Any) -> str:
