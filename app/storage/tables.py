@@ -66,3 +66,50 @@ class FacilitatorSession(SQLModel, table=True):
     token_hash: str = Field(primary_key=True)
     facilitator_id: int = Field(foreign_key="facilitator.id", index=True)
     expires_at: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class SavedProgram(SQLModel, table=True):
+    """A program file a facilitator built or uploaded in the editor (owner None: the
+    laptop's own facilitator). ``text`` is the TOML file, in the documented format."""
+
+    __tablename__ = "saved_program"
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int | None = Field(default=None, index=True)
+    name: str  # the file name it downloads as, "ledersamling-3.toml"
+    text: str
+    created_at: int = Field(sa_column=Column(BigInteger, nullable=False))
+    updated_at: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class Programme(SQLModel, table=True):
+    """A programme of gatherings (a leadership programme): its workshops follow each other."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int | None = Field(default=None, index=True)
+    title: str
+    created_at: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class Gathering(SQLModel, table=True):
+    """A workshop as one gathering of a programme, and the gathering it follows."""
+
+    workshop_id: int = Field(foreign_key="workshop.id", primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", index=True)
+    number: int  # 1, 2, 3 … within the programme
+    follows_id: int | None = Field(default=None, foreign_key="workshop.id")
+
+
+class ReturningPerson(SQLModel, table=True):
+    """Someone in a gathering who was in the one before: who they were there (a
+    participant id), and how that is known ("link": their take-home link; "name": the
+    facilitator confirmed a name match). Only ids, never a name or an answer."""
+
+    __tablename__ = "returning_person"
+    __table_args__ = (UniqueConstraint("workshop_id", "pid"), UniqueConstraint("workshop_id", "earlier_pid"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(foreign_key="workshop.id", index=True)
+    pid: str
+    earlier_pid: str
+    proof: str

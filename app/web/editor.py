@@ -1,0 +1,396 @@
+"""The program editor: facilitators build a day in the browser.
+
+Pages: the facilitator's programs (``/editor``) and the editor itself (``/editor/new``,
+``/editor/{id}``). The editor's script sends the program as JSON to ``/editor/check`` as
+the facilitator types (the same checks as loading a file, by field, and the planned
+agenda) and to ``/editor/save``, which stores it as a TOML program file. A saved program
+downloads as its file, a file uploads into the library, and a workshop starts from it.
+``/editor/preview`` starts a short rehearsal room of one exercise with three made-up
+participants, so the facilitator sees it as a phone and the projector show it.
+
+Who may edit: on the laptop (no accounts, ``SAMLING_HOSTED`` off) the local facilitator;
+in hosted mode only a signed-in facilitator, who sees their own programs only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from app import library
+from app.core.actions import FormGroups, GotoExercise, Join, Start
+from app.core.editing import Report, check
+from app.core.localized import localize
+from app.core.program import Program, ProgramError
+from app.core.program_writer import write_program
+from app.core.registry import KINDS
+from app.core.room import FACILITATOR, SYSTEM, Refused
+from app.realtime.hub import Hub, now_ms
+from app.settings import Settings
+from app.storage.library import Library
+from app.web.pages import check_origin, language, render, set_cookie
+from app.web.ws import participant_cookie
+from app.workshops import digest, new_token, start_workshop
+
+router = APIRouter()
+
+SESSION_COOKIE = "samling_session"  # hosted mode's sign-in (see app/storage/tables.py)
+MAX_UPLOAD_BYTES = 512 * 1024
+PREVIEW_NAMES = ("Kari", "Ola", "Per")
+# Fields that name another exercise, and the kinds that exercise must use (the kinds' own
+# checks say the same when a program loads); and fields that name one of the exercise's phases.
+REFERENCES = {
+    "gallery.of": ["diamond"],
+    "diamond.sources": [kind.name for kind in KINDS if kind.suggestions is not None],
+}
+PHASE_FIELDS = ["gallery.rotation_phase", "gallery.return_phase", "crowdsource.write_phase", "form.phase"]
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _library(request: Request) -> Library:
+    return Library(request.app.state.store.engine)
+
+
+class NotSignedIn(Exception):
+    """Hosted mode, and this browser is not signed in."""
+
+
+def owner(request: Request) -> int | None:
+    """Whose programs these are: None for the laptop's facilitator (no accounts); in
+    hosted mode the signed-in facilitator's account, or :class:`NotSignedIn`."""
+    if not _settings(request).hosted:
+        return None
+    token = request.cookies.get(SESSION_COOKIE)
+    account = _library(request).signed_in(digest(token), now_ms()) if token else None
+    if account is None:
+        raise NotSignedIn
+    return account
+
+
+def _owner_or_page(request: Request) -> int | Response | None:
+    try:
+        return owner(request)
+    except NotSignedIn:
+        return render(
+            request,
+            "message.html",
+            status_code=403,
+            title_key="editor.title",
+            body_key="editor.sign_in_first",
+        )
+
+
+def report_json(report: Report, data: Any) -> dict[str, Any]:
+    """What the editor shows: problems by field, and the agenda with clock times."""
+    start = data.get("start") if isinstance(data, dict) else None
+    return {
+        "ok": report.ok,
+        "problems": [asdict(p) for p in report.problems],
+        "agenda": [asdict(p) for p in report.agenda],
+        "total_ms": report.total_ms,
+        "start": start if isinstance(start, str) else None,
+    }
+
+
+def _editor_page(request: Request, data: Any, program_id: int | None, name: str = "") -> HTMLResponse:
+    return render(
+        request,
+        "editor.html",
+        name=name,
+        boot={
+            "program": data,
+            "id": program_id,
+            "name": name,
+            "schema": Program.model_json_schema(),
+            "methods": [m.as_json() for m in library.methods()],
+            "report": report_json(check(data), data),
+            "kinds": [kind.name for kind in KINDS],
+            "references": REFERENCES,
+            "phase_fields": PHASE_FIELDS,
+        },
+    )
+
+
+# --- the facilitator's programs ------------------------------------------------------------
+
+
+@router.get("/editor", response_class=HTMLResponse)
+async def programs_page(request: Request) -> Response:
+    who = _owner_or_page(request)
+    if isinstance(who, Response):
+        return who
+    lang = language(request)
+    rows = await asyncio.to_thread(_library(request).programs, who)
+    saved = []
+    for row in rows:
+        title: Any = row.name
+        try:
+            from app.core.program import load_program_text
+
+            title = load_program_text(row.text, source=row.name).title
+        except ProgramError:
+            pass
+        changed = datetime.datetime.fromtimestamp(row.updated_at / 1000).astimezone()
+        saved.append(
+            {
+                "id": row.id,
+                "name": row.name,
+                "title": localize(title, lang),
+                "iso": changed.isoformat(timespec="minutes"),
+                "day": changed.strftime("%Y-%m-%d %H:%M"),
+            }
+        )
+    return render(
+        request,
+        "editor_list.html",
+        saved=saved,
+        shipped=[(name, localize(p.title, lang)) for name, p in library.shipped(_settings(request))],
+        methods=[(m.id, localize(m.title, lang)) for m in library.methods()],
+    )
+
+
+@router.get("/editor/new", response_class=HTMLResponse)
+async def new_program(request: Request, source: str = "blank", name: str = "") -> Response:
+    """A new day: blank, a copy of a shipped program, or one method template."""
+    who = _owner_or_page(request)
+    if isinstance(who, Response):
+        return who
+    data: Any
+    if source == "program":
+        data = library.from_shipped(_settings(request), name)
+    elif source == "method":
+        found = library.method(name)
+        data = library.from_method(found) if found is not None else None
+    else:
+        data = library.blank(language(request))
+    if data is None:
+        return render(
+            request, "message.html", status_code=404, title_key="editor.title", body_key="editor.no_such"
+        )
+    return _editor_page(request, data, None)
+
+
+@router.get("/editor/{program_id}", response_class=HTMLResponse)
+async def edit_program(request: Request, program_id: int) -> Response:
+    who = _owner_or_page(request)
+    if isinstance(who, Response):
+        return who
+    row = await asyncio.to_thread(_library(request).program, who, program_id)
+    if row is None:
+        return render(
+            request, "message.html", status_code=404, title_key="editor.title", body_key="editor.no_such"
+        )
+    data = library._data_of(row.text, row.name)
+    return _editor_page(request, data, row.id, row.name)
+
+
+# --- checking and saving (JSON, from the editor's script) -------------------------------------
+
+
+async def _json(request: Request) -> dict[str, Any] | None:
+    try:
+        body = await request.json()
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _refused(status: int, code: str) -> JSONResponse:
+    return JSONResponse({"ok": False, "error": code}, status_code=status)
+
+
+@router.post("/editor/check")
+async def check_program(request: Request) -> Response:
+    check_origin(request)
+    try:
+        owner(request)
+    except NotSignedIn:
+        return _refused(403, "sign_in_first")
+    body = await _json(request)
+    if body is None:
+        return _refused(400, "not_json")
+    data = body.get("program")
+    return JSONResponse(report_json(check(data), data))
+
+
+@router.post("/editor/save")
+async def save_program(request: Request) -> Response:
+    check_origin(request)
+    try:
+        who = owner(request)
+    except NotSignedIn:
+        return _refused(403, "sign_in_first")
+    body = await _json(request)
+    if body is None:
+        return _refused(400, "not_json")
+    program_id = body.get("id")
+    if program_id is not None and not isinstance(program_id, int):
+        return _refused(400, "not_json")
+    data = body.get("program")
+    saved = await asyncio.to_thread(library.save, _library(request), who, program_id, data)
+    if not saved.report.ok:
+        return JSONResponse(report_json(saved.report, data), status_code=422)
+    if saved.row is None:
+        return _refused(404, "no_such")
+    return JSONResponse(
+        {
+            **report_json(saved.report, data),
+            "id": saved.row.id,
+            "name": saved.row.name,
+            "saved_at": saved.row.updated_at,
+        }
+    )
+
+
+@router.get("/editor/{program_id}/download")
+async def download(request: Request, program_id: int) -> Response:
+    who = _owner_or_page(request)
+    if isinstance(who, Response):
+        return who
+    row = await asyncio.to_thread(_library(request).program, who, program_id)
+    if row is None:
+        return render(
+            request, "message.html", status_code=404, title_key="editor.title", body_key="editor.no_such"
+        )
+    return Response(
+        row.text.encode("utf-8"),
+        media_type="application/toml; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{row.name}"'},
+    )
+
+
+@router.post("/editor/upload")
+async def upload(request: Request, file: Annotated[UploadFile, File()]) -> Response:
+    check_origin(request)
+    who = _owner_or_page(request)
+    if isinstance(who, Response):
+        return who
+    raw = await file.read(MAX_UPLOAD_BYTES + 1)
+    name = (file.filename or "program.toml").rsplit("/", 1)[-1][:100]
+    try:
+        if len(raw) > MAX_UPLOAD_BYTES:
+            raise ProgramError(f"{name}: the file is larger than {MAX_UPLOAD_BYTES // 1024} kB")
+        text = raw.decode("utf-8")
+        row, data = await asyncio.to_thread(library.upload, _library(request), who, name, text)
+    except UnicodeDecodeError:
+        return render(
+            request, "message.html", status_code=400, title_key="editor.upload", body_key="editor.not_utf8"
+        )
+    except ProgramError as exc:
+        return render(request, "message.html", status_code=400, title_key="editor.upload", body=str(exc))
+    if row is None:
+        return _editor_page(request, data, None)  # loads as TOML, but has mistakes: shown by field
+    return RedirectResponse(f"/editor/{row.id}", status_code=303)
+
+
+@router.post("/editor/{program_id}/delete")
+async def delete(request: Request, program_id: int) -> Response:
+    check_origin(request)
+    who = _owner_or_page(request)
+    if isinstance(who, Response):
+        return who
+    await asyncio.to_thread(_library(request).delete_program, who, program_id)
+    return RedirectResponse("/editor", status_code=303)
+
+
+@router.post("/editor/{program_id}/start")
+async def start(request: Request, program_id: int) -> Response:
+    """A workshop from the saved program: on to its facilitator page."""
+    check_origin(request)
+    who = _owner_or_page(request)
+    if isinstance(who, Response):
+        return who
+    row = await asyncio.to_thread(_library(request).program, who, program_id)
+    if row is None:
+        return render(
+            request, "message.html", status_code=404, title_key="editor.title", body_key="editor.no_such"
+        )
+    try:
+        created = await asyncio.to_thread(
+            library.start_saved, request.app.state.store, _settings(request), row
+        )
+    except ProgramError as exc:
+        return render(
+            request, "message.html", status_code=400, title_key="start.broken_program", body=str(exc)
+        )
+    return RedirectResponse(f"/f/{created.code}/{created.facilitator_key}", status_code=303)
+
+
+# --- preview: a rehearsal room of one exercise ------------------------------------------------
+
+
+@router.post("/editor/preview")
+async def preview(request: Request) -> Response:
+    """Start a rehearsal of exercise ``index``: a room of the exercises up to it, three
+    made-up people in one group, at that exercise with its timer running. This browser
+    becomes the first of the three (the phone link), and gets the projector link."""
+    check_origin(request)
+    try:
+        who = owner(request)
+    except NotSignedIn:
+        return _refused(403, "sign_in_first")
+    body = await _json(request)
+    index = body.get("index") if body is not None else None
+    data = body.get("program") if body is not None else None
+    if (
+        not isinstance(index, int)
+        or not isinstance(data, dict)
+        or not isinstance(data.get("exercises"), list)
+    ):
+        return _refused(400, "not_json")
+    if not 0 <= index < len(data["exercises"]):
+        return _refused(400, "not_json")
+    trimmed = {**data, "exercises": data["exercises"][: index + 1]}
+    report = check(trimmed)
+    if report.program is None:
+        return JSONResponse(report_json(report, trimmed), status_code=422)
+    text = write_program(report.program)
+    store, settings, hub = request.app.state.store, _settings(request), _hub(request)
+    created = await asyncio.to_thread(start_workshop, store, settings, "preview.toml", text, owner_id=who)
+    await _forget_last_preview(request, who, created.code)
+    live = await hub.get(created.code)
+    if live is None:
+        return _refused(503, "storage_unavailable")
+    token = new_token()
+    try:
+        for number, name in enumerate(PREVIEW_NAMES):
+            person = token if number == 0 else new_token()
+            await live.submit(hub.command(Join(name=name, token_hash=digest(person)), SYSTEM))
+        await live.submit(hub.command(FormGroups(mode="size", value=len(PREVIEW_NAMES)), FACILITATOR))
+        await live.submit(hub.command(GotoExercise(index=index), FACILITATOR))
+        await live.submit(hub.command(Start(), FACILITATOR))
+    except (Refused, ValidationError):
+        return _refused(409, "preview_failed")
+    response = JSONResponse(
+        {"ok": True, "phone": f"/r/{created.code}", "projector": f"/s/{created.code}/{created.projector_key}"}
+    )
+    set_cookie(request, response, participant_cookie(created.code), token, max_age=3600)
+    return response
+
+
+def _hub(request: Request) -> Hub:
+    hub: Hub = request.app.state.hub
+    return hub
+
+
+async def _forget_last_preview(request: Request, who: int | None, code: str) -> None:
+    """One rehearsal room per facilitator: the one before is deleted."""
+    state = request.app.state
+    previews: dict[int | None, str] | None = getattr(state, "editor_previews", None)
+    if previews is None:
+        previews = state.editor_previews = {}
+    before = previews.get(who)
+    previews[who] = code
+    if before is not None:
+        await asyncio.to_thread(request.app.state.store.delete_workshop, before, now_ms())
+        await _hub(request).close(before)
