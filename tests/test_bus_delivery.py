@@ -111,7 +111,7 @@ async def _a_lost_last_message_is_caught_up_within_seconds(site: Site) -> float:
 
 def test_a_lost_last_message_is_caught_up_within_seconds(site: Site) -> None:
     took = run_async(_a_lost_last_message_is_caught_up_within_seconds(site))
-    assert took <= live_module.HEAD_EVERY + 1.5, took
+    assert took <= live_module.HEAD_EVERY + 3, took
 
 
 async def _a_room_waiting_for_the_database_never_holds_up_another(site: Site) -> None:
@@ -128,9 +128,8 @@ async def _a_room_waiting_for_the_database_never_holds_up_another(site: Site) ->
         try:
             await stuck_a.submit(a.command(Start(), FACILITATOR))
             await free_a.submit(a.command(Start(), FACILITATOR))
-            began = time.monotonic()
-            await wait_until(lambda: projector.timer_status() == "running", 2)
-            assert time.monotonic() - began < 1.0
+            # It would wait for the lock's release, below, were the rooms' messages not apart.
+            await wait_until(lambda: projector.timer_status() == "running", 5)
             assert stuck_b.room.seq < stuck_a.room.seq, "the stuck room really is waiting"
         finally:
             stuck_b.writer.lock.release()

@@ -92,4 +92,4 @@ def test_a_silent_phone_shows_offline_to_the_staff_within_the_idle_timeout(tmp_p
     offline = [(at, pid) for at, pid, online in presence if not online]
     assert [pid for _, pid in offline] == ["p2"], "only the silent phone, and the pinging one never"
     took = offline[0][0] - seen["went_silent"]
-    assert IDLE - 0.5 <= took <= IDLE + 1.5, took
+    assert IDLE - 0.5 <= took <= IDLE + 3, took
