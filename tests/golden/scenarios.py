@@ -21,9 +21,11 @@ from pathlib import Path
 from app.core.actions import (
     Action,
     Extend,
+    ForgetAnswers,
     FormGroups,
     GotoExercise,
     Join,
+    LinkWorkbook,
     MoveParticipant,
     NextExercise,
     NextPhase,
@@ -37,6 +39,7 @@ from app.core.actions import (
 )
 from app.core.kinds.comments import AddComment, HideComment
 from app.core.kinds.diamond import DiamondAdd, DiamondClear, DiamondFinal, DiamondPlace, DiamondRemove
+from app.core.kinds.form import FormAnswer, FormReveal
 from app.core.kinds.gallery import GalleryComment, GalleryHide, GalleryHost
 from app.core.kinds.lists import Add, EditItem, Gather, MergeItems, RemoveItem, RemoveRoomItem, Vote, Voting
 from app.core.kinds.roles import RolesAnswer, RolesAssign, RolesNextRound, RolesRedraw, RolesSet, RolesSwap
@@ -83,6 +86,7 @@ class Script:
 
     name: str
     room: Room
+    program_name: str = PROGRAM
     now: int = T0
     commands: list[Command] = field(default_factory=list)
     joined: int = 0
@@ -91,9 +95,9 @@ class Script:
         self.rng = random.Random(f"golden:{self.name}")
 
     @classmethod
-    def day(cls, name: str) -> Script:
-        text = (PROGRAMS / PROGRAM).read_text(encoding="utf-8")
-        return cls(name, Room(code=CODE, program=load_program_text(text, source=PROGRAM)))
+    def day(cls, name: str, program: str = PROGRAM) -> Script:
+        text = (PROGRAMS / program).read_text(encoding="utf-8")
+        return cls(name, Room(code=CODE, program=load_program_text(text, source=program)), program)
 
     def act(self, action: Action, by: str = FACILITATOR, after: float = 2) -> None:
         """Apply ``action`` ``after`` seconds after the last one; a refusal is a broken script."""
@@ -353,6 +357,44 @@ def gallery() -> Script:
     return s
 
 
+def form() -> Script:
+    """Private forms and the workbook: a note into the action plan, every type of answer
+    (changed, taken back), the anonymous summary revealed from five answers, a take-home
+    link, and one person who deletes their answers."""
+    s = Script.day("form", program="skjema.toml")
+    p = s.everyone()
+    s.act(Start(), after=20)  # Øvelse 2: the note writes into «2 Avdelingens behov»
+    s.act(SaveNote(exercise="ovelse-2", text="Evne til å lede endring"), by=p[0], after=60)
+    s.act(SaveNote(exercise="ovelse-2", text="Evne til å samarbeide\npå tvers"), by=p[3], after=30)
+    s.act(NextExercise(), after=8 * 60)
+    s.act(Start(), after=5)
+
+    def answer(pid: str, question: str, value: object, after: float = 6) -> None:
+        s.act(
+            FormAnswer.model_validate({"exercise": "ovelse-3", "question": question, "value": value}),
+            by=pid,
+            after=after,
+        )
+
+    for i, pid in enumerate(p[:7]):
+        answer(pid, "anerkjennende", 1 + (i * 3) % 5)
+    answer(p[0], "sporsmal", 2)
+    answer(p[0], "oppgave-1", "  Ukentlig  statusmøte ")
+    answer(p[0], "vanskelig", [1, 0])
+    answer(p[0], "atferd", "Spørre mer,\nsnakke mindre.")
+    answer(p[1], "sporsmal", 0)
+    answer(p[1], "oppgave-1", "Budsjettet")
+    answer(p[1], "oppgave-1", None, after=20)  # taken back
+    answer(p[2], "vanskelig", [2])
+    answer(p[0], "anerkjennende", 5, after=30)  # changed
+    s.act(FormReveal(exercise="ovelse-3"), after=60)
+    s.act(LinkWorkbook(key_hash=hashlib.sha256(b"form:link:1").hexdigest()), by=p[0], after=10)
+    s.act(LinkWorkbook(key_hash=hashlib.sha256(b"form:link:4").hexdigest()), by=p[3], after=10)
+    s.act(ForgetAnswers(), by=p[1], after=30)
+    s.act(NextPhase(), after=120)  # the plenary: the form takes no more answers
+    return s
+
+
 SCENARIOS: dict[str, Callable[[], Script]] = {
     "igp": igp,
     "wordcloud": wordcloud,
@@ -361,4 +403,5 @@ SCENARIOS: dict[str, Callable[[], Script]] = {
     "roles": roles,
     "diamond": diamond,
     "gallery": gallery,
+    "form": form,
 }

@@ -92,7 +92,7 @@ def screens(room: Room) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def record(script: Script, store: Store, folder: Path) -> None:
     """Write ``history.json`` and ``snapshot.json`` as this server stores the script's room."""
-    meta = {"code": script.room.code, "program_name": "seljord-samling-2.toml", "time_scale": 1.0}
+    meta = {"code": script.room.code, "program_name": script.program_name, "time_scale": 1.0}
     meta["created_at"] = script.commands[0].at - 600_000
     workshop = store.create_workshop(_workshop(meta))
     assert workshop.id is not None

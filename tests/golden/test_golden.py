@@ -118,6 +118,7 @@ def test_the_staff_golden_holds_no_note_answer_token_or_author(kind: str) -> Non
     board = read_json(folder / "board.json")
     secrets = {action["token_hash"] for _, action in _sent(history, "join")}
     secrets |= {action["text"] for _, action in _sent(history, "save_note")}
+    secrets |= {a["value"] for _, a in _sent(history, "form_answer") if isinstance(a["value"], str)}
     for key, value, holder in _walk(board):
         assert key not in PRIVATE_KEYS, f"{kind}: {key!r} on the staff screens"
         assert not (isinstance(value, str) and value in secrets), (
@@ -140,6 +141,15 @@ def test_each_phone_golden_holds_only_its_own_notes_and_answers(kind: str) -> No
         own = {action["text"] for actor, action in notes if actor == pid}
         assert set(view["notes"].values()) <= own, f"{kind}: {pid} sees someone else's note"
         others = {action["text"] for actor, action in notes if actor != pid} - own
+        given = [
+            (actor, a["value"]) for actor, a in _sent(history, "form_answer") if isinstance(a["value"], str)
+        ]
+        others |= {
+            text
+            for actor, value in given
+            if actor != pid
+            for text in (value.strip(), " ".join(value.split()))
+        } - {""}
         assert not {value for _, value, _ in _walk(view) if isinstance(value, str)} & others
         roles = view.get("activity", {}).get("roles")
         if roles and roles["reply"] and not roles["reply"]["declined"]:
