@@ -129,9 +129,15 @@ def position(room: Room) -> dict[str, Any]:
 
 
 def participants(room: Room) -> list[dict[str, Any]]:
-    working = room.working_groups()
+    groups = Groups.of(room)
     return [
-        {"id": p.id, "name": p.name, "group": p.group, "working_group": working.get(p.id)}
+        {
+            "id": p.id,
+            "name": p.name,
+            "group": p.group,
+            "working_group": groups.working.get(p.id),
+            "host": groups.hosts.get(groups.working.get(p.id, 0)) == p.id,  # World Café
+        }
         for p in room.participants.values()
     ]
 

@@ -6,6 +6,7 @@ import { byId as $, h, setText } from "./lib/dom.js";
 import { formatClock, remaining } from "./lib/i18n.js";
 import { agendaItems, bindBadge, connectRoom, exerciseInstruction, groupTitle, phaseLabel, renderKinds, sender } from "./lib/page.js";
 import { tell } from "./lib/sending.js";
+import { turnNow } from "./lib/turns.js";
 
 var room = connectRoom();
 var api = sender(room);
@@ -51,26 +52,6 @@ function saveNote() {
 
 // --- round robin ----------------------------------------------------------------------
 
-/* Where the group's round robin is (as app/core/room.py counts it): turn `number` over all
- * rounds, moved on by the phase's *timer* where there is time per person, so it stands
- * still before Start and while paused; `over` once every round is done. */
-function turnNow(turn, position) {
-  var rr = position.round_robin || {};
-  var timer = position.timer;
-  var elapsed = timer ? Math.max(0, timer.duration_ms - remaining(timer, room.serverNow())) : 0;
-  var perPerson = rr.per_person_ms || 0;
-  var into = Math.max(0, elapsed - turn.since_ms);
-  var number = turn.index + (perPerson > 0 ? Math.floor(into / perPerson) : 0);
-  var total = rr.rounds > 0 ? rr.rounds * turn.order.length : Infinity;
-  return {
-    number: Math.min(number, total),
-    over: number >= total,
-    round: Math.floor(number / turn.order.length) + 1,
-    left: perPerson > 0 ? perPerson - (into % perPerson) : null,
-    started: Boolean(timer) && timer.status !== "ready",
-  };
-}
-
 var shownTurn = null; // the turn number the buttons act on (a tap for an old turn is refused)
 
 function passTurn(confirmFirst) {
@@ -102,9 +83,9 @@ function drawTurn(state) {
   if (!show) return;
   var names = {};
   (me.members || []).forEach(function (m) { names[m.id] = m.name; });
-  var now = turnNow(turn, position);
+  var now = turnNow(turn, position, room.serverNow());
   shownTurn = now.number;
-  var current = now.over ? null : turn.order[now.number % turn.order.length];
+  var current = now.speaker;
   var mine = current === me.id;
   var rounds = position.round_robin.rounds;
   var line;

@@ -4,7 +4,7 @@
 import { localize, t } from "./lib/boot.js";
 import { byId as $, h, setText } from "./lib/dom.js";
 import { formatClock, remaining } from "./lib/i18n.js";
-import { agendaItems, bindBadge, connectRoom, exerciseInstruction, phaseLabel, renderKinds } from "./lib/page.js";
+import { agendaItems, bindBadge, connectRoom, exerciseInstruction, groupTitle, phaseLabel, renderKinds } from "./lib/page.js";
 
 var room = connectRoom();
 
@@ -17,21 +17,22 @@ function drawGroups(state) {
   people.forEach(function (p) {
     var g = p.working_group;
     if (g === null || g === undefined) return;
-    (groups[g] = groups[g] || []).push(p.name);
+    (groups[g] = groups[g] || []).push(p.host ? t("group.host_mark", { name: p.name }) : p.name);
   });
   var numbers = Object.keys(groups).map(Number).sort(function (a, b) { return a - b; });
-  // Groups are shown while people find their table: before the timer starts.
-  var show = numbers.length > 0 && position.exercise >= 0 && !position.day_over &&
-    position.timer && position.timer.status === "ready" && position.grouping !== "none";
+  // Groups are shown while people find their table: before the timer starts, and all
+  // along where the groups change each round (1-2-4-All, new partners, World Café).
+  var changing = position.grouping === "1-2-4-all" || position.groups_rounds > 1;
+  var show = numbers.length > 0 && position.exercise >= 0 && !position.day_over && position.timer &&
+    (position.timer.status === "ready" || changing) && position.grouping !== "none";
   $("groups").hidden = !show;
   if (!show) return;
-  var title = position.grouping === "pairs" ? "group.pair" : position.grouping === "triads" ? "group.triad" : "group.number";
-  var key = JSON.stringify([title, groups]);
+  var key = JSON.stringify([groupTitle(position, 0), groups]);
   if ($("groups").getAttribute("data-key") === key) return;
   $("groups").setAttribute("data-key", key);
   $("groups").replaceChildren.apply($("groups"), numbers.map(function (g) {
     return h("div", { className: "group-box" }, [
-      h("h2", { text: t(title, { number: g }) }),
+      h("h2", { text: groupTitle(position, g) }),
       h("p", { text: groups[g].join(", ") }),
     ]);
   }));
@@ -48,6 +49,7 @@ function draw() {
   $("now").hidden = between;
   $("qr-small").hidden = between; // the big one is on the welcome screen
   setText($("day-title"), position.day_over ? t("projector.day_over") : localize(header.title));
+  setText($("day-description"), position.day_over ? "" : localize(header.description));
   if (between) {
     $("agenda").replaceChildren.apply($("agenda"), agendaItems(state));
   } else {

@@ -33,7 +33,7 @@ function roomList(el, data, api, controls) {
     return h("li", {}, [
       h("div", { className: "lists-room-row" }, [
         h("span", { className: "lists-text", text: r.text }),
-        h("span", { className: "lists-votes", text: api.t("lists.votes", { votes: r.votes }) }),
+        h("span", { className: "lists-votes", text: api.t(data.vote === "points" ? "lists.points_total" : "lists.votes", { votes: r.votes }) }),
       ]),
       r.also && r.also.length ? h("p", { className: "hint lists-also", text: api.t("lists.also", { texts: r.also.join(" · ") }) }) : null,
       h("div", { className: "lists-bar-track", "aria-hidden": "true" }, [bar]),
@@ -98,6 +98,10 @@ function phone(el, data, api) {
     voting.replaceChildren();
     return;
   }
+  if (data.vote === "points") {
+    pointsVote(el, voting, data, api);
+    return;
+  }
   voting.replaceChildren(
     h("h2", { text: api.t("lists.vote_title") }),
     h("p", { className: "lists-dots-left", role: "status", "aria-live": "polite", text: api.t("lists.dots_left", { left: data.dots_left, dots: data.dots }) }),
@@ -111,6 +115,40 @@ function phone(el, data, api) {
       ]);
     })
   );
+}
+
+/* Voting by points: each person spreads their points (100) over the room list — ten at a
+ * time with the buttons, or any number typed in; the focus stays where it was. */
+function pointsVote(el, voting, data, api) {
+  var active = document.activeElement;
+  var focused = active && voting.contains(active) ? active.getAttribute("data-key") : null;
+  var give = function (r, points) {
+    var most = r.mine + data.points_left;
+    say(el, api, { type: "lists_points", item: r.id, points: Math.max(0, Math.min(most, points)) });
+  };
+  voting.replaceChildren(
+    h("h2", { text: api.t("lists.points_title", { points: data.points }) }),
+    h("p", { className: "lists-dots-left", role: "status", "aria-live": "polite", text: api.t("lists.points_left", { left: data.points_left, points: data.points }) }),
+    roomList(el, data, api, function (r) {
+      var input = h("input", {
+        type: "number", min: "0", max: String(r.mine + data.points_left), step: "1", inputmode: "numeric",
+        value: String(r.mine), className: "lists-points-input", "data-key": "points-" + r.id,
+        "aria-label": api.t("lists.points_for", { text: r.text }),
+        on: { change: function (e) { var n = parseInt(e.target.value, 10); if (n >= 0) give(r, n); } },
+      });
+      return h("div", { className: "lists-vote-buttons" }, [
+        h("button", { type: "button", className: "button small", text: "−10", disabled: r.mine === 0, "data-key": "less-" + r.id,
+          "aria-label": api.t("lists.points_less", { text: r.text }), on: { click: function () { give(r, r.mine - 10); } } }),
+        input,
+        h("button", { type: "button", className: "button small primary", text: "+10", disabled: data.points_left === 0, "data-key": "more-" + r.id,
+          "aria-label": api.t("lists.points_more", { text: r.text }), on: { click: function () { give(r, r.mine + 10); } } }),
+      ]);
+    })
+  );
+  if (focused) {
+    var again = voting.querySelector('[data-key="' + focused + '"]');
+    if (again) again.focus();
+  }
 }
 
 // --- projector and results -------------------------------------------------------------------

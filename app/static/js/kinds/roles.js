@@ -91,6 +91,14 @@ function myRoles(api, data) {
     return box;
   }
   box.appendChild(youAre(api, data.roles));
+  // What the person's role does in this phase (Troika: «Klient: snu ryggen til og lytt»).
+  (data.cues || []).forEach(function (cue) {
+    box.appendChild(h("p", { className: "roles-cue", role: "status", text: api.localize(cue) }));
+  });
+  if ((data.missed || []).length) {
+    var names = data.missed.map(function (role) { return api.localize(role); }).join(", ");
+    box.appendChild(h("p", { className: "roles-missed", text: api.t("roles.you_miss", { roles: names }) }));
+  }
   if (data.roles.length === 2) box.appendChild(h("p", { className: "roles-double", text: api.t("roles.two_roles") }));
   if (data.roles.length > 2) {
     box.appendChild(h("p", { className: "roles-double", text: api.t("roles.many_roles", { count: data.roles.length }) }));
@@ -116,6 +124,7 @@ function groupRoles(api, data) {
       h("li", {}, [
         h("span", { className: "roles-holder-role", text: api.localize(holder.role) + ": " }),
         h("span", { className: "roles-holder-name", text: holder.name || api.t("roles.not_chosen") }),
+        holder.by_lot ? h("span", { className: "roles-by-lot", text: " " + api.t("roles.by_lot") }) : null,
       ])
     );
   });
@@ -294,10 +303,32 @@ function outcome(api, board, group) {
   var list = h("dl", { className: "roles-outcome" });
   group.holders.forEach(function (holder) {
     list.appendChild(h("dt", { text: roleName(api, board.roles[holder.index]) }));
-    list.appendChild(h("dd", { text: holder.name || api.t("roles.not_chosen") }));
+    list.appendChild(h("dd", {}, [
+      holder.name || api.t("roles.not_chosen"),
+      holder.by_lot ? h("span", { className: "roles-by-lot", text: " " + api.t("roles.by_lot") }) : null,
+    ]));
   });
+  if (board.extra && (group.extra || []).length) {
+    list.appendChild(h("dt", { text: roleName(api, board.extra) }));
+    list.appendChild(h("dd", { text: group.extra.map(function (m) { return m.name; }).join(", ") }));
+  }
   card.appendChild(list);
+  (group.missed || []).forEach(function (miss) {
+    var roles = miss.roles.map(function (i) { return roleName(api, board.roles[i]); }).join(", ");
+    card.appendChild(h("p", { className: "roles-missed", text: api.t("roles.misses", { name: miss.name, roles: roles }) }));
+  });
   return card;
+}
+
+/* What each role does in this phase, for the whole room to read. */
+function cueList(api, board) {
+  if (!(board.cues || []).length) return null;
+  var list = h("dl", { className: "roles-cues" });
+  board.cues.forEach(function (cue) {
+    list.appendChild(h("dt", { text: api.localize(cue.role) }));
+    list.appendChild(h("dd", { text: api.localize(cue.cue) }));
+  });
+  return list;
 }
 
 function projector(el, data, api) {
@@ -305,6 +336,8 @@ function projector(el, data, api) {
   render(el, "projector", data, function () {
     var root = h("div", { className: "roles roles-projector" });
     root.appendChild(h("h2", { text: api.t("roles.title") }));
+    var cues = cueList(api, data);
+    if (cues) root.appendChild(cues);
     var grid = h("div", { className: "roles-grid" });
     data.groups.forEach(function (group) {
       grid.appendChild(outcome(api, data, group));
@@ -406,8 +439,11 @@ function facilitator(el, data, api) {
     data.roles.forEach(function (role) {
       rules.appendChild(h("li", { text: roleName(api, role) + " — " + ruleCaption(api, role) }));
     });
+    if (data.extra) rules.appendChild(h("li", { text: roleName(api, data.extra) + " — " + api.t("roles.rule_extra") }));
     root.appendChild(h("h2", { text: api.t("roles.title") }));
     root.appendChild(rules);
+    var cues = cueList(api, data);
+    if (cues) root.appendChild(cues);
     var controls = h("div", { className: "roles-controls" }, [
       h("button", {
         type: "button",
