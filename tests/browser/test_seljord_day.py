@@ -23,6 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.server, pytest.mark.timeout(300)]
 ROOT = Path(__file__).parent.parent.parent
 PEOPLE = [("Kari", 38, 2), ("Ola", 52, 5), ("Per", 29, 1), ("Liv", 41, 3), ("Nils", 60, 4), ("Evy", 45, 1)]
 VALUES = ["Tillit", "Åpenhet", "Respekt", "Mot", "Omsorg", "Ærlighet", "Glede", "Ansvar", "Raushet"]
+TRIED = "Ukentlige én-til-én-samtaler med hele teamet"
 SLOTS = [(1, 1), (2, 1), (2, 2), (3, 1), (3, 2), (3, 3), (4, 1), (4, 2), (5, 1)]
 
 
@@ -202,6 +203,19 @@ def test_the_whole_seljord_day(seljord: LiveServer, screens: Screens) -> None:
     expect(projector.locator(".lists-room li").first).to_contain_text("Sammen for Seljord")
     expect(projector.locator(".lists-room li").first).to_contain_text("3 prikker")
 
+    # The action-learning project: private answers, taken home with «Mine svar».
+    goto(facilitator, "Aksjonslæringsprosjekt")
+    kari = phones["Kari"].locator(".kind-form")
+    kari.get_by_label("a) Hva har du testet ut?").fill(TRIED)
+    kari.get_by_label("b) Hva har du lært?").click()  # leaving the field saves it
+    expect(phones["Kari"].locator("#form-aksjonslaering-testet-ut-status")).to_have_text("Lagret")
+    expect(projector.locator(".kind-form")).to_contain_text("1 av 6 har svart.")
+    for page in (projector, facilitator, phones["Ola"]):
+        expect(page.locator("body")).not_to_contain_text(TRIED)
+    phones["Kari"].get_by_role("link", name="Mine svar").click()
+    expect(phones["Kari"].locator("main")).to_contain_text(TRIED)
+    expect(phones["Kari"].locator("main")).to_contain_text(f"Gruppe {groups['Kari']}")  # and her group
+
     # Closing comments, anonymous, on the projector as they arrive.
     goto(facilitator, "Hvilke kommentarer har dere til dagens samling?")
     phones["Liv"].get_by_label("Din kommentar").fill("Takk for en nyttig dag!")
@@ -221,8 +235,9 @@ def test_the_whole_seljord_day(seljord: LiveServer, screens: Screens) -> None:
         expect(results.locator("main")).to_contain_text(text)
     wait_for_picture(results)
     exported = results.request.get(facilitator.url + "/results.json").text()
-    for private in ('"reply"', '"declined"', '"age":38', '"hair":5'):  # private answers stay out
+    for private in ('"reply"', '"declined"', '"age":38', '"hair":5', TRIED):  # private answers stay out
         assert private not in exported
+    assert TRIED not in results.locator("main").inner_text()
     csv_link = results.get_by_role("link", name="Last ned CSV (regneark)")
     assert csv_link.get_attribute("href", timeout=2000)
     assert screens.errors == []
