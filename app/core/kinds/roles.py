@@ -780,6 +780,7 @@ def board(room: Room, exercise: Exercise, state: State) -> dict[str, Any]:
         ],
         "asks": list(config.asks),
         "rotate": config.rotate,
+        "rounds_by_phase": program_rounds(exercise) > 0,  # the phases pass the roles on, not a button
         "groups": groups,
     }
 

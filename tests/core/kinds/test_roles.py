@@ -873,6 +873,7 @@ def test_the_roles_pass_on_when_a_new_roles_phase_starts() -> None:
     assert state.groups[1].round == 2
     assert state.groups[1].holders == (first[2], first[0], first[1])
     assert views.activity(day.room, "p1")["roles"]["round"] == 2
+    assert trio_board(day)["rounds_by_phase"] is True  # no «Neste runde» button to press as well
 
 
 def test_over_the_programs_three_rounds_everyone_in_a_triad_holds_each_role() -> None:

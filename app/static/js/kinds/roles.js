@@ -456,7 +456,7 @@ function facilitator(el, data, api) {
         },
       }),
     ]);
-    if (data.rotate) {
+    if (data.rotate && !data.rounds_by_phase) {
       controls.appendChild(
         h("button", {
           type: "button",
