@@ -107,12 +107,20 @@ async def _room(request: Request, code: str) -> tuple[Any, Room, LiveRoom | None
     return (door, found[1], None) if found is not None else None
 
 
+def _slow_down(request: Request) -> Response | None:
+    """429 when this address has used up its requests to workbooks."""
+    if _limiter(request).take(client_address(request)):
+        return None
+    response = _message(request, 429, "workbook.slow_down")
+    response.headers["retry-after"] = "60"
+    return response
+
+
 async def _open(request: Request, code: str, key: str) -> Opened | Response:
     """The workbook ``key`` opens, or the answer to give (404, 429)."""
-    if not _limiter(request).take(client_address(request)):
-        response = _message(request, 429, "workbook.slow_down")
-        response.headers["retry-after"] = "60"
-        return response
+    refused = _slow_down(request)
+    if refused is not None:
+        return refused
     found = await _room(request, code) if 16 <= len(key) <= 64 else None
     if found is None:
         return not_found(request)
@@ -126,11 +134,23 @@ async def _open(request: Request, code: str, key: str) -> Opened | Response:
 
 @router.get("/r/{code}/mine")
 async def mine(request: Request, code: str) -> Response:
-    """From the phone: to the person's own take-home link (made the first time)."""
+    """From the phone: to the person's own take-home link (made the first time). Once the
+    workshop is closed the phone still finds a link it made (the key comes from its token)."""
+    refused = _slow_down(request)
+    if refused is not None:
+        return refused
     door = await find(request, code)
-    if door is None or door.closed:
+    if door is None:
         return not_found(request)
     token = request.cookies.get(participant_cookie(door.code))
+    if door.closed:
+        if token is None:
+            return not_found(request)
+        key = link_key(token, door.code)
+        found = await asyncio.to_thread(stored_room, request.app.state.store, door.code)
+        if found is None or digest(key) not in found[1].workbook_links:
+            return not_found(request)
+        return RedirectResponse(f"/w/{door.code}/{key}", status_code=303)
     live = await _hub(request).get(door.code) if token else None
     pid = live.room.tokens.get(digest(token)) if live is not None and token else None
     if live is None or token is None or pid is None:
@@ -196,7 +216,10 @@ async def page(request: Request, code: str, key: str) -> Response:
     if isinstance(opened, Response):
         return opened
     deleted = request.query_params.get("deleted") == "1"
-    response = render(request, "workbook.html", deleted=deleted, **_context(request, opened))
+    from app.web.programmes import workbook_extras  # the gatherings before and after this one
+
+    extras = await workbook_extras(request, opened.workshop_id, opened.code, opened.key, opened.pid)
+    response = render(request, "workbook.html", deleted=deleted, **_context(request, opened), **extras)
     response.headers["x-robots-tag"] = "noindex"
     return response
 
