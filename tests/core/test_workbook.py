@@ -20,6 +20,7 @@ from app.core.actions import (
 )
 from app.core.kinds.form import FormAnswer
 from app.core.kinds.lists import Add
+from app.core.kinds.wordcloud import Submit
 from app.core.localized import localize
 from app.core.program import ProgramError, load_program_text
 from app.core.room import Command, Refused, Room, apply
@@ -142,6 +143,32 @@ def test_the_workbook_has_the_persons_roles_group_and_the_shared_results() -> No
     assert [localize(r, "nb") for r in held.roles[0].roles] == ["Sekretær"]
     # The group's list (not gathered for the room yet).
     assert [(s.exercise, s.group, s.room) for s in mine.shared] == [("ovelse-2", ("Tillit",), ())]
+
+
+CLOUD = """
+title = "Ordsky"
+[[exercises]]
+id = "ordsky"
+kind = "info"
+title = "Vi lager en ordsky!"
+grouping = "none"
+minutes = 5
+[exercises.wordcloud]
+prompt = "Hvilke verdier skal kjennetegne god ledelse?"
+"""
+
+
+def test_the_words_a_person_sent_to_a_word_cloud_are_in_their_workbook() -> None:
+    day = Day.of(CLOUD, people=2)
+    day.act(Start())
+    for pid, word in (("p1", "Tillit"), ("p1", "Mot"), ("p2", "Raushet")):
+        day.act(Submit(exercise="ordsky", word=word), by=pid)
+    mine = workbook.personal(day.room, "p1")
+    assert mine is not None
+    assert [(localize(e.written.label, "nb"), e.written.texts) for e in mine.other] == [
+        ("Hvilke verdier skal kjennetegne god ledelse?", ("Tillit", "Mot"))
+    ]
+    assert set(mine.shared[0].room) == {"Tillit", "Mot", "Raushet"}  # the whole room's cloud
 
 
 def test_nobody_elses_writing_is_in_a_workbook() -> None:
