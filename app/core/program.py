@@ -23,6 +23,7 @@ from app.core.kinds.diamond import Config as DiamondConfig
 from app.core.kinds.form import Config as FormConfig
 from app.core.kinds.gallery import Config as GalleryConfig
 from app.core.kinds.lists import Config as ListsConfig
+from app.core.kinds.recap import Config as RecapConfig
 from app.core.kinds.roles import Config as RolesConfig
 from app.core.kinds.roles import role_names
 from app.core.kinds.wordcloud import Config as WordcloudConfig
@@ -106,6 +107,7 @@ class Exercise(_Strict):
     lists: ListsConfig | None = None  # the groups' lists, gathered for the room, dot voting
     form: FormConfig | None = None  # private questions under headings (a self-assessment)
     crowdsource: CrowdsourceConfig | None = None  # 25/10 Crowd Sourcing: bold ideas scored, top ten
+    recap: RecapConfig | None = None  # «Oppsummering fra sist samling»: the earlier gathering's results
     notes_section: SectionId | None = None  # the workbook section this exercise's note writes into
     # Each exercise kind adds its table here (see docs/kinds.md).
     optional: bool = False  # in the facilitator's method menu: may be switched on or off

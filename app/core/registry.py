@@ -13,7 +13,7 @@ from pydantic import Field, TypeAdapter
 
 from app.core import actions as engine
 from app.core.actions import Action
-from app.core.kinds import comments, crowdsource, diamond, form, gallery, lists, roles, wordcloud
+from app.core.kinds import comments, crowdsource, diamond, form, gallery, lists, recap, roles, wordcloud
 from app.core.kinds.base import Kind, KindAction
 from app.core.kinds.comments import State as CommentsState
 from app.core.kinds.crowdsource import State as CrowdsourceState
@@ -21,6 +21,7 @@ from app.core.kinds.diamond import State as DiamondState
 from app.core.kinds.form import State as FormState
 from app.core.kinds.gallery import State as GalleryState
 from app.core.kinds.lists import State as ListsState
+from app.core.kinds.recap import State as RecapState
 from app.core.kinds.roles import State as RolesState
 from app.core.kinds.wordcloud import State as WordcloudState
 
@@ -33,6 +34,7 @@ KINDS: tuple[Kind[Any], ...] = (
     lists.KIND,
     form.KIND,
     crowdsource.KIND,
+    recap.KIND,
 )
 
 
@@ -48,6 +50,7 @@ class Activities:
     lists: ListsState | None = None
     form: FormState | None = None
     crowdsource: CrowdsourceState | None = None
+    recap: RecapState | None = None
 
 
 KIND_BY_ACTION: dict[str, Kind[Any]] = {

@@ -394,3 +394,9 @@ async def _forget_last_preview(request: Request, who: int | None, code: str) -> 
     if before is not None:
         await asyncio.to_thread(request.app.state.store.delete_workshop, before, now_ms())
         await _hub(request).close(before)
+
+
+# The programme's pages (the next gathering, who is back) belong with the editor's.
+from app.web import programmes  # noqa: E402
+
+router.include_router(programmes.router)

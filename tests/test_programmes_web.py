@@ -1,0 +1,182 @@
+"""A programme of gatherings over HTTP: the next gathering opens with the last one's
+results and groups; people come back by their own link (group and workbook) or by name,
+as the facilitator confirms."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from app.core.actions import FormGroups, NextExercise, SaveNote, Start
+from app.core.kinds.lists import Add
+from app.core.kinds.wordcloud import Submit
+from app.core.room import FACILITATOR, Room
+from tests.roomkit import Workshop, create_workshop, join
+
+PROGRAM = """
+title = { nb = "Samling 1", en = "Gathering 1" }
+[[exercises]]
+id = "aksjon"
+title = "Aksjonslæring"
+grouping = "none"
+[[exercises.phases]]
+kind = "I"
+minutes = 5
+[[exercises]]
+id = "ordsky"
+kind = "info"
+title = "Verdier"
+grouping = "none"
+minutes = 5
+[exercises.wordcloud]
+[[exercises]]
+id = "forslag"
+title = "Forslag"
+[exercises.lists]
+[[exercises.phases]]
+kind = "G"
+minutes = 10
+"""
+
+
+@pytest.fixture
+def programs(programs_dir: Path) -> Path:
+    (programs_dir / "samling.toml").write_text(PROGRAM, encoding="utf-8")
+    return programs_dir
+
+
+def live(client: TestClient, code: str) -> Any:
+    assert client.portal is not None
+    return client.portal.call(client.app.state.hub.get, code)  # type: ignore[attr-defined]
+
+
+def act(client: TestClient, code: str, action: Any, actor: str = FACILITATOR) -> None:
+    room = live(client, code)
+    hub = client.app.state.hub  # type: ignore[attr-defined]
+    assert client.portal is not None
+    client.portal.call(room.submit, hub.command(action, actor))
+
+
+def room_of(client: TestClient, code: str) -> Room:
+    found: Room = live(client, code).room
+    return found
+
+
+def take_home_link(client: TestClient, code: str, token: str) -> str:
+    client.cookies.clear()
+    client.cookies.set(f"samling_{code}", token)
+    mine = client.get(f"/r/{code}/mine", follow_redirects=False)
+    client.cookies.clear()
+    assert mine.status_code == 303
+    link: str = mine.headers["location"]
+    return link
+
+
+def first_gathering(client: TestClient) -> tuple[Workshop, dict[str, str]]:
+    w = create_workshop(client, "samling.toml")
+    tokens = {name: join(client, w.code, name) for name in ("Kari", "Ola", "Per", "Liv")}
+    pids = {p.name: p.id for p in room_of(client, w.code).participants.values()}
+    act(client, w.code, FormGroups(mode="count", value=2))
+    act(client, w.code, Start())
+    act(client, w.code, SaveNote(exercise="aksjon", text="Jeg skal lytte mer"), pids["Kari"])
+    act(client, w.code, NextExercise())
+    act(client, w.code, Submit(exercise="ordsky", word="Tillit"), pids["Kari"])
+    act(client, w.code, Submit(exercise="ordsky", word="tillit"), pids["Ola"])
+    act(client, w.code, NextExercise())
+    act(client, w.code, Add(exercise="forslag", text="Sammen om det viktige"), pids["Per"])
+    links = {name: take_home_link(client, w.code, token) for name, token in tokens.items()}
+    return w, links
+
+
+def next_gathering(client: TestClient, w: Workshop) -> Workshop:
+    page = client.get(f"/f/{w.code}/{w.facilitator_key}")
+    assert f'href="/f/{w.code}/{w.facilitator_key}/next"' in page.text
+    assert client.post(f"/f/{w.code}/{w.facilitator_key}/close").status_code in (200, 303)
+    assert "Samling 2" in client.get(f"/f/{w.code}/{w.facilitator_key}/next").text
+    made = client.post(
+        f"/f/{w.code}/{w.facilitator_key}/next", data={"program": "this"}, follow_redirects=False
+    )
+    assert made.status_code == 303, made.text
+    _, _, code, key = made.headers["location"].split("/")
+    stored = client.app.state.store.find_workshop(code)  # type: ignore[attr-defined]
+    return Workshop(code=code, facilitator_key=key, projector_key=stored.projector_key)
+
+
+def test_the_next_gathering_opens_with_the_last_ones_results_and_groups(
+    client: TestClient, programs: Path
+) -> None:
+    w, _ = first_gathering(client)
+    groups = {p.name: p.group for p in room_of(client, w.code).participants.values()}
+    second = next_gathering(client, w)
+    room = room_of(client, second.code)
+    opening = room.program.exercises[0]
+    assert opening.title == {"nb": "Oppsummering fra sist samling", "en": "Summary of the last gathering"}
+    assert opening.recap is not None
+    kinds = [(s.kind, [i.text for i in s.items]) for s in opening.recap.sections]
+    assert ("words", ["Tillit"]) in kinds
+    assert ("list", ["Sammen om det viktige"]) in kinds
+    members = {s.group: [i.text for i in s.items] for s in opening.recap.sections if s.kind == "groups"}
+    assert {name: g for g, names in members.items() for name in names} == groups
+    assert [ex.id for ex in room.program.exercises[1:]] == ["aksjon", "ordsky", "forslag"]
+    assert "Jeg skal lytte mer" not in str(opening.recap)  # a note is nobody else's
+    facilitator = client.get(f"/f/{second.code}/{second.facilitator_key}").text
+    assert f'href="/f/{second.code}/{second.facilitator_key}/returning"' in facilitator
+
+
+def test_back_by_the_personal_link_in_the_same_group_with_the_earlier_workbook(
+    client: TestClient, programs: Path
+) -> None:
+    w, links = first_gathering(client)
+    kari_group = next(p.group for p in room_of(client, w.code).participants.values() if p.name == "Kari")
+    second = next_gathering(client, w)
+    page = client.get(links["Kari"])
+    assert f'href="{links["Kari"]}/next"' in page.text
+    assert "Kari" in client.get(links["Kari"] + "/next").text
+    back = client.post(links["Kari"] + "/next", follow_redirects=False)
+    assert back.status_code == 303 and back.headers["location"] == f"/r/{second.code}"
+    token = back.cookies.get(f"samling_{second.code}")
+    assert token
+    kari = next(p for p in room_of(client, second.code).participants.values() if p.name == "Kari")
+    assert kari.group == kari_group
+    # Her workbook now has what she wrote at the gathering before.
+    workbook = client.get(take_home_link(client, second.code, token)).text
+    assert 'id="workbook-earlier-title"' in workbook and "Jeg skal lytte mer" in workbook
+    # The same link again: she is in already.
+    client.cookies.clear()
+    assert client.post(links["Kari"] + "/next", follow_redirects=False).status_code == 409
+
+
+def test_back_by_name_as_the_facilitator_confirms_group_but_not_answers(
+    client: TestClient, programs: Path
+) -> None:
+    w, _ = first_gathering(client)
+    ola_before = next(p for p in room_of(client, w.code).participants.values() if p.name == "Ola")
+    second = next_gathering(client, w)
+    token = join(client, second.code, "ola")
+    ola = next(p for p in room_of(client, second.code).participants.values() if p.name == "ola")
+    returning = f"/f/{second.code}/{second.facilitator_key}/returning"
+    page = client.get(returning).text
+    assert re.search(rf'<option value="{ola_before.id}" selected>Ola', page)
+    confirmed = client.post(
+        returning, data={"pid": ola.id, "earlier_pid": ola_before.id}, follow_redirects=False
+    )
+    assert confirmed.status_code == 303
+    assert room_of(client, second.code).participants[ola.id].group == ola_before.group
+    assert "bekreftet etter navn" in client.get(returning).text
+    assert 'id="workbook-earlier-title"' not in client.get(take_home_link(client, second.code, token)).text
+    # Nobody is matched twice.
+    assert client.post(returning, data={"pid": ola.id, "earlier_pid": ola_before.id}).status_code == 409
+
+
+def test_the_programme_pages_need_the_facilitator_key(client: TestClient, programs: Path) -> None:
+    w, links = first_gathering(client)
+    assert client.get(f"/f/{w.code}/wrong-key/next").status_code == 404
+    assert client.post(f"/f/{w.code}/wrong-key/next", data={"program": "this"}).status_code == 404
+    assert (
+        client.get(f"/f/{w.code}/{w.facilitator_key}/returning").status_code == 404
+    )  # not a later gathering
+    assert client.get(links["Kari"] + "/next").status_code == 404  # no next gathering yet
