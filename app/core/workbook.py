@@ -20,7 +20,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from app.core.actions import SaveNote
 from app.core.kinds.base import KindAction, Written
-from app.core.localized import LocalizedText
+from app.core.localized import LocalizedText, required
 
 if TYPE_CHECKING:
     from app.core.program import Exercise, Program
@@ -28,13 +28,7 @@ if TYPE_CHECKING:
 
 SectionId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
 MAX_SECTIONS = 50
-
-
-def _not_blank(value: LocalizedText) -> LocalizedText:
-    texts = [value] if isinstance(value, str) else list(value.values())
-    if not any(t.strip() for t in texts):
-        raise ValueError("must not be empty")
-    return value
+MAX_TITLE = 300
 
 
 class _Strict(BaseModel):
@@ -45,7 +39,7 @@ class Section(_Strict):
     """``{ id = "3a", title = "Delegering og oppgavestyring", hint = "…" }``"""
 
     id: SectionId
-    title: Annotated[LocalizedText, AfterValidator(_not_blank)]
+    title: Annotated[LocalizedText, AfterValidator(required(MAX_TITLE))]
     hint: LocalizedText = ""
 
 

@@ -23,7 +23,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, mo
 
 from app.core.actions import clean_text
 from app.core.kinds.base import Kind, KindAction, Written
-from app.core.localized import LocalizedText, localize, text
+from app.core.localized import LocalizedText, localize, required, text
 from app.core.outcome import Changes, Refused
 
 if TYPE_CHECKING:
@@ -42,16 +42,7 @@ Answer = int | str | tuple[int, ...]  # a scale point, a text, a choice's option
 FormId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
 
 
-def _not_blank(value: LocalizedText) -> LocalizedText:
-    texts = [value] if isinstance(value, str) else list(value.values())
-    if not any(t.strip() for t in texts):
-        raise ValueError("must not be empty")
-    if any(len(t) > MAX_PROGRAM_TEXT for t in texts):
-        raise ValueError(f"must be at most {MAX_PROGRAM_TEXT} characters")
-    return value
-
-
-Text = Annotated[LocalizedText, AfterValidator(_not_blank)]
+Text = Annotated[LocalizedText, AfterValidator(required(MAX_PROGRAM_TEXT))]
 
 
 class _Strict(BaseModel):

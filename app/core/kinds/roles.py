@@ -53,7 +53,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from app.core.actions import ParticipantId
 from app.core.kinds.base import Kind, KindAction
-from app.core.localized import LocalizedText
+from app.core.localized import LocalizedText, required
 from app.core.outcome import Changes, Refused
 
 if TYPE_CHECKING:
@@ -73,16 +73,7 @@ _ASKS: dict[str, Question] = {"closest": "age", "furthest": "age", "largest": "h
 _QUESTIONS: tuple[Question, ...] = ("age", "hair")
 
 
-def _check_text(value: str | dict[str, str]) -> str | dict[str, str]:
-    texts = [value] if isinstance(value, str) else list(value.values())
-    if not any(t.strip() for t in texts):
-        raise ValueError("must not be empty")
-    if any(len(t) > MAX_TEXT for t in texts):
-        raise ValueError(f"must be at most {MAX_TEXT} characters")
-    return value
-
-
-Text = Annotated[LocalizedText, AfterValidator(_check_text)]
+Text = Annotated[LocalizedText, AfterValidator(required(MAX_TEXT))]
 
 
 class RoleRule(BaseModel):
