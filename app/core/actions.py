@@ -32,6 +32,14 @@ def clean_text(value: str) -> str:
     return "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
 
 
+def not_blank(value: str) -> str:
+    """Text that says something: what is left after trimming, never empty."""
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be empty")
+    return value
+
+
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME), AfterValidator(clean_line)]
 NoteText = Annotated[str, Field(max_length=MAX_NOTE), AfterValidator(clean_text)]
 ParticipantId = Annotated[str, Field(pattern=r"^p[0-9]{1,6}$")]

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PHONE, Screens
+from tests.browser import rooms
+from tests.browser.conftest import Screens
 from tests.liveserver import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -69,21 +70,7 @@ def group_server(tmp_path: Path) -> LiveServer:
 
 
 def open_room(server: LiveServer, screens: Screens) -> tuple[Page, Page, list[Page]]:
-    facilitator = screens.open(viewport={"width": 1280, "height": 900}).new_page()
-    facilitator.goto(server.url + "/")
-    facilitator.get_by_role("button", name="Lag workshop").click()
-    facilitator.wait_for_url(re.compile(r"/f/[A-Z0-9]{6}/"))
-    code = facilitator.url.split("/")[-2]
-    projector = screens.open(viewport={"width": 1920, "height": 1080}).new_page()
-    projector.goto(server.url + str(facilitator.locator("#projector-link").get_attribute("href")))
-    phones = []
-    for name in NAMES:
-        phone = screens.open(**PHONE).new_page()
-        phone.goto(f"{server.url}/j/{code}")
-        phone.get_by_label("Fornavn").fill(name)
-        phone.get_by_role("button", name="Bli med").click()
-        expect(phone.locator("#me-name")).to_have_text(name)
-        phones.append(phone)
+    facilitator, projector, phones = rooms.open_room(server, screens, NAMES)
     facilitator.get_by_label("Lag grupper").select_option("count")
     facilitator.get_by_label("Antall").fill("2")
     facilitator.get_by_role("button", name="Lag nettverksgrupper").click()

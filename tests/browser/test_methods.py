@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PHONE, Screens
+from tests.browser.conftest import Screens
+from tests.browser.rooms import open_room
 from tests.liveserver import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -98,25 +99,6 @@ def methods_server(tmp_path: Path) -> Iterator[LiveServer]:
     server.stop()
 
 
-def open_room(server: LiveServer, screens: Screens) -> tuple[Page, Page, list[Page]]:
-    facilitator = screens.open(viewport={"width": 1280, "height": 900}).new_page()
-    facilitator.goto(server.url + "/")
-    facilitator.get_by_role("button", name="Lag workshop").click()
-    facilitator.wait_for_url(re.compile(r"/f/[A-Z0-9]{6}/"))
-    code = facilitator.url.split("/")[-2]
-    projector = screens.open(viewport={"width": 1920, "height": 1080}).new_page()
-    projector.goto(server.url + str(facilitator.locator("#projector-link").get_attribute("href")))
-    phones = []
-    for name in NAMES:
-        phone = screens.open(**PHONE).new_page()
-        phone.goto(f"{server.url}/j/{code}")
-        phone.get_by_label("Fornavn").fill(name)
-        phone.get_by_role("button", name="Bli med").click()
-        expect(phone.locator("#me-name")).to_have_text(name)
-        phones.append(phone)
-    return facilitator, projector, phones
-
-
 def by_name(phones: list[Page], name: str) -> Page:
     return phones[NAMES.index(name)]
 
@@ -124,7 +106,7 @@ def by_name(phones: list[Page], name: str) -> Page:
 def test_the_round_robin_waits_for_start_only_the_speaker_passes_and_the_round_ends(
     methods_server: LiveServer, screens: Screens
 ) -> None:
-    facilitator, projector, phones = open_room(methods_server, screens)
+    facilitator, projector, phones = open_room(methods_server, screens, NAMES)
     kari, ola, per = phones
     # The grouping form suggests the program's group size; the day's description is shown.
     expect(facilitator.get_by_label("Antall")).to_have_value("3")
@@ -173,7 +155,7 @@ def test_the_round_robin_waits_for_start_only_the_speaker_passes_and_the_round_e
 def test_the_method_menu_switches_moves_and_takes_exercises_next_on_every_agenda(
     methods_server: LiveServer, screens: Screens
 ) -> None:
-    facilitator, projector, phones = open_room(methods_server, screens)
+    facilitator, projector, phones = open_room(methods_server, screens, NAMES)
     kari = phones[0]
     agenda = facilitator.locator("#agenda")
     # Mingling is in the menu but switched off: not on the phones' or the projector's agenda.
@@ -204,7 +186,7 @@ def test_the_method_menu_switches_moves_and_takes_exercises_next_on_every_agenda
 def test_roles_drawn_by_lot_say_so_and_each_phone_is_cued_for_its_role(
     methods_server: LiveServer, screens: Screens
 ) -> None:
-    facilitator, projector, phones = open_room(methods_server, screens)
+    facilitator, projector, phones = open_room(methods_server, screens, NAMES)
     facilitator.get_by_role("button", name="Lag nettverksgrupper").click()
     facilitator.get_by_role("button", name="Gå til Troika").click()
     for phone in phones:  # nobody gives an age: the client is drawn by lot
@@ -227,7 +209,7 @@ def test_roles_drawn_by_lot_say_so_and_each_phone_is_cued_for_its_role(
 def test_crowd_sourcing_passes_cards_to_others_and_reveals_the_top_counting_down(
     methods_server: LiveServer, screens: Screens
 ) -> None:
-    facilitator, projector, phones = open_room(methods_server, screens)
+    facilitator, projector, phones = open_room(methods_server, screens, NAMES)
     facilitator.get_by_role("button", name="Gå til Dristige ideer").click()
     facilitator.get_by_role("button", name="Start", exact=True).click()
     for name, phone in zip(NAMES, phones, strict=True):

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from app.core.actions import clean_text
+from app.core.actions import clean_text, not_blank
 from app.core.kinds.base import Kind, KindAction
 from app.core.outcome import Changes, Refused
 
@@ -30,15 +30,8 @@ class Config(BaseModel):
     max_per_person: Annotated[int, Field(ge=1, le=100)] = 20
 
 
-def _not_blank(value: str) -> str:
-    value = value.strip()
-    if not value:
-        raise ValueError("must not be empty")
-    return value
-
-
 CommentText = Annotated[
-    str, Field(max_length=MAX_COMMENT), AfterValidator(clean_text), AfterValidator(_not_blank)
+    str, Field(max_length=MAX_COMMENT), AfterValidator(clean_text), AfterValidator(not_blank)
 ]
 
 

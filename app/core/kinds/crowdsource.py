@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from app.core.actions import clean_text
+from app.core.actions import clean_text, not_blank
 from app.core.kinds.base import Kind, KindAction
 from app.core.localized import LocalizedText
 from app.core.localized import text as texts_of
@@ -55,14 +55,7 @@ class Config(BaseModel):
     prompt: LocalizedText | None = None  # above the card on the phone
 
 
-def _not_blank(value: str) -> str:
-    value = value.strip()
-    if not value:
-        raise ValueError("must not be empty")
-    return value
-
-
-CardText = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(clean_text), AfterValidator(_not_blank)]
+CardText = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(clean_text), AfterValidator(not_blank)]
 CardId = Annotated[int, Field(ge=1, le=100_000)]
 
 

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from app.core.actions import ParticipantId, clean_text
+from app.core.actions import ParticipantId, clean_text, not_blank
 from app.core.kinds import diamond
 from app.core.kinds.base import ExerciseId, Kind, KindAction
 from app.core.outcome import Changes, Refused
@@ -67,15 +67,8 @@ class Config(BaseModel):
         return self
 
 
-def _not_blank(value: str) -> str:
-    value = value.strip()
-    if not value:
-        raise ValueError("must not be empty")
-    return value
-
-
 CommentText = Annotated[
-    str, Field(max_length=MAX_COMMENT), AfterValidator(clean_text), AfterValidator(_not_blank)
+    str, Field(max_length=MAX_COMMENT), AfterValidator(clean_text), AfterValidator(not_blank)
 ]
 GroupNumber = Annotated[int, Field(ge=1, le=500)]
 
