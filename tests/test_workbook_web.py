@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from app.main import create_app
+from app.realtime.hub import now_ms
 from app.settings import Settings
 from app.storage.store import Store
 from app.storage.tables import CommandRow, SnapshotRow
@@ -242,6 +243,16 @@ def test_the_link_works_after_closing_and_ends_with_the_workshop(book_client: Te
     assert deleted.status_code == 200
     assert book_client.get(kari).status_code == 404
     assert book_client.get(kari + "/mine.txt").status_code == 404
+
+
+def test_the_purge_ends_the_link(book_client: TestClient) -> None:
+    w, tokens, _ = run_the_form(book_client)
+    kari = link_of(book_client, w.code, tokens["Kari"])
+    book_client.post(f"/f/{w.code}/{w.facilitator_key}/close")
+    assert book_client.get(kari).status_code == 200
+    store = store_of(book_client)
+    assert store.purge_closed(now_ms() + 1000, now_ms()) == [w.code]
+    assert book_client.get(kari).status_code == 404
 
 
 def test_a_person_deletes_their_own_answers_from_the_room_and_its_history(book_client: TestClient) -> None:
