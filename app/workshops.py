@@ -42,14 +42,17 @@ class NewWorkshop:
     projector_key: str
 
 
-def create_workshop(store: Store, settings: Settings, program_name: str) -> NewWorkshop:
-    """Start a workshop from a program file in the programs folder."""
+def create_workshop(
+    store: Store, settings: Settings, program_name: str, owner_id: int | None = None
+) -> NewWorkshop:
+    """Start a workshop from a program file in the programs folder (hosted mode: for the
+    signed-in facilitator's account)."""
     from app.core.program import list_programs
 
     path = list_programs(settings.programs_dir).get(program_name)
     if path is None:
         raise ProgramError(f"{program_name}: no such program")
-    return start_workshop(store, settings, program_name, path.read_text(encoding="utf-8"))
+    return start_workshop(store, settings, program_name, path.read_text(encoding="utf-8"), owner_id=owner_id)
 
 
 def start_workshop(

@@ -25,11 +25,18 @@ from urllib.parse import urlsplit
 
 from starlette.requests import HTTPConnection
 
+from app import accounts
 from app.core import codes
 from app.realtime.hub import Hub
 from app.realtime.ratelimit import KeyedLimiter
+from app.settings import Settings
+from app.storage.accounts import Accounts
 from app.storage.store import Store
 from app.workshops import same_secret
+
+# In hosted mode a facilitator reopens their own workshops by signing in, not by a
+# secret link: /f/<code>/mine is the facilitator link of whoever owns the workshop.
+SIGNED_IN = "mine"
 
 
 class TooManyGuesses(Exception):
@@ -100,6 +107,40 @@ async def _lookup(conn: HTTPConnection, code: str) -> Door | None:
         return None
     closed, deleted = row.closed_at is not None, row.deleted_at is not None
     return Door(row.id, row.code, row.facilitator_key_hash, row.projector_key, closed, deleted)
+
+
+def hosted(conn: HTTPConnection) -> bool:
+    settings: Settings = conn.app.state.settings
+    return settings.hosted
+
+
+def user_accounts(conn: HTTPConnection) -> Accounts:
+    return Accounts(conn.app.state.store.engine)
+
+
+async def signed_in(conn: HTTPConnection) -> int | None:
+    """The signed-in facilitator's account (hosted mode only), or None."""
+    token = conn.cookies.get(accounts.SESSION_COOKIE)
+    if not hosted(conn) or not token:
+        return None
+    return await asyncio.to_thread(accounts.signed_in, user_accounts(conn), token)
+
+
+async def owns(conn: HTTPConnection, door: Door) -> bool:
+    """Whether the signed-in facilitator owns this workshop (hosted mode)."""
+    account = await signed_in(conn)
+    if account is None:
+        return False
+    store: Store = conn.app.state.store
+    row = await asyncio.to_thread(store.find_workshop, door.code)
+    return row is not None and row.owner_id == account
+
+
+async def may_facilitate(conn: HTTPConnection, door: Door, key: str) -> bool:
+    """The facilitator's secret key, or (hosted mode) ``mine`` and its owner signed in."""
+    if key == SIGNED_IN:
+        return await owns(conn, door)
+    return door.facilitator(key)
 
 
 def same_origin(conn: HTTPConnection) -> bool:

@@ -26,7 +26,18 @@ from app.core.program import ProgramError, list_programs, load_program
 from app.core.room import SYSTEM, Refused, Room
 from app.realtime.hub import Hub, LiveRoom, now_ms
 from app.settings import Settings
-from app.web.access import Door, ForeignOrigin, client_address, find, same_origin, wrong
+from app.web.access import (
+    Door,
+    ForeignOrigin,
+    client_address,
+    find,
+    hosted,
+    may_facilitate,
+    same_origin,
+    signed_in,
+    user_accounts,
+    wrong,
+)
 from app.web.ws import participant_cookie
 from app.workshops import close_workshop, create_workshop, digest, new_token, stored_room
 
@@ -123,7 +134,13 @@ def check_origin(request: Request) -> None:
 
 
 @router.get("/", response_class=HTMLResponse)
-async def start_page(request: Request) -> HTMLResponse:
+async def start_page(request: Request) -> Response:
+    """The programs to start a workshop from; in hosted mode only for a signed-in
+    facilitator, with their own workshops (open and closed) to reopen."""
+    account = await signed_in(request)
+    if hosted(request) and account is None:
+        return RedirectResponse("/signin", status_code=303)
+    mine = await asyncio.to_thread(user_accounts(request).workshops, account) if account else None
     programs = []
     for name, path in list_programs(_settings(request).programs_dir).items():
         try:
@@ -139,19 +156,22 @@ async def start_page(request: Request) -> HTMLResponse:
             )
         except ProgramError as exc:
             programs.append({"name": name, "title": name, "date": None, "exercises": 0, "error": str(exc)})
-    return render(request, "start.html", programs=programs)
+    return render(request, "start.html", programs=programs, mine=mine)
 
 
 @router.post("/workshops")
 async def create(request: Request, program: Annotated[str, Form(max_length=200)]) -> Response:
     check_origin(request)
+    account = await signed_in(request)
+    if hosted(request) and account is None:
+        return RedirectResponse("/signin", status_code=303)
     if not request.app.state.creation_limiter.take(client_address(request)):
         return render(
             request, "message.html", status_code=429, title_key="start.title", body_key="start.rate_limited"
         )
     try:
         created = await asyncio.to_thread(
-            create_workshop, request.app.state.store, _settings(request), program
+            create_workshop, request.app.state.store, _settings(request), program, account
         )
     except ProgramError as exc:
         return render(
@@ -186,7 +206,7 @@ async def facilitator_room(request: Request, code: str, key: str) -> Staffed | N
     door = await find(request, code)
     if door is None or door.deleted:
         return None
-    if not door.facilitator(key):
+    if not await may_facilitate(request, door, key):
         wrong(request)
         return None
     if door.closed:
@@ -211,9 +231,12 @@ async def facilitator_page(request: Request, code: str, key: str) -> HTMLRespons
     staffed = await facilitator_room(request, code, key)
     if staffed is None:
         return not_found(request)
+    from app.web.programmes import programme_paths  # the programme's pages build on these
+
     paths: dict[str, Any] = {
         "results_path": f"/f/{staffed.code}/{key}/results",
         "delete_path": f"/f/{staffed.code}/{key}/delete",
+        **await programme_paths(request, staffed.door.workshop_id, staffed.code, key),
     }
     if staffed.live is None:
         return render(

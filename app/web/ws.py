@@ -20,7 +20,7 @@ from app.realtime.connection import Connection
 from app.realtime.hub import ActionFailed, Hub, LiveRoom, now_ms
 from app.realtime.ratelimit import TokenBucket
 from app.settings import Settings
-from app.web.access import Door, TooManyGuesses, find, same_origin, wrong
+from app.web.access import Door, TooManyGuesses, find, may_facilitate, same_origin, wrong
 from app.workshops import digest
 
 log = logging.getLogger(__name__)
@@ -50,14 +50,15 @@ async def _refuse(websocket: WebSocket, code: str, close_code: int, message_id: 
         await websocket.close(code=close_code)
 
 
-def _may_enter(websocket: WebSocket, hello: Hello, door: Door) -> bool:
+async def _may_enter(websocket: WebSocket, hello: Hello, door: Door) -> bool:
     """Whether this hello holds what its role needs, checked before the room is loaded:
-    a staff key, or (a participant) a token cookie, which is checked once loaded."""
+    a staff key (or, hosted, ``mine`` from the owner's signed-in browser), or (a
+    participant) a token cookie, which is checked once loaded."""
     key = hello.key or ""
     if hello.role == "facilitator":
-        return door.facilitator(key)
+        return await may_facilitate(websocket, door, key)
     if hello.role == "projector":
-        return door.projector(key) or door.facilitator(key)
+        return door.projector(key) or await may_facilitate(websocket, door, key)
     return bool(websocket.cookies.get(participant_cookie(door.code)))
 
 
@@ -97,7 +98,7 @@ async def room_socket(websocket: WebSocket) -> None:
         await _refuse(websocket, "unknown_room", CLOSE_UNKNOWN_ROOM)
         return
     refusal = "not_joined" if hello.role == "participant" else "forbidden"
-    if not _may_enter(websocket, hello, door):
+    if not await _may_enter(websocket, hello, door):
         wrong(websocket)
         await _refuse(websocket, refusal, CLOSE_FORBIDDEN)
         return
@@ -126,6 +127,25 @@ async def _serve(
     websocket: WebSocket, conn: Connection, live: LiveRoom, hub: Hub, settings: Settings
 ) -> None:
     bucket = TokenBucket(settings.messages_per_second, settings.message_burst)
+    actions: asyncio.Queue[ActionMessage] = asyncio.Queue()  # bounded by the bucket
+    answering = asyncio.create_task(_answer_actions(actions, conn, live, hub))
+    try:
+        await _read(websocket, conn, bucket, actions, settings)
+    finally:
+        # Gone: what is being stored stays stored (an unanswered phone resends it with
+        # the same id); what was not yet handed to the room is resent the same way.
+        answering.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await answering
+
+
+async def _read(
+    websocket: WebSocket,
+    conn: Connection,
+    bucket: TokenBucket,
+    actions: asyncio.Queue[ActionMessage],
+    settings: Settings,
+) -> None:
     while not conn.closed:
         try:
             # Screens ping every few seconds: silence this long means a dead connection
@@ -140,20 +160,34 @@ async def _serve(
         if raw is None:
             conn.send(encode({"type": "error", "id": None, "code": "text_only"}))
             continue
-        if not bucket.take():
-            conn.send(encode({"type": "error", "id": None, "code": "rate_limited"}))
-            continue
         try:
+            # Parsed before the budget is charged, so a refusal names its action and
+            # the phone retries just that one; the size limit bounds what this costs.
             parsed = parse_client_message(raw, max_bytes=settings.max_message_bytes)
         except BadMessage as exc:
+            bucket.take()
             conn.send(encode({"type": "error", "id": exc.message_id, "code": exc.code, "detail": exc.detail}))
+            continue
+        if not bucket.take():
+            refused_id = parsed.id if isinstance(parsed, ActionMessage) else None
+            conn.send(encode({"type": "error", "id": refused_id, "code": "rate_limited"}))
             continue
         if isinstance(parsed, Ping):
             conn.send(encode({"type": "pong", "t0": parsed.t0, "server_time": now_ms()}))
         elif isinstance(parsed, Hello):
             conn.send(encode({"type": "error", "id": None, "code": "already_connected"}))
         else:
-            conn.send(encode(await _act(parsed, conn, live, hub)))
+            actions.put_nowait(parsed)
+
+
+async def _answer_actions(
+    actions: asyncio.Queue[ActionMessage], conn: Connection, live: LiveRoom, hub: Hub
+) -> None:
+    """A screen's actions, one at a time in the order sent, beside its socket's reading:
+    a write that takes long never holds up the pong the browser waits for."""
+    while True:
+        message = await actions.get()
+        conn.send(encode(await _act(message, conn, live, hub)))
 
 
 async def _act(message: ActionMessage, conn: Connection, live: LiveRoom, hub: Hub) -> dict[str, object]:
