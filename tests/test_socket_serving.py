@@ -1,0 +1,72 @@
+"""One screen's socket while its actions are being stored: it stays alive and answers.
+
+The browser drops a connection that stays silent for 4 s while it waits for an answer
+(app/static/js/lib/policy.js, pongTimeoutMs). A slow write (PostgreSQL under load, a lock
+held by another process) must therefore never hold up the pong to a ping sent meanwhile,
+or healthy phones would reconnect in a loop.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from app.main import create_app
+from app.settings import Settings
+from tests.roomkit import connect_phone, create_workshop, hello, join
+
+pytestmark = pytest.mark.timeout(30)
+
+
+def _action(message_id: str, text: str) -> str:
+    action = {"type": "save_note", "exercise": "refleksjon", "text": text}
+    return json.dumps({"type": "action", "id": message_id, "action": action})
+
+
+def test_a_ping_is_answered_while_the_phones_action_is_being_stored(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w = create_workshop(client)
+    token = join(client, w.code, "Kari")
+    with client.websocket_connect("/ws") as f_socket, connect_phone(client, w.code, token) as p_socket:
+        facilitator = hello(f_socket, w.code, "facilitator", w.facilitator_key)
+        phone = hello(p_socket, w.code, "participant")
+        facilitator.act({"type": "start"})
+        store: Any = client.app.state.hub.store  # type: ignore[attr-defined]
+        release = threading.Event()
+        original = store.append
+
+        def slow_append(*args: Any, **kwargs: Any) -> Any:
+            release.wait(10)  # the database takes its time
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(store, "append", slow_append)
+        phone.send_raw(_action("n1", "første tanke"))
+        phone.send_raw(_action("n2", "andre tanke"))
+        phone.send_raw(json.dumps({"type": "ping", "t0": 1}))
+        answered_first = phone.wait_for("pong")
+        assert answered_first["t0"] == 1
+        assert not [m for m in phone.inbox if m["type"] == "ack"], "the write is still held"
+        release.set()
+        first = phone.wait_for("ack", id="n1")
+        second = phone.wait_for("ack", id="n2")
+        assert first["seq"] < second["seq"], "one phone's actions are stored in the order sent"
+        phone.until_seq(second["seq"])
+        assert phone.state["notes"] == {"refleksjon": "andre tanke"}
+
+
+def test_an_action_refused_for_its_rate_names_its_id(settings: Settings) -> None:
+    limited = settings.model_copy(update={"messages_per_second": 0.01, "message_burst": 2})
+    with TestClient(create_app(limited)) as client:
+        w = create_workshop(client)
+        token = join(client, w.code, "Kari")
+        with connect_phone(client, w.code, token) as p_socket:
+            phone = hello(p_socket, w.code, "participant")
+            for n in range(3):
+                phone.send_raw(_action(f"n{n}", f"tanke {n}"))
+            refused = phone.wait_for("error", code="rate_limited")
+            assert refused["id"] == "n2", "the phone retries just this one later"
