@@ -20,7 +20,7 @@ from app.realtime.connection import Connection
 from app.realtime.hub import ActionFailed, Hub, LiveRoom, now_ms
 from app.realtime.ratelimit import TokenBucket
 from app.settings import Settings
-from app.web.access import Door, TooManyGuesses, find, same_origin, wrong
+from app.web.access import Door, TooManyGuesses, find, may_facilitate, same_origin, wrong
 from app.workshops import digest
 
 log = logging.getLogger(__name__)
@@ -50,14 +50,15 @@ async def _refuse(websocket: WebSocket, code: str, close_code: int, message_id: 
         await websocket.close(code=close_code)
 
 
-def _may_enter(websocket: WebSocket, hello: Hello, door: Door) -> bool:
+async def _may_enter(websocket: WebSocket, hello: Hello, door: Door) -> bool:
     """Whether this hello holds what its role needs, checked before the room is loaded:
-    a staff key, or (a participant) a token cookie, which is checked once loaded."""
+    a staff key (or, hosted, ``mine`` from the owner's signed-in browser), or (a
+    participant) a token cookie, which is checked once loaded."""
     key = hello.key or ""
     if hello.role == "facilitator":
-        return door.facilitator(key)
+        return await may_facilitate(websocket, door, key)
     if hello.role == "projector":
-        return door.projector(key) or door.facilitator(key)
+        return door.projector(key) or await may_facilitate(websocket, door, key)
     return bool(websocket.cookies.get(participant_cookie(door.code)))
 
 
@@ -97,7 +98,7 @@ async def room_socket(websocket: WebSocket) -> None:
         await _refuse(websocket, "unknown_room", CLOSE_UNKNOWN_ROOM)
         return
     refusal = "not_joined" if hello.role == "participant" else "forbidden"
-    if not _may_enter(websocket, hello, door):
+    if not await _may_enter(websocket, hello, door):
         wrong(websocket)
         await _refuse(websocket, refusal, CLOSE_FORBIDDEN)
         return
