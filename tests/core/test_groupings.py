@@ -9,7 +9,7 @@ from itertools import combinations
 
 import pytest
 
-from app.core import groups, views
+from app.core import groups, serialize, views
 from app.core.actions import FormGroups, NextPhase, Start
 from app.core.program import ProgramError, load_program_text
 from tests.core.roomkit import Day
@@ -140,3 +140,11 @@ def test_every_screen_is_told_the_step_and_the_round() -> None:
     cafe.act(Start())
     cafe.act(NextPhase())
     assert (views.position(cafe.room)["groups_round"], views.position(cafe.room)["groups_rounds"]) == (2, 3)
+
+
+def test_a_snapshot_keeps_the_tables_their_hosts_and_the_earlier_rounds() -> None:
+    day = Day.of(phase_program("world_cafe", 3), people=12)
+    day.act(FormGroups(mode="count", value=3))
+    day.act(Start())
+    day.act(NextPhase())
+    assert serialize.room_from_json(serialize.room_to_json(day.room), day.room.program) == day.room

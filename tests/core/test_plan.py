@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from app.core import views
+from app.core import serialize, views
 from app.core.actions import GotoExercise, MoveExercise, NextExercise, NextPhase, Start, SwitchExercise
 from app.core.room import Refused
 from tests.core.roomkit import Day
@@ -191,3 +191,11 @@ def test_the_menu_replays_to_the_same_day() -> None:
     day.act(NextPhase())
     day.act(NextExercise())
     assert day.replayed() == day.room
+
+
+def test_a_snapshot_keeps_the_menu() -> None:
+    day = Day.of(MENU, people=3)
+    day.act(SwitchExercise(exercise="jeg-soker", on=True))
+    day.act(MoveExercise(exercise="hva-na", position=1))
+    day.act(Start())
+    assert serialize.room_from_json(serialize.room_to_json(day.room), day.room.program) == day.room
