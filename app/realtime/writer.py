@@ -7,9 +7,11 @@ after it is stored.
 
 Several processes may serve one room: the database decides the order. The writer keeps
 this process's copy of the room, applies what other processes stored (from the bus, or
-read from the database when it sees a gap), and remembers the screens' message ids so a
-resend is stored once. It hands every applied command on (``tell``: to this process's
-screens) and every command it stored (``publish``: to the other processes).
+read from the database when it sees a gap), and answers a resend (a screen's message id
+seen before) with its first number before applying anything: from memory, or from the
+database after a restart, for another process's write, or long ago. It hands every
+applied command on (``tell``: to this process's screens) and every command it stored
+(``publish``: to the other processes).
 
 One failing action stays its own: a refusal is answered with its code, an action whose
 rules raise anything else is answered :class:`ActionFailed` (logged with the room, the
@@ -145,8 +147,10 @@ class RoomWriter:
         When another process stored one of our sequence numbers first, nothing of the
         batch is stored; this one reads what it missed, and applies the batch again to the
         room as it now is. A resend of an action stored before is answered with its first
-        number.
+        number, whatever the room's state now: its id is looked up before it is applied,
+        in memory or else in the database (a restart, another process, or long ago).
         """
+        await self._recall([w.known_as for w in batch if w.known_as and w.known_as not in self.known_keys])
         for _ in range(MAX_ORDER_RETRIES):
             room = self.room
             steps: list[tuple[_Waiting, Step]] = []
@@ -174,10 +178,8 @@ class RoomWriter:
             try:
                 if stored:
                     await asyncio.to_thread(self.store.append, self.workshop_id, stored)
-            except DuplicateSeq:
-                resent = await asyncio.to_thread(self.store.seqs_for_keys, self.workshop_id, list(keys))
-                for known_as, seq in resent.items():
-                    self._remember(*known_as, seq)
+            except DuplicateSeq:  # another process stored a number or an id of ours first
+                resent = await self._recall(list(keys))
                 if not await self.catch_up() and not resent:
                     raise
                 continue
@@ -190,6 +192,15 @@ class RoomWriter:
                 waiting.settle(answer if isinstance(answer, Exception) else Accepted(answer, self.room))
             return
         raise DuplicateSeq(f"room {self.code}: no free sequence number after {MAX_ORDER_RETRIES} tries")
+
+    async def _recall(self, unknown: list[tuple[str, str]]) -> int:
+        """Remember the numbers of the ids among ``unknown`` that were stored before; how many."""
+        if not unknown:
+            return 0
+        stored = await asyncio.to_thread(self.store.seqs_for_keys, self.workshop_id, unknown)
+        for known_as, seq in stored.items():
+            self._remember(*known_as, seq)
+        return len(stored)
 
     def _log_failure(self, cmd: Command, failed: ActionFailed) -> None:
         cause = failed.__cause__

@@ -256,10 +256,13 @@ class Store:
         if not keys:
             return {}
         wanted = set(keys)
+        # Actor and key both in the lookup: the unique index (workshop, actor, key) finds
+        # each row without reading the room's whole history.
         with Session(self.engine) as session:
             rows = session.exec(
                 select(CommandRow.actor, CommandRow.idempotency_key, CommandRow.seq).where(
                     CommandRow.workshop_id == workshop_id,
+                    CommandRow.actor.in_({actor for actor, _ in wanted}),  # type: ignore[attr-defined]
                     CommandRow.idempotency_key.in_({key for _, key in wanted}),  # type: ignore[union-attr]
                 )
             ).all()
