@@ -85,13 +85,27 @@ class Resume(Action):
     type: Literal["resume"] = "resume"
 
 
+def _not_zero(value: int) -> int:
+    if value == 0:
+        raise ValueError("must not be 0")
+    return value
+
+
 class Extend(Action):
+    """Time on (``seconds`` > 0) or off (< 0: never below 0 s left)."""
+
     type: Literal["extend"] = "extend"
-    seconds: Annotated[int, Field(gt=0, le=3600)] = 60
+    seconds: Annotated[int, Field(ge=-3600, le=3600), AfterValidator(_not_zero)] = 60
 
 
 class NextPhase(Action):
     type: Literal["next_phase"] = "next_phase"
+
+
+class PreviousPhase(Action):
+    """A step back: the phase before in the same exercise, its timer ready again."""
+
+    type: Literal["previous_phase"] = "previous_phase"
 
 
 class NextExercise(Action):
@@ -145,6 +159,38 @@ class RemoveParticipant(Action):
     participant: ParticipantId
 
 
+# What the projector shows: the room, nothing (a blank screen) or the big QR code.
+ProjectorShow = Literal["room", "blank", "qr"]
+# The address phones join at: a plain http(s) origin (scheme, host, port), no path.
+JoinBase = Annotated[
+    str,
+    Field(
+        max_length=200,
+        pattern=r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^https?://\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$",
+    ),
+]
+
+
+class ShowOnProjector(Action):
+    type: Literal["projector_show"] = "projector_show"
+    show: ProjectorShow
+
+
+class HideResults(Action):
+    """Hide an exercise's results on the projector until revealed (``hidden = false``)."""
+
+    type: Literal["hide_results"] = "hide_results"
+    exercise: ExerciseRef
+    hidden: bool
+
+
+class SetJoinAddress(Action):
+    """The address the projector and its QR code give phones (None: the page's own)."""
+
+    type: Literal["set_join_address"] = "set_join_address"
+    url: JoinBase | None
+
+
 # --- made by the server itself --------------------------------------------------------------
 
 
@@ -178,6 +224,7 @@ FacilitatorAction = (
     | Resume
     | Extend
     | NextPhase
+    | PreviousPhase
     | NextExercise
     | GotoExercise
     | SwitchExercise
@@ -186,4 +233,7 @@ FacilitatorAction = (
     | MoveParticipant
     | RenameParticipant
     | RemoveParticipant
+    | ShowOnProjector
+    | HideResults
+    | SetJoinAddress
 )

@@ -24,6 +24,7 @@ class Changes:
     personal: frozenset[str] = frozenset()  # these participants' own view
     everyone_personal: bool = False  # every participant's own view
     plan: bool = False  # the day's agenda (the method menu, what is done): every screen
+    presenting: bool = False  # what the projector shows (blank, QR, hidden results): the staff
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(
@@ -33,4 +34,5 @@ class Changes:
             personal=self.personal | other.personal,
             everyone_personal=self.everyone_personal or other.everyone_personal,
             plan=self.plan or other.plan,
+            presenting=self.presenting or other.presenting,
         )

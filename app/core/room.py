@@ -20,6 +20,7 @@ from app.core.actions import (
     ForgetAnswers,
     FormGroups,
     GotoExercise,
+    HideResults,
     Join,
     LinkWorkbook,
     MoveExercise,
@@ -28,10 +29,14 @@ from app.core.actions import (
     NextPhase,
     PassTurn,
     Pause,
+    PreviousPhase,
+    ProjectorShow,
     RemoveParticipant,
     RenameParticipant,
     Resume,
     SaveNote,
+    SetJoinAddress,
+    ShowOnProjector,
     Start,
     SwitchExercise,
 )
@@ -44,7 +49,18 @@ from app.core.timer import Timer
 FACILITATOR = "facilitator"
 SYSTEM = "system"
 
-__all__ = ["FACILITATOR", "SYSTEM", "Changes", "Command", "Participant", "Refused", "Room", "Turn", "apply"]
+__all__ = [
+    "FACILITATOR",
+    "SYSTEM",
+    "Changes",
+    "Command",
+    "Participant",
+    "Presenting",
+    "Refused",
+    "Room",
+    "Turn",
+    "apply",
+]
 
 
 def _join_order(pid: str) -> int:
@@ -72,6 +88,17 @@ class Turn:
     order: tuple[str, ...]
     index: int = 0
     since_ms: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Presenting:
+    """What the facilitator chose for the projector: what it shows (the room, a blank
+    screen, the big QR code), the exercises whose results it hides until revealed, and
+    the address it gives phones (None: the address its own page was opened at)."""
+
+    show: ProjectorShow = "room"
+    hidden: tuple[str, ...] = ()  # exercise ids, sorted
+    join_base: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +137,7 @@ class Room:
     order: tuple[str, ...] = ()
     switched: dict[str, bool] = field(default_factory=dict)
     visited: tuple[str, ...] = ()
+    presenting: Presenting = field(default_factory=Presenting)
 
     # --- derived facts ---------------------------------------------------------------
 
@@ -550,7 +578,8 @@ def _extend(room: Room, cmd: Command) -> tuple[Room, Changes]:
     assert isinstance(action, Extend)
     if room.timer is None:
         raise Refused("no_phase")
-    ms = max(1000, round(action.seconds * 1000 * room.time_scale))
+    ms = max(1000, round(abs(action.seconds) * 1000 * room.time_scale))
+    ms = ms if action.seconds > 0 else -ms
     return replace(room, timer=room.timer.extend(ms, cmd.at)), Changes(public=True)
 
 
@@ -574,6 +603,22 @@ def _next_phase(room: Room, cmd: Command) -> tuple[Room, Changes]:
             room = replace(room, activities={**room.activities, ex.id: activities})
             changes = changes | kind_changes
     return room, changes
+
+
+def _previous_phase(room: Room, cmd: Command) -> tuple[Room, Changes]:
+    """Back to the phase before, its timer ready: the groups it had come back (those of
+    the step left were the newest of the exercise's rounds). The kinds keep their work."""
+    ex = room.current
+    if ex is None or room.phase == 0:
+        raise Refused("first_phase")
+    if ex.grouping == "1-2-4-all" or ex.steps[room.phase].new_groups:
+        earlier = room.earlier_groups
+        room = replace(room, exercise_groups=earlier[-1] if earlier else {}, earlier_groups=earlier[:-1])
+    room = replace(room, phase=room.phase - 1)
+    phase = room.current_phase
+    assert phase is not None
+    room = replace(room, timer=Timer.ready(room.duration_ms(phase)))
+    return _restart_turns(room, cmd.at), _everyone()
 
 
 def _regroup(room: Room, seed: int) -> Room:
@@ -677,6 +722,34 @@ def _move_exercise(room: Room, cmd: Command) -> tuple[Room, Changes]:
     return replace(room, order=tuple(order)), Changes(plan=True)
 
 
+# --- the projector ----------------------------------------------------------------------------
+
+
+def _show(room: Room, cmd: Command) -> tuple[Room, Changes]:
+    action = cmd.action
+    assert isinstance(action, ShowOnProjector)
+    return replace(room, presenting=replace(room.presenting, show=action.show)), Changes(presenting=True)
+
+
+def _hide_results(room: Room, cmd: Command) -> tuple[Room, Changes]:
+    action = cmd.action
+    assert isinstance(action, HideResults)
+    if room.exercise_by_id(action.exercise) is None:
+        raise Refused("unknown_exercise")
+    hidden = set(room.presenting.hidden) - {action.exercise}
+    if action.hidden:
+        hidden.add(action.exercise)
+    presenting = replace(room.presenting, hidden=tuple(sorted(hidden)))
+    return replace(room, presenting=presenting), Changes(presenting=True)
+
+
+def _set_join_address(room: Room, cmd: Command) -> tuple[Room, Changes]:
+    action = cmd.action
+    assert isinstance(action, SetJoinAddress)
+    presenting = replace(room.presenting, join_base=action.url)
+    return replace(room, presenting=presenting), Changes(presenting=True)
+
+
 # --- participants' own work ------------------------------------------------------------------
 
 
@@ -743,10 +816,14 @@ _HANDLERS = {
     Resume: _resume,
     Extend: _extend,
     NextPhase: _next_phase,
+    PreviousPhase: _previous_phase,
     NextExercise: _next_exercise,
     GotoExercise: _goto,
     SwitchExercise: _switch,
     MoveExercise: _move_exercise,
+    ShowOnProjector: _show,
+    HideResults: _hide_results,
+    SetJoinAddress: _set_join_address,
     SaveNote: _save_note,
     PassTurn: _pass_turn,
     LinkWorkbook: _link_workbook,

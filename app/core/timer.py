@@ -50,11 +50,14 @@ class Timer:
         return replace(self, status="paused", ends_at=None, remaining_ms=self.remaining(now))
 
     def extend(self, ms: int, now: int) -> Timer:
-        """Add time; a timer that already ran out starts again from the added time."""
+        """Add time (``ms`` < 0: take it off, down to none left); a timer that already ran
+        out starts again from the added time. What has run stays run."""
+        left = self.remaining(now)
+        added = max(ms, -left)
         if self.status == "running":
             assert self.ends_at is not None
-            return replace(self, ends_at=max(self.ends_at, now) + ms, duration_ms=self.duration_ms + ms)
-        return replace(self, remaining_ms=self.remaining(now) + ms, duration_ms=self.duration_ms + ms)
+            return replace(self, ends_at=max(self.ends_at, now) + added, duration_ms=self.duration_ms + added)
+        return replace(self, remaining_ms=left + added, duration_ms=self.duration_ms + added)
 
     def to_json(self) -> dict[str, object]:
         return {

@@ -234,6 +234,12 @@ def public_patch(room: Room) -> dict[str, Any]:
     return {"position": position(room)}
 
 
+def presenting(room: Room) -> dict[str, Any]:
+    """What the facilitator chose for the projector (see room.Presenting)."""
+    chosen = room.presenting
+    return {"show": chosen.show, "hidden": list(chosen.hidden), "join_base": chosen.join_base}
+
+
 def staff_patch(room: Room) -> dict[str, Any]:
     return {"participants": participants(room)}
 
@@ -255,6 +261,7 @@ def snapshot(room: Room, role: Role, pid: str | None = None) -> dict[str, Any]:
     if role in ("facilitator", "projector"):
         state.update(staff_patch(room))
         state.update(board_patch(room))
+        state["presenting"] = presenting(room)
     if role == "participant" and pid is not None:
         state.update(personal_patch(room, pid))
     return state
@@ -277,6 +284,8 @@ def events(room: Room, changes: Changes, before: Room | None = None) -> list[Eve
         out.append(Event(STAFF, staff_patch(room)))
     if changes.board:
         out.append(Event(STAFF, board_patch(room)))
+    if changes.presenting:
+        out.append(Event(STAFF, {"presenting": presenting(room)}))
     if changes.everyone_personal:
         people = set(room.participants) | (set(before.participants) if before else set())
     else:
