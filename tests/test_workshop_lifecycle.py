@@ -196,3 +196,50 @@ def test_closed_workshops_are_purged_after_the_set_number_of_days(client: TestCl
     assert store.purge_closed(closed_before=now_ms() + 1, at=now_ms()) == [old.code]
     assert store.load_room(old.code) is None
     assert store.load_room(still_running.code) is not None
+
+
+def test_a_closing_cut_short_is_finished_by_the_next_purge(client: TestClient) -> None:
+    """The server stopped between closing and clearing the history: the purge task
+    clears it, notes and all, the next time it runs."""
+    import asyncio
+
+    from app.main import purge_once
+
+    w = create_workshop(client)
+    kari = join(client, w.code, "Kari")
+    with connect_phone(client, w.code, kari) as socket:
+        phone = hello(socket, w.code, "participant")
+        assert phone.act({"type": "save_note", "exercise": "refleksjon", "text": "halvveis"})["type"] == "ack"
+    store = _store(client)
+    workshop_id = store.find_workshop(w.code).id  # type: ignore[union-attr]
+    assert store.close_workshop(w.code, now_ms())  # ... and then the power went
+    assert store.closed_with_history() == [w.code]
+    settings = client.app.state.settings  # type: ignore[attr-defined]
+    asyncio.run(purge_once(store, settings))
+    assert store.closed_with_history() == []
+    assert "halvveis" not in _everything_stored(store, workshop_id)
+    assert client.get(f"/f/{w.code}/{w.facilitator_key}/results.json").status_code == 200
+
+
+def test_the_purge_and_the_idle_sweep_survive_errors() -> None:
+    import asyncio
+
+    from sqlalchemy.exc import OperationalError
+
+    from app.main import every
+
+    calls: list[int] = []
+    stopping = asyncio.Event()
+
+    async def purge() -> None:
+        calls.append(len(calls))
+        if len(calls) == 1:
+            raise OperationalError("SELECT 1", {}, Exception("the database is away"))
+        if len(calls) == 3:
+            stopping.set()
+
+    async def run() -> None:
+        await asyncio.wait_for(every(0.01, purge, stopping), 5)
+
+    asyncio.run(run())
+    assert calls == [0, 1, 2]  # it went on after the error, and stopped when told
