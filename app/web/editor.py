@@ -238,13 +238,14 @@ async def save_program(request: Request) -> Response:
         return _refused(400, "not_json")
     data = body.get("program")
     saved = await asyncio.to_thread(library.save, _library(request), who, program_id, data)
-    if not saved.report.ok:
-        return JSONResponse(report_json(saved.report, data), status_code=422)
+    if not saved.report.ok:  # checked, not saved: the problems go next to their fields
+        return JSONResponse({**report_json(saved.report, data), "saved": False})
     if saved.row is None:
         return _refused(404, "no_such")
     return JSONResponse(
         {
             **report_json(saved.report, data),
+            "saved": True,
             "id": saved.row.id,
             "name": saved.row.name,
             "saved_at": saved.row.updated_at,
@@ -353,7 +354,7 @@ async def preview(request: Request) -> Response:
     trimmed = {**data, "exercises": data["exercises"][: index + 1]}
     report = check(trimmed)
     if report.program is None:
-        return JSONResponse(report_json(report, trimmed), status_code=422)
+        return JSONResponse(report_json(report, trimmed))
     text = write_program(report.program)
     store, settings, hub = request.app.state.store, _settings(request), _hub(request)
     created = await asyncio.to_thread(start_workshop, store, settings, "preview.toml", text, owner_id=who)

@@ -82,9 +82,10 @@ async function save() {
     renderAgenda();
     renderProblems();
   }
-  if (status !== 200) {
-    say(status === 422 ? t("editor.not_saved_problems", { count: data.problems.length }) : t("editor.not_saved"));
-    if (status === 422) $("problems").focus();
+  if (status !== 200 || !data.saved) {
+    const problems = status === 200 && data.problems && data.problems.length;
+    say(problems ? t("editor.not_saved_problems", { count: data.problems.length }) : t("editor.not_saved"));
+    if (problems) $("problems").focus();
     return false;
   }
   state.id = data.id;
@@ -116,7 +117,7 @@ function context(root) {
       scheduleCheck();
       rerender(root);
     },
-    special: (path, key) => special(path, key),
+    special: (path, key, inner) => special(path, key, inner),
     mapKeys: (path) => roleNames(path[1]),
   };
 }
@@ -164,11 +165,11 @@ function sectionChoices() {
 /* Fields whose valid values depend on the rest of the program: references to earlier
  * exercises, phases of this exercise, workbook sections, and fields that only mean
  * something with another one set. undefined: the generic field. null: not shown. */
-function special(path, key) {
+function special(path, key, inner) {
   if (path[0] !== "exercises" || typeof path[1] !== "number") return undefined;
   const index = path[1];
   const exercise = state.program.exercises[index];
-  const ctx = currentContext;
+  const ctx = inner || currentContext;
   const rest = path.slice(2);
   if (rest.length === 1) {
     if (KINDS.includes(key)) return null; // drawn in «Innhold»
@@ -389,9 +390,9 @@ async function preview(screen) {
   const key = JSON.stringify([state.selected, prune(state.program)]);
   if (!state.preview || state.preview.key !== key) {
     const { status, data } = await post("/editor/preview", { program: prune(state.program), index: state.selected });
-    if (status !== 200) {
+    if (status !== 200 || !data.ok) {
       if (win) win.close();
-      say(status === 422 ? t("editor.preview_problems") : t("editor.preview_failed"));
+      say(status === 200 ? t("editor.preview_problems") : t("editor.preview_failed"));
       if (data.problems) {
         state.report = Object.assign({}, state.report, { problems: data.problems });
         renderProblems();

@@ -39,6 +39,18 @@ export function labelFor(ctx, key) {
   return text === "editor.field." + key ? key : text;
 }
 
+/* The accessible name: the label, after the list items it sits in ("Fase 2: Minutter"),
+ * so that every phase's «Minutter» has a name of its own. */
+function nameFor(ctx, key) {
+  return (ctx.prefix || "") + labelFor(ctx, key);
+}
+
+function within(ctx, text) {
+  const inner = Object.create(ctx);
+  inner.prefix = (ctx.prefix ? ctx.prefix.replace(/: $/, ", ") : "") + text + ": ";
+  return inner;
+}
+
 function helpFor(ctx, key) {
   const text = ctx.t("editor.help." + key);
   return text === "editor.help." + key ? "" : text;
@@ -56,7 +68,8 @@ function wrap(ctx, path, key, control, id, options) {
   const help = helpFor(ctx, key);
   const helpNode = help ? h("p", { className: "hint field-help", id: id + "-help", text: help }) : null;
   const describe = [helpNode ? id + "-help" : null, id + "-error"].filter(Boolean).join(" ");
-  setDescribed(control, describe);
+  const targets = setDescribed(control, describe);
+  if (ctx.prefix && !(options && options.group)) targets.forEach((node) => node.setAttribute("aria-label", nameFor(ctx, key)));
   const label = options && options.group
     ? h("span", { className: "field-label", id: id + "-label", text: labelFor(ctx, key) })
     : h("label", { className: "field-label", for: id, text: labelFor(ctx, key) });
@@ -67,6 +80,7 @@ function wrap(ctx, path, key, control, id, options) {
 function setDescribed(control, describe) {
   const targets = control.matches && control.matches("input, select, textarea") ? [control] : Array.from(control.querySelectorAll("input, select, textarea"));
   targets.forEach((node) => node.setAttribute("aria-describedby", describe));
+  return targets;
 }
 
 function textField(ctx, path, key, info) {
@@ -74,7 +88,7 @@ function textField(ctx, path, key, info) {
   const parts = textParts(getAt(ctx.state, path));
   const long = LONG_TEXTS.has(key);
   const make = (lang, value) => {
-    const props = { id: id + (lang === "nb" ? "" : "-en"), lang, value, "aria-label": labelFor(ctx, key) + " (" + ctx.t("editor.lang." + lang) + ")" };
+    const props = { id: id + (lang === "nb" ? "" : "-en"), lang, value, "aria-label": nameFor(ctx, key) + " (" + ctx.t("editor.lang." + lang) + ")" };
     if (info.maxLength) props.maxlength = info.maxLength;
     const node = long ? h("textarea", Object.assign({ rows: 3 }, props)) : h("input", Object.assign({ type: "text" }, props));
     node.value = value;
@@ -192,8 +206,9 @@ function listField(ctx, path, key, info) {
         ctx.structure();
       }),
     ]);
+    const inner = within(ctx, ctx.t("editor.item." + key, { n: index + 1 }));
     if (info.item.kind !== "object") {
-      box.appendChild(h("div", { className: "list-item list-value", "data-path": pathKey(itemPath) }, [scalarField(ctx, itemPath, key, info.item), tools]));
+      box.appendChild(h("div", { className: "list-item list-value", "data-path": pathKey(itemPath) }, [scalarField(inner, itemPath, key, info.item), tools]));
       return;
     }
     // A table in a list is folded to its title line (open: while short, or as it was left).
@@ -202,7 +217,7 @@ function listField(ctx, path, key, info) {
     const details = h("details", { className: "list-item", "data-path": itemKey, open }, [
       h("summary", { className: "item-title" }, [h("span", { text: title }), h("span", { className: "hint item-summary", text: summaryOf(ctx, item) })]),
       tools,
-      ...objectFields(ctx, itemPath, info.item.node),
+      ...objectFields(inner, itemPath, info.item.node),
     ]);
     details.addEventListener("toggle", () => {
       (details.open ? opened : closed).add(itemKey);
@@ -306,7 +321,7 @@ export function objectFields(ctx, path, node, skip) {
   Object.keys(props).forEach((key) => {
     if (skip && skip.has(key)) return;
     const fieldPath = path.concat([key]);
-    const special = ctx.special && ctx.special(fieldPath, key);
+    const special = ctx.special && ctx.special(fieldPath, key, ctx);
     if (special !== undefined) {
       if (special) out.push(special);
       return;
