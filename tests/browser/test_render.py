@@ -29,14 +29,21 @@ async () => {
       h("h2", { text: data.title }),
       h("ul", {}, data.items.map((item) => h("li", { key: item.id }, [
         h("input", { value: item.text, "aria-label": "edit " + item.id, "data-key": "edit-" + item.id }),
-        h("button", { type: "button", text: "save " + item.id, on: { click: () => log.push(item.id + "@" + data.version) } }),
+        h("button", {
+          type: "button", text: "save " + item.id,
+          on: { click: () => log.push(item.id + "@" + data.version) },
+        }),
       ]))),
-      h("form", { on: { submit: (e) => { e.preventDefault(); log.push("add:" + field.value); field.value = ""; } } }, [
+      h("form", { on: { submit: (e) => {
+        e.preventDefault(); log.push("add:" + field.value); field.value = "";
+      } } }, [
         h("input", { id: "new", ref: (n) => { field = n; } }),
         h("button", { type: "submit", text: "add" }),
       ]),
       h("p", { className: "status", keep: true }),
-      (() => { const bar = h("span", { className: "bar" }); bar.style.width = data.width + "px"; return bar; })(),
+      (() => {
+        const bar = h("span", { className: "bar" }); bar.style.width = data.width + "px"; return bar;
+      })(),
     ];
   });
 }
@@ -71,7 +78,8 @@ def test_an_update_keeps_typing_focus_caret_and_the_status_line(server: LiveServ
     # Someone else changes the data while she types: the title, the list, the bar.
     draw(page, title="B", items=items("b=Åpenhet", "a=Tillit", "c=Mot"), version=2, width=40)
     assert page.locator("h2").inner_text() == "B"
-    assert page.locator("li input").evaluate_all("(l) => l.map((i) => i.value)") == ["Åpenhet", "Tillit", "Mot"]
+    values = page.locator("li input").evaluate_all("(l) => l.map((i) => i.value)")
+    assert values == ["Åpenhet", "Tillit", "Mot"]
     assert page.evaluate("() => document.getElementById('new') === window.kept")
     assert new.input_value() == "Respekt"
     assert page.evaluate("() => document.activeElement.id") == "new"
@@ -84,7 +92,9 @@ def test_an_update_keeps_typing_focus_caret_and_the_status_line(server: LiveServ
     assert new.input_value() == ""
 
 
-def test_edits_in_a_moved_row_survive_and_handlers_are_the_latest(server: LiveServer, screens: Screens) -> None:
+def test_edits_in_a_moved_row_survive_and_handlers_are_the_latest(
+    server: LiveServer, screens: Screens
+) -> None:
     page = page_with_helper(server, screens)
     draw(page, title="A", items=items("a=Tillit", "b=Åpenhet"), version=1, width=10)
     edit_b = page.get_by_label("edit b")

@@ -1,7 +1,8 @@
 """Gallery walk (Gallerivandring) over an earlier diamond exercise.
 
 Each group has a host (vert) who stays with the group's diamond: the member the group
-names (``gallery_host``), or else its first member by join order. The others walk as one
+names (``gallery_host``, until the walk's timer starts; the facilitator at any time), or
+else its first member by join order. The others walk as one
 team. With ``n`` groups in sorted order the rotation has ``n - 1`` visits; in visit ``k``
 (1-based) the team of the ``i``-th group visits the ``(i + k) mod n``-th group. So every
 team sees every other group's diamond exactly once, never its own, and every host receives
@@ -174,6 +175,14 @@ def host_of(state: State, working: dict[str, int], group: int) -> str | None:
     return members[0] if members else None
 
 
+def _walk_started(room: Room, exercise: Exercise) -> bool:
+    """A group names its host until the walk starts: the rotation phase's timer started."""
+    current = stage(room, exercise)
+    if current == "rotation":
+        return room.timer is not None and room.timer.status != "ready"
+    return current in ("return", "after")
+
+
 def stage(room: Room, exercise: Exercise) -> Stage:
     config = _config(exercise)
     if not _is_current(room, exercise):
@@ -282,6 +291,8 @@ def apply(room: Room, exercise: Exercise, state: State, cmd: Command) -> tuple[S
             raise Refused("not_in_group")
         if cmd.actor != FACILITATOR and working.get(cmd.actor) != group:
             raise Refused("not_in_group")
+        if cmd.actor != FACILITATOR and _walk_started(room, exercise):
+            raise Refused("walk_started")  # the teams are on their way; the facilitator may still
         hosts = {**state.hosts, group: action.participant}
         told = frozenset(_members(working, group)) | ({cmd.actor} if cmd.actor != FACILITATOR else set())
         return replace(state, hosts=hosts), Changes(board=True, personal=told)
@@ -325,6 +336,7 @@ def board(room: Room, exercise: Exercise, state: State) -> dict[str, Any]:
                 "host": {"id": host, "name": _name(room, host)} if host else None,
                 "host_chosen": state.hosts.get(group) == host and host is not None,
                 "members": len(_members(working, group)),
+                "people": [{"id": m, "name": _name(room, m)} for m in _members(working, group)],
                 "diamond": _diamond_rows(room, config, group),
                 "comments": [_comment_view(c) for c in state.comments if c.group == group],
             }

@@ -193,6 +193,17 @@ def test_nobody_names_a_host_for_another_group() -> None:
     assert day.mine("p5")["is_host"]
 
 
+def test_the_group_chooses_its_host_before_the_walk_and_the_facilitator_at_any_time() -> None:
+    day = Day.begin(THREE)
+    day.do(GalleryHost(exercise=EX, participant="p2"), "p1")  # ready: the walk has not started
+    day.do(Start())
+    assert day.refused(GalleryHost(exercise=EX, participant="p3"), "p1") == "walk_started"
+    day.do(GalleryHost(exercise=EX, participant="p3"))  # the facilitator still may (p2 went home)
+    assert day.mine("p3")["is_host"]
+    people = day.board()["groups"][0]["people"]
+    assert people == [{"id": f"p{i}", "name": f"Person {i}"} for i in (1, 2, 3)]
+
+
 def test_a_host_who_leaves_the_group_is_replaced_by_the_first_member() -> None:
     day = Day.begin(THREE)
     day.do(GalleryHost(exercise=EX, participant="p3"), "p3")

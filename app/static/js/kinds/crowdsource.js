@@ -3,39 +3,19 @@
  * card got before); the projector shows how far the room is and, at the end, the top ten
  * counting down; the facilitator reveals them one by one.
  * Data: app/core/kinds/crowdsource.py (mine() and board()). */
-import { h } from "../lib/dom.js";
+import { h, render } from "../lib/dom.js";
 import { registerKind } from "../lib/kinds.js";
 import { sendFrom } from "../lib/sending.js";
 
-var drawn = new WeakMap();
 var send = sendFrom(".crowdsource-status");
 
-/* Draw again only when the data changed; keep what is being typed and the focus. */
-function once(el, view, data, build) {
-  var key = view + ":" + JSON.stringify(data);
-  if (drawn.get(el) === key) return;
-  drawn.set(el, key);
-  var active = document.activeElement;
-  var focused = active && el.contains(active) ? active.getAttribute("data-key") : null;
-  var typed = {};
-  el.querySelectorAll("textarea[data-key]").forEach(function (field) { typed[field.getAttribute("data-key")] = field.value; });
-  var status = el.querySelector(".crowdsource-status");
-  var line = status ? status.textContent : "";
-  el.replaceChildren(build());
-  Object.keys(typed).forEach(function (key) {
-    var field = el.querySelector('textarea[data-key="' + key + '"]');
-    if (field && typed[key]) field.value = typed[key];
-  });
-  var again = el.querySelector(".crowdsource-status");
-  if (again && line) again.textContent = line;
-  if (focused) {
-    var target = el.querySelector('[data-key="' + focused + '"]');
-    if (target) target.focus();
-  }
+/* Draw the view (lib/dom.js's render keeps what is being typed and the focus). */
+function draw(el, view, data, build) {
+  render(el, build, view + ":" + JSON.stringify(data));
 }
 
 function statusLine() {
-  return h("p", { className: "crowdsource-status", role: "status", "aria-live": "polite" });
+  return h("p", { id: "crowdsource-status", className: "crowdsource-status", role: "status", "aria-live": "polite", keep: true });
 }
 
 function card(c) {
@@ -57,26 +37,27 @@ function ranking(api, entries) {
 
 function writeForm(el, api, data) {
   var mine = data.mine || { idea: "", step: "" };
-  var idea = h("textarea", { id: "crowdsource-idea", rows: "3", maxlength: "300", "data-key": "idea" });
-  var step = h("textarea", { id: "crowdsource-step", rows: "2", maxlength: "300", "data-key": "step" });
-  idea.value = mine.idea;
-  step.value = mine.step;
-  var form = h("form", { className: "crowdsource-write" }, [
-    h("label", { for: "crowdsource-idea", text: api.t("crowdsource.idea") }),
-    idea,
-    h("label", { for: "crowdsource-step", text: api.t("crowdsource.step") }),
-    step,
-    h("button", { type: "submit", className: "button primary", "data-key": "write", text: data.mine ? api.t("crowdsource.update") : api.t("crowdsource.write") }),
-  ]);
-  form.addEventListener("submit", function (event) {
+  var idea, step; // the fields on the page
+  var submit = function (event) {
     event.preventDefault();
     if (!idea.value.trim() || !step.value.trim()) {
+      var missing = !idea.value.trim() ? idea : step;
+      missing.setAttribute("aria-invalid", "true");
       el.querySelector(".crowdsource-status").textContent = api.t("crowdsource.both");
+      missing.focus();
       return;
     }
+    idea.removeAttribute("aria-invalid");
+    step.removeAttribute("aria-invalid");
     send(el, api, { type: "crowdsource_write", idea: idea.value, step: step.value }, { sent: api.t("crowdsource.written") });
-  });
-  return form;
+  };
+  return h("form", { className: "crowdsource-write", novalidate: true, on: { submit: submit } }, [
+    h("label", { for: "crowdsource-idea", text: api.t("crowdsource.idea") }),
+    h("textarea", { id: "crowdsource-idea", rows: "3", maxlength: "300", value: mine.idea, "aria-describedby": "crowdsource-status", ref: function (node) { idea = node; } }),
+    h("label", { for: "crowdsource-step", text: api.t("crowdsource.step") }),
+    h("textarea", { id: "crowdsource-step", rows: "2", maxlength: "300", value: mine.step, "aria-describedby": "crowdsource-status", ref: function (node) { step = node; } }),
+    h("button", { type: "submit", className: "button primary", "data-key": "write", text: data.mine ? api.t("crowdsource.update") : api.t("crowdsource.write") }),
+  ]);
 }
 
 function scoring(el, api, data) {
@@ -105,7 +86,7 @@ function scoring(el, api, data) {
 
 function phone(el, data, api) {
   if (!data) return;
-  once(el, "phone", data, function () {
+  draw(el, "phone", data, function () {
     var root = h("div", { className: "crowdsource crowdsource-phone" }, [h("h2", { text: api.t("crowdsource.title") })]);
     if (data.prompt && api.localize(data.prompt)) root.appendChild(h("p", { className: "crowdsource-prompt", text: api.localize(data.prompt) }));
     if (data.stage === "write") root.appendChild(writeForm(el, api, data));
@@ -128,7 +109,7 @@ function progress(api, data) {
 
 function projector(el, data, api) {
   if (!data) return;
-  once(el, "projector", data, function () {
+  draw(el, "projector", data, function () {
     return h("div", { className: "crowdsource crowdsource-projector" }, [
       h("h2", { text: api.t("crowdsource.title") }),
       h("p", { className: "crowdsource-progress", text: progress(api, data) }),
@@ -139,7 +120,7 @@ function projector(el, data, api) {
 
 function facilitator(el, data, api) {
   if (!data) return;
-  once(el, "facilitator", data, function () {
+  draw(el, "facilitator", data, function () {
     var root = h("div", { className: "crowdsource crowdsource-facilitator" }, [
       h("h2", { text: api.t("crowdsource.title") }),
       h("p", { className: "crowdsource-progress", text: progress(api, data) }),
@@ -162,7 +143,7 @@ function facilitator(el, data, api) {
 
 function results(el, data, api) {
   if (!data) return;
-  once(el, "results", data, function () {
+  draw(el, "results", data, function () {
     return ranking(api, data.ranking);
   });
 }

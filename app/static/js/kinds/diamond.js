@@ -12,47 +12,18 @@
  *
  * No inline script or style, text through textContent only.
  */
-import { h } from "../lib/dom.js";
+import { h, render } from "../lib/dom.js";
 import { registerKind } from "../lib/kinds.js";
 import { cloudPictureUrl } from "../lib/page.js";
 import { sendFrom } from "../lib/sending.js";
 
 var ROWS = [[0], [1, 2], [3, 4, 5], [6, 7], [8]];
-var rendered = new WeakMap(); // element -> the JSON last drawn into it
 var selection = new WeakMap(); // element -> the selected value (phone only)
 var latest = new WeakMap(); // element -> {data, api}, to redraw after a local change
-
-// --- small DOM helpers --------------------------------------------------------------
-
-/* Re-render only when the data changed, keeping the focused control (by data-key), what
- * a person is typing (inputs with data-key) and the status line. */
-function render(el, view, data, build) {
-  var json = view + ":" + JSON.stringify(data);
-  if (rendered.get(el) === json) return;
-  rendered.set(el, json);
-  var active = document.activeElement;
-  var focusKey = active && el.contains(active) ? active.getAttribute("data-key") : null;
-  var drafts = {};
-  el.querySelectorAll("input[data-key]").forEach(function (input) {
-    drafts[input.getAttribute("data-key")] = input.value;
-  });
-  var status = el.querySelector(".diamond-status");
-  var statusText = status ? status.textContent : "";
-  el.replaceChildren(build());
-  Object.keys(drafts).forEach(function (key) {
-    var input = el.querySelector('input[data-key="' + key + '"]');
-    if (input) input.value = drafts[key];
-  });
-  var newStatus = el.querySelector(".diamond-status");
-  if (newStatus && statusText) newStatus.textContent = statusText;
-  if (focusKey) {
-    var target = el.querySelector('[data-key="' + focusKey + '"]');
-    if (target) target.focus();
-  }
-}
+var drags = new WeakMap(); // a value's node -> the touch drag under way
 
 function statusLine() {
-  return h("p", { className: "diamond-status", role: "status", "aria-live": "polite" });
+  return h("p", { className: "diamond-status", role: "status", "aria-live": "polite", keep: true });
 }
 
 /* Send; the status line says "not sent yet" while it waits, and why it was refused. */
@@ -106,27 +77,16 @@ function placeOn(el, api, value, slot) {
   send(el, api, { type: "diamond_place", value: value, slot: slot });
 }
 
-/* Touch and pen: drag a value (chip or filled slot) and lift over a slot. */
-function touchDrag(el, api, node, value) {
-  var start = null;
-  node.addEventListener("pointerdown", function (event) {
-    if (event.pointerType === "mouse") return; // the mouse uses HTML5 drag and drop
-    start = { x: event.clientX, y: event.clientY, id: event.pointerId, moved: false };
-    if (node.setPointerCapture) node.setPointerCapture(event.pointerId);
-  });
-  node.addEventListener("pointermove", function (event) {
-    if (!start || event.pointerId !== start.id) return;
-    if (Math.abs(event.clientX - start.x) + Math.abs(event.clientY - start.y) > 12) {
-      start.moved = true;
-      node.classList.add("diamond-dragging");
-    }
-  });
+/* A value's node can be dragged onto a slot: HTML5 drag and drop with a mouse, pointer
+ * events with touch or a pen (the slot under the finger when it lifts receives it). */
+function dragging(el, api, value, on) {
   function finish(event) {
+    var node = event.currentTarget;
+    var start = drags.get(node);
     if (!start || event.pointerId !== start.id) return;
-    var moved = start.moved;
-    start = null;
+    drags.delete(node);
     node.classList.remove("diamond-dragging");
-    if (!moved || event.type === "pointercancel") return;
+    if (!start.moved || event.type === "pointercancel") return;
     var under = document.elementFromPoint(event.clientX, event.clientY);
     var target = under && under.closest ? under.closest("[data-slot]") : null;
     if (target && el.contains(target)) {
@@ -134,216 +94,212 @@ function touchDrag(el, api, node, value) {
       placeOn(el, api, value, Number(target.getAttribute("data-slot")));
     }
   }
-  node.addEventListener("pointerup", finish);
-  node.addEventListener("pointercancel", finish);
-}
-
-function mouseDrag(node, value) {
-  node.setAttribute("draggable", "true");
-  node.addEventListener("dragstart", function (event) {
-    event.dataTransfer.setData("text/plain", value);
-    event.dataTransfer.effectAllowed = "move";
+  return Object.assign(on, {
+    dragstart: function (event) {
+      event.dataTransfer.setData("text/plain", value);
+      event.dataTransfer.effectAllowed = "move";
+    },
+    pointerdown: function (event) {
+      if (event.pointerType === "mouse") return; // the mouse uses HTML5 drag and drop
+      var node = event.currentTarget;
+      drags.set(node, { x: event.clientX, y: event.clientY, id: event.pointerId, moved: false });
+      if (node.setPointerCapture) node.setPointerCapture(event.pointerId);
+    },
+    pointermove: function (event) {
+      var node = event.currentTarget;
+      var start = drags.get(node);
+      if (!start || event.pointerId !== start.id) return;
+      if (Math.abs(event.clientX - start.x) + Math.abs(event.clientY - start.y) > 12) {
+        start.moved = true;
+        node.classList.add("diamond-dragging");
+      }
+    },
+    pointerup: finish,
+    pointercancel: finish,
   });
 }
 
 function slotButton(el, api, diamond, slot, selected, locked) {
   var value = diamond.slots[slot];
   var at = where(slot);
-  var button = h("button", {
+  var on = {
+    click: function () {
+      if (selected) placeOn(el, api, selected, slot);
+      else if (value) select(el, value);
+    },
+    dragover: function (event) {
+      event.preventDefault();
+      event.dataTransfer.dropEffect = "move";
+    },
+    drop: function (event) {
+      event.preventDefault();
+      var dropped = event.dataTransfer.getData("text/plain");
+      if (dropped) placeOn(el, api, dropped, slot);
+    },
+  };
+  var movable = value && !locked;
+  return h("button", {
     type: "button",
     className: "diamond-slot" + (value ? " diamond-slot-filled" : "") + (sameValue(value, selected) ? " diamond-slot-selected" : ""),
     "data-slot": slot,
     "data-key": "slot-" + slot,
     "aria-label": api.t("diamond.slot", { row: at.row, place: at.place, value: value || api.t("diamond.slot_empty") }),
     disabled: locked,
+    draggable: movable ? "true" : null,
     text: value || "+",
-    on: {
-      click: function () {
-        if (selected) placeOn(el, api, selected, slot);
-        else if (value) select(el, value);
-      },
-      dragover: function (event) {
-        event.preventDefault();
-        event.dataTransfer.dropEffect = "move";
-      },
-      drop: function (event) {
-        event.preventDefault();
-        var dropped = event.dataTransfer.getData("text/plain");
-        if (dropped) placeOn(el, api, dropped, slot);
-      },
-    },
+    on: movable ? dragging(el, api, value, on) : on,
   });
-  if (value && !locked) {
-    mouseDrag(button, value);
-    touchDrag(el, api, button, value);
-  }
-  return button;
 }
 
 function diamondEditor(el, api, data, selected) {
   var diamond = data.diamond;
   var locked = diamond.final;
-  var shape = h("div", { className: "diamond-shape", role: "group", "aria-label": api.t("diamond.diamond", { group: data.group }) });
-  shape.appendChild(h("p", { className: "diamond-end diamond-top", "aria-hidden": "true", text: api.t("diamond.most_important") }));
-  ROWS.forEach(function (row, r) {
-    var line = h("div", { className: "diamond-row", role: "group", "aria-label": api.t("diamond.row", { row: r + 1 }) });
-    row.forEach(function (slot) {
-      line.appendChild(slotButton(el, api, diamond, slot, selected, locked));
-    });
-    shape.appendChild(line);
+  var rows = ROWS.map(function (row, r) {
+    return h("div", { className: "diamond-row", role: "group", "aria-label": api.t("diamond.row", { row: r + 1 }) }, row.map(function (slot) {
+      return slotButton(el, api, diamond, slot, selected, locked);
+    }));
   });
-  shape.appendChild(h("p", { className: "diamond-end diamond-bottom", "aria-hidden": "true", text: api.t("diamond.least_important") }));
-  return shape;
+  return h("div", { className: "diamond-shape", role: "group", "aria-label": api.t("diamond.diamond", { group: data.group }) }, [
+    h("p", { className: "diamond-end diamond-top", "aria-hidden": "true", text: api.t("diamond.most_important") }),
+  ].concat(rows, [
+    h("p", { className: "diamond-end diamond-bottom", "aria-hidden": "true", text: api.t("diamond.least_important") }),
+  ]));
 }
 
+/* The values, right under the diamond: tap one to select it. */
 function pool(el, api, data, selected) {
   var diamond = data.diamond;
   var locked = diamond.final;
-  var box = h("section", { className: "diamond-pool", "aria-labelledby": "diamond-pool-title" }, [
-    h("h3", { id: "diamond-pool-title", text: api.t("diamond.pool", { count: diamond.pool.length, max: data.max }) }),
-  ]);
+  var title = h("h3", { id: "diamond-pool-title", text: api.t("diamond.pool", { count: diamond.pool.length, max: data.max }) });
   if (!diamond.pool.length) {
-    box.appendChild(h("p", { className: "diamond-hint", text: api.t("diamond.pool_empty") }));
-    return box;
-  }
-  var list = h("ul", { className: "diamond-chips" });
-  diamond.pool.forEach(function (value, i) {
-    var slot = diamond.slots.indexOf(value);
-    var isSelected = sameValue(value, selected);
-    var chip = h("button", {
-      type: "button",
-      className: "diamond-chip" + (slot >= 0 ? " diamond-chip-placed" : ""),
-      "data-key": "value-" + i,
-      "aria-pressed": String(isSelected),
-      disabled: locked,
-      on: {
-        click: function () {
-          select(el, isSelected ? null : value);
-        },
-      },
-    }, [
-      h("span", { className: "diamond-chip-text", text: value }),
-      h("span", {
-        className: "diamond-chip-where",
-        text: slot >= 0 ? api.t("diamond.placed", { row: where(slot).row }) : api.t("diamond.unplaced"),
-      }),
+    return h("section", { className: "diamond-pool", "aria-labelledby": "diamond-pool-title" }, [
+      title,
+      h("p", { className: "diamond-hint", text: api.t("diamond.pool_empty") }),
     ]);
-    if (!locked) {
-      mouseDrag(chip, value);
-      touchDrag(el, api, chip, value);
-    }
-    var remove = h("button", {
-      type: "button",
-      className: "diamond-remove",
-      "data-key": "remove-" + i,
-      "aria-label": api.t("diamond.remove", { value: value }),
-      disabled: locked,
-      text: "×",
-      on: {
-        click: function () {
-          if (isSelected) selection.delete(el);
-          send(el, api, { type: "diamond_remove", value: value });
-        },
-      },
-    });
-    list.appendChild(h("li", { className: "diamond-chip-item" }, [chip, remove]));
-  });
-  box.appendChild(list);
-  return box;
+  }
+  return h("section", { className: "diamond-pool", "aria-labelledby": "diamond-pool-title" }, [
+    title,
+    h("ul", { className: "diamond-chips" }, diamond.pool.map(function (value) {
+      var slot = diamond.slots.indexOf(value);
+      var isSelected = sameValue(value, selected);
+      var on = { click: function () { select(el, isSelected ? null : value); } };
+      return h("li", { className: "diamond-chip-item", key: "value-" + value.toLocaleLowerCase() }, [
+        h("button", {
+          type: "button",
+          className: "diamond-chip" + (slot >= 0 ? " diamond-chip-placed" : ""),
+          "aria-pressed": String(isSelected),
+          disabled: locked,
+          draggable: locked ? null : "true",
+          on: locked ? on : dragging(el, api, value, on),
+        }, [
+          h("span", { className: "diamond-chip-text", text: value }),
+          h("span", {
+            className: "diamond-chip-where",
+            text: slot >= 0 ? api.t("diamond.placed", { row: where(slot).row }) : api.t("diamond.unplaced"),
+          }),
+        ]),
+      ]);
+    })),
+  ]);
 }
 
-function selectedBar(el, api, data, selected) {
-  if (!selected) return null;
-  var slot = data.diamond.slots.indexOf(selected);
-  var bar = h("div", { className: "diamond-selected" }, [h("p", { text: api.t("diamond.selected", { value: selected }) })]);
-  if (slot >= 0) {
-    var at = where(slot);
-    bar.appendChild(
-      h("button", {
-        type: "button",
-        "data-key": "clear-selected",
-        text: api.t("diamond.clear", { row: at.row, place: at.place }),
-        on: {
-          click: function () {
-            selection.delete(el);
-            redraw(el);
-            send(el, api, { type: "diamond_clear", slot: slot });
-          },
-        },
-      })
-    );
+/* The first empty slot, from the top of the diamond (-1: the diamond is full). */
+function nextFree(diamond) {
+  for (var slot = 0; slot < diamond.slots.length; slot++) {
+    if (!diamond.slots[slot]) return slot;
   }
-  bar.appendChild(
-    h("button", {
-      type: "button",
-      "data-key": "unselect",
-      text: api.t("diamond.unselect"),
-      on: {
-        click: function () {
-          select(el, null);
-        },
-      },
-    })
-  );
-  return bar;
+  return -1;
+}
+
+/* What is selected and what one thumb can do with it, kept in view while the person
+ * scrolls between the diamond and the values: place it in the next free slot, take it
+ * out of the diamond, remove it, or cancel. */
+function selectedBar(el, api, data, selected) {
+  var diamond = data.diamond;
+  if (!selected || diamond.final) return null;
+  var slot = diamond.slots.indexOf(selected);
+  var free = nextFree(diamond);
+  var buttons = [];
+  if (slot < 0 && free >= 0) {
+    var at = where(free);
+    buttons.push(h("button", {
+      type: "button", className: "button primary", "data-key": "place-next",
+      text: api.t("diamond.place_next", { row: at.row }),
+      on: { click: function () { placeOn(el, api, selected, free); } },
+    }));
+  }
+  if (slot >= 0) {
+    var here = where(slot);
+    buttons.push(h("button", {
+      type: "button", className: "button", "data-key": "clear-selected",
+      text: api.t("diamond.clear", { row: here.row, place: here.place }),
+      on: { click: function () {
+        selection.delete(el);
+        redraw(el);
+        send(el, api, { type: "diamond_clear", slot: slot });
+      } },
+    }));
+  }
+  buttons.push(h("button", {
+    type: "button", className: "button danger", "data-key": "remove-selected",
+    text: api.t("diamond.remove", { value: selected }),
+    on: { click: function () {
+      selection.delete(el);
+      redraw(el);
+      send(el, api, { type: "diamond_remove", value: selected });
+    } },
+  }));
+  buttons.push(h("button", {
+    type: "button", className: "button", "data-key": "unselect", text: api.t("diamond.unselect"),
+    on: { click: function () { select(el, null); } },
+  }));
+  return h("div", { className: "diamond-selected", role: "region", "aria-label": api.t("diamond.selected_region") }, [
+    h("p", { className: "diamond-selected-text", role: "status", text: api.t("diamond.selected", { value: selected }) }),
+    h("div", { className: "diamond-selected-buttons" }, buttons),
+  ]);
 }
 
 function addForm(el, api, data) {
   var diamond = data.diamond;
   if (diamond.final || diamond.pool.length >= data.max) return null;
-  var input = h("input", {
-    id: "diamond-new-" + api.exercise,
-    type: "text",
-    maxlength: "60",
-    autocomplete: "off",
-    enterkeyhint: "done",
-    "data-key": "new-value",
-    className: "diamond-input",
-  });
-  var form = h("form", { className: "diamond-add", novalidate: true }, [
-    h("label", { for: "diamond-new-" + api.exercise, text: api.t("diamond.add_label") }),
-    input,
-    h("button", { type: "submit", "data-key": "add", text: api.t("diamond.add") }),
-  ]);
-  form.addEventListener("submit", function (event) {
+  var id = "diamond-new-" + api.exercise;
+  var input;
+  var submit = function (event) {
     event.preventDefault();
     var value = input.value.trim();
     if (!value) {
       input.focus();
       return;
     }
+    var field = input;
     send(el, api, { type: "diamond_add", value: value }).then(function (answer) {
-      if (answer.type === "ack") {
-        var current = el.querySelector('input[data-key="new-value"]');
-        if (current) current.value = "";
-      }
+      if (answer.type === "ack" && field.value.trim() === value) field.value = "";
     });
-  });
-  var box = h("div", { className: "diamond-inputs" }, [form]);
+  };
+  var form = h("form", { className: "diamond-add", novalidate: true, on: { submit: submit } }, [
+    h("label", { for: id, text: api.t("diamond.add_label") }),
+    h("input", {
+      id: id, type: "text", maxlength: "60", autocomplete: "off", enterkeyhint: "done",
+      className: "diamond-input", ref: function (node) { input = node; },
+    }),
+    h("button", { type: "submit", className: "button", "data-key": "add", text: api.t("diamond.add") }),
+  ]);
+  var parts = [form];
   if (data.suggestions && data.suggestions.length) {
-    var list = h("ul", { className: "diamond-suggestions", "aria-label": api.t("diamond.suggestions") });
-    data.suggestions.forEach(function (value, i) {
-      list.appendChild(
-        h("li", {}, [
-          h("button", {
-            type: "button",
-            className: "diamond-suggestion",
-            "data-key": "suggest-" + i,
-            "aria-label": api.t("diamond.suggest", { value: value }),
-            text: "+ " + value,
-            on: {
-              click: function () {
-                send(el, api, { type: "diamond_add", value: value });
-              },
-            },
-          }),
-        ])
-      );
-    });
-    box.appendChild(h("h3", { text: api.t("diamond.suggestions") }));
-    box.appendChild(list);
+    parts.push(h("h3", { text: api.t("diamond.suggestions") }));
+    parts.push(h("ul", { className: "diamond-suggestions", "aria-label": api.t("diamond.suggestions") }, data.suggestions.map(function (value) {
+      return h("li", { key: "suggest-" + value }, [
+        h("button", {
+          type: "button",
+          className: "diamond-suggestion",
+          "aria-label": api.t("diamond.suggest", { value: value }),
+          text: "+ " + value,
+          on: { click: function () { send(el, api, { type: "diamond_add", value: value }); } },
+        }),
+      ]);
+    })));
   }
-  return box;
+  return h("div", { className: "diamond-inputs" }, parts);
 }
 
 function finalControls(el, api, data) {
@@ -352,30 +308,20 @@ function finalControls(el, api, data) {
     return h("div", { className: "diamond-finalise" }, [
       h("p", { className: "diamond-is-final", text: api.t("diamond.is_final") }),
       h("button", {
-        type: "button",
-        "data-key": "reopen",
-        text: api.t("diamond.reopen"),
-        on: {
-          click: function () {
-            send(el, api, { type: "diamond_final", final: false });
-          },
-        },
+        type: "button", className: "button", "data-key": "reopen", text: api.t("diamond.reopen"),
+        on: { click: function () { send(el, api, { type: "diamond_final", final: false }); } },
       }),
     ]);
   }
   return h("div", { className: "diamond-finalise" }, [
     h("button", {
       type: "button",
-      className: "diamond-final-button",
+      className: "button primary diamond-final-button",
       "data-key": "finalise",
       disabled: !diamond.full,
       "aria-describedby": diamond.full ? null : "diamond-needs-nine",
       text: api.t("diamond.finalise"),
-      on: {
-        click: function () {
-          send(el, api, { type: "diamond_final", final: true });
-        },
-      },
+      on: { click: function () { send(el, api, { type: "diamond_final", final: true }); } },
     }),
     diamond.full ? null : h("p", { id: "diamond-needs-nine", className: "diamond-hint", text: api.t("diamond.needs_nine") }),
   ]);
@@ -390,24 +336,21 @@ function phone(el, data, api) {
     selection.delete(el);
     selected = null;
   }
-  render(el, "phone", { data: data, selected: selected }, function () {
-    var root = h("div", { className: "diamond diamond-phone" });
-    root.appendChild(h("h2", { text: api.t("diamond.title") }));
+  render(el, function () {
+    var parts = [h("h2", { text: api.t("diamond.title") })];
     if (data.group === null || !data.diamond) {
-      root.appendChild(h("p", { className: "diamond-hint", text: api.t("diamond.no_group") }));
-      return root;
+      parts.push(h("p", { className: "diamond-hint", text: api.t("diamond.no_group") }));
+      return h("div", { className: "diamond diamond-phone" }, parts);
     }
-    root.appendChild(h("p", { className: "diamond-hint", text: api.t(data.diamond.final ? "diamond.is_final" : "diamond.how_to") }));
-    root.appendChild(diamondEditor(el, api, data, selected));
-    var bar = selectedBar(el, api, data, selected);
-    if (bar) root.appendChild(bar);
-    root.appendChild(statusLine());
-    root.appendChild(pool(el, api, data, selected));
-    var form = addForm(el, api, data);
-    if (form) root.appendChild(form);
-    root.appendChild(finalControls(el, api, data));
-    return root;
-  });
+    parts.push(h("p", { className: "diamond-hint", text: api.t(data.diamond.final ? "diamond.is_final" : "diamond.how_to") }));
+    parts.push(diamondEditor(el, api, data, selected));
+    parts.push(statusLine());
+    parts.push(pool(el, api, data, selected));
+    parts.push(selectedBar(el, api, data, selected));
+    parts.push(addForm(el, api, data));
+    parts.push(finalControls(el, api, data));
+    return h("div", { className: "diamond diamond-phone" + (selected ? " diamond-has-selection" : "") }, parts);
+  }, JSON.stringify({ data: data, selected: selected }));
 }
 
 // --- projector and facilitator -----------------------------------------------------------
@@ -462,39 +405,22 @@ function overview(api, data, className) {
 }
 
 /* The staff screens: earlier word clouds shown as input ("Sett inn ordsky") above the
- * groups' diamonds. The pictures live outside the re-rendered part, so that a change
- * to a diamond does not reload (and blink) them. */
-function staffParts(el) {
-  var inputs = el.querySelector(":scope > .diamond-inputs");
-  if (!inputs) {
-    inputs = h("div", { className: "diamond-inputs" });
-    el.replaceChildren(inputs, h("div", { className: "diamond-body" }));
-  }
-  return { inputs: inputs, body: el.querySelector(":scope > .diamond-body") };
-}
-
-function showInputs(container, inputs, api) {
-  var key = JSON.stringify(inputs);
-  if (container.getAttribute("data-shown") === key) return;
-  container.setAttribute("data-shown", key);
-  container.replaceChildren.apply(container, inputs.map(function (input) {
-    var title = api.localize(input.title);
-    var src = cloudPictureUrl(input.exercise, input.version);
-    return h("figure", { className: "diamond-input" }, [
-      h("img", { src: src, alt: api.t("diamond.input_alt", { title: title }), width: "1920", height: "1080" }),
-      h("figcaption", { text: api.t("diamond.input", { title: title }) }),
-    ]);
-  }));
-}
-
+ * groups' diamonds (a picture on the page stays loaded while the diamonds change). */
 function staff(view) {
   return function (el, data, api) {
     if (!data) return;
-    var parts = staffParts(el);
-    showInputs(parts.inputs, data.inputs || [], api);
-    render(parts.body, view, data, function () {
-      return overview(api, data, "diamond-" + view);
-    });
+    render(el, function () {
+      return [
+        h("div", { className: "diamond-inputs" }, (data.inputs || []).map(function (input) {
+          var title = api.localize(input.title);
+          return h("figure", { className: "diamond-input", key: "input-" + input.exercise }, [
+            h("img", { src: cloudPictureUrl(input.exercise, input.version), alt: api.t("diamond.input_alt", { title: title }), width: "1920", height: "1080" }),
+            h("figcaption", { text: api.t("diamond.input", { title: title }) }),
+          ]);
+        })),
+        overview(api, data, "diamond-" + view),
+      ];
+    }, JSON.stringify(data));
   };
 }
 

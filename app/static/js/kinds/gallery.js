@@ -6,49 +6,25 @@
  *
  * Timing: the server gives each visit's `start_ms`/`end_ms` from the start of the
  * rotation phase plus the phase clock (`started_at` while running, else `elapsed_ms`).
- * The browser computes the current visit from api.serverNow() once a second and redraws
- * only when the visit changes; the countdown text is updated in place.
+ * The browser computes the current visit from api.serverNow() and draws again once a
+ * second while the walk runs (render changes only what differs). On the phone the
+ * page's one countdown shows the time to the next move (the kind's `timer`), so a
+ * phone never shows two clocks.
  *
  * No inline script or style, text through textContent only.
  */
-import { h } from "../lib/dom.js";
+import { h, render } from "../lib/dom.js";
 import { formatClock } from "../lib/i18n.js";
 import { registerKind } from "../lib/kinds.js";
 import { sendFrom } from "../lib/sending.js";
 import * as diamond from "./diamond.js";
 
-var rendered = new WeakMap(); // element -> the JSON last drawn into it
 var latest = new WeakMap(); // element -> {view, data, api}
 var tickers = new WeakMap(); // element -> interval id
 
-/* Re-render into `target` only when the data changed, keeping focus, drafts (textareas
- * and inputs with data-key) and the status line. */
-function render(target, key, build) {
-  if (rendered.get(target) === key) return;
-  rendered.set(target, key);
-  var active = document.activeElement;
-  var focusKey = active && target.contains(active) ? active.getAttribute("data-key") : null;
-  var drafts = {};
-  target.querySelectorAll("textarea[data-key], input[data-key]").forEach(function (input) {
-    drafts[input.getAttribute("data-key")] = input.value;
-  });
-  var status = target.querySelector(".gallery-status");
-  var statusText = status ? status.textContent : "";
-  target.replaceChildren(build());
-  Object.keys(drafts).forEach(function (k) {
-    var input = target.querySelector('[data-key="' + k + '"]');
-    if (input && "value" in input) input.value = drafts[k];
-  });
-  var newStatus = target.querySelector(".gallery-status");
-  if (newStatus && statusText) newStatus.textContent = statusText;
-  if (focusKey) {
-    var again = target.querySelector('[data-key="' + focusKey + '"]');
-    if (again) again.focus();
-  }
-}
-
-function statusLine() {
-  return h("p", { className: "gallery-status", role: "status", "aria-live": "polite" });
+/* A status line per stage, so that «Kommentaren er sendt.» does not outlive the walk. */
+function statusLine(data) {
+  return h("p", { className: "gallery-status", role: "status", "aria-live": "polite", keep: true, key: "status-" + data.stage });
 }
 
 /* Send; the status line says "not sent yet" while it waits, and why it was refused. */
@@ -73,34 +49,49 @@ function now(data, api) {
   return { index: visits.length, left: 0 };
 }
 
+/* Where the walk is, in every stage: before it, ready to start, paused, the time to the
+ * next move, over. Nothing once the exercise is closed (the results). */
 function countdownText(api, data, position) {
   var visits = data.clock.visits || [];
+  if (data.stage === "closed") return "";
+  if (data.stage === "return" || data.stage === "after") return api.t("gallery.walk_done");
+  if (data.stage === "before") return api.t("gallery.waiting");
   if (data.clock.status === "paused") return api.t("gallery.paused");
-  if (data.clock.status !== "running") return api.t("gallery.waiting");
+  if (data.clock.status !== "running") return api.t("gallery.ready");
   if (position.index >= visits.length) return api.t("gallery.walk_over");
   var key = position.index === visits.length - 1 ? "gallery.last_visit" : "gallery.next_move";
   return api.t(key, { time: formatClock(position.left) });
 }
 
-/* Once a second: update the countdown in place; redraw when the visit changes. */
+/* The phone's one countdown during the walk: the time to the next move. */
+function phoneTimer(data, api) {
+  if (!data || data.stage !== "rotation" || !data.clock.status) return null;
+  var visits = data.clock.visits || [];
+  var position = now(data, api);
+  if (position.index < 0 || position.index >= visits.length) return null;
+  var left = visits[position.index].end_ms - elapsed(data.clock, api);
+  return { ms: Math.max(0, left), label: api.t(position.index === visits.length - 1 ? "gallery.last_visit_label" : "gallery.next_move_label") };
+}
+
+/* Once a second while the walk runs: draw again (the visit and the countdown move on). */
 function tick(el) {
   var last = latest.get(el);
-  if (!last || !el.isConnected) {
+  if (!last || !el.isConnected || last.data.clock.status !== "running") {
     clearInterval(tickers.get(el));
     tickers.delete(el);
     return;
   }
-  var position = now(last.data, last.api);
-  if (position.index !== last.index) {
-    draw(el, last.view, last.data, last.api);
-    return;
-  }
-  var line = el.querySelector(".gallery-countdown");
-  if (line) line.textContent = countdownText(last.api, last.data, position);
+  draw(el, last.view, last.data, last.api);
 }
 
 function ensureTicker(el) {
   if (!tickers.has(el)) tickers.set(el, setInterval(function () { tick(el); }, 1000));
+}
+
+/* The host may be chosen until the walk starts: before the rotation, or while its timer
+ * waits for Start (the server refuses a member's choice after that). */
+function hostOpen(data) {
+  return data.stage === "before" || (data.stage === "rotation" && data.clock.status === "ready");
 }
 
 // --- pieces ---------------------------------------------------------------------------------
@@ -125,29 +116,26 @@ function commentList(api, comments, className) {
 
 function commentForm(el, api, data, group) {
   var id = "gallery-comment-" + group;
-  var field = h("textarea", { id: id, maxlength: "300", rows: "3", "data-key": "comment-" + group, className: "gallery-textarea" });
+  var field;
   var count = data.sent.length;
-  var form = h("form", { className: "gallery-comment-form", novalidate: true }, [
-    h("label", { for: id, text: api.t("gallery.comment_label", { group: group }) }),
-    field,
-    h("button", { type: "submit", "data-key": "comment-send", disabled: count >= data.max, text: api.t("gallery.comment_send") }),
-    h("p", { className: "gallery-hint", text: api.t("gallery.comment_count", { count: count, max: data.max }) }),
-  ]);
-  form.addEventListener("submit", function (event) {
+  var submit = function (event) {
     event.preventDefault();
     var text = field.value.trim();
     if (!text) {
       field.focus();
       return;
     }
+    var sent = field;
     send(el, api, { type: "gallery_comment", group: group, text: text }, { sent: api.t("gallery.comment_sent") }).then(function (answer) {
-      if (answer.type === "ack") {
-        var current = el.querySelector('[data-key="comment-' + group + '"]');
-        if (current && current.value.trim() === text) current.value = "";
-      }
+      if (answer.type === "ack" && sent.value.trim() === text) sent.value = "";
     });
-  });
-  return form;
+  };
+  return h("form", { className: "gallery-comment-form", novalidate: true, on: { submit: submit } }, [
+    h("label", { for: id, text: api.t("gallery.comment_label", { group: group }) }),
+    h("textarea", { id: id, maxlength: "300", rows: "3", className: "gallery-textarea", ref: function (node) { field = node; } }),
+    h("button", { type: "submit", className: "button primary", "data-key": "comment-send", disabled: count >= data.max, text: api.t("gallery.comment_send") }),
+    h("p", { className: "gallery-hint", text: api.t("gallery.comment_count", { count: count, max: data.max }) }),
+  ]);
 }
 
 function hostChooser(el, api, data) {
@@ -157,7 +145,7 @@ function hostChooser(el, api, data) {
     group.appendChild(
       h("button", {
         type: "button",
-        className: "gallery-host-button",
+        className: "button gallery-host-button",
         "data-key": "host-" + person.id,
         "aria-pressed": String(data.host && data.host.id === person.id),
         "aria-label": api.t("gallery.make_host", { name: person.name }),
@@ -170,7 +158,11 @@ function hostChooser(el, api, data) {
       })
     );
   });
-  return h("section", { className: "gallery-choose" }, [h("h3", { text: api.t("gallery.choose_host") }), group]);
+  return h("section", { className: "gallery-choose" }, [
+    h("h3", { text: api.t("gallery.choose_host") }),
+    h("p", { className: "gallery-hint", text: api.t("gallery.choose_host_hint") }),
+    group,
+  ]);
 }
 
 function route(api, data, position) {
@@ -187,65 +179,61 @@ function route(api, data, position) {
 // --- phone -----------------------------------------------------------------------------------
 
 function phoneView(el, api, data, position) {
-  var root = h("div", { className: "gallery gallery-phone" });
-  root.appendChild(h("h2", { text: api.t("gallery.title") }));
+  var parts = [h("h2", { text: api.t("gallery.title") })];
   if (data.group === null) {
-    root.appendChild(h("p", { className: "gallery-hint", text: api.t("gallery.no_group") }));
-    return root;
+    parts.push(h("p", { className: "gallery-hint", text: api.t("gallery.no_group") }));
+    return parts;
   }
   var back = data.stage === "return" || data.stage === "after";
   if (back) {
-    root.appendChild(h("h3", { className: "gallery-move", text: api.t("gallery.return_title") }));
-    root.appendChild(h("p", { text: api.t("gallery.return_instruction") }));
-    root.appendChild(h("h3", { text: api.t("gallery.received") }));
-    root.appendChild(data.received.length ? commentList(api, data.received) : h("p", { text: api.t("gallery.none_received") }));
-    root.appendChild(statusLine());
-    return root;
+    parts.push(h("p", { className: "gallery-move", text: api.t("gallery.return_title") }));
+    parts.push(h("p", { text: api.t("gallery.return_instruction") }));
+    parts.push(h("h3", { text: api.t("gallery.received") }));
+    parts.push(data.received.length ? commentList(api, data.received) : h("p", { text: api.t("gallery.none_received") }));
+    parts.push(statusLine(data));
+    return parts;
   }
   if (data.host) {
-    root.appendChild(h("p", { className: "gallery-host-is", text: api.t("gallery.host_is", { group: data.group, name: data.host.name }) }));
+    parts.push(h("p", { className: "gallery-host-is", text: api.t("gallery.host_is", { group: data.group, name: data.host.name }) }));
   }
   var step = position.index >= 0 && position.index < data.route.length ? data.route[position.index] : null;
+  var walking = data.stage === "rotation" && data.clock.status === "running";
   if (data.is_host) {
-    root.appendChild(h("p", { className: "gallery-move", text: api.t("gallery.stay") }));
-  } else if (step && data.stage === "rotation" && data.clock.status) {
-    root.appendChild(h("p", { className: "gallery-move", text: api.t("gallery.go_to", { group: step.group }) }));
+    parts.push(h("p", { className: "gallery-move", text: api.t("gallery.stay") }));
+  } else if (step && walking) {
+    parts.push(h("p", { className: "gallery-move", text: api.t("gallery.go_to", { group: step.group }) }));
   }
-  if (data.stage === "rotation" && data.route.length) {
-    root.appendChild(h("p", { className: "gallery-visit", text: api.t("gallery.visit_of", { visit: Math.min(position.index + 1, data.route.length), visits: data.route.length }) }));
+  if (data.stage === "rotation" && data.route.length && data.clock.status !== "ready") {
+    parts.push(h("p", { className: "gallery-visit", text: api.t("gallery.visit_of", { visit: Math.min(position.index + 1, data.route.length), visits: data.route.length }) }));
   }
-  root.appendChild(h("p", { className: "gallery-countdown", role: "timer", "aria-live": "off", text: countdownText(api, data, position) }));
-  if (data.stage !== "rotation") {
-    var chooser = hostChooser(el, api, data);
-    if (chooser) root.appendChild(chooser);
-  }
-  if (step && step.group !== null && data.stage === "rotation") {
-    root.appendChild(
-      h("section", { className: "gallery-visiting", "aria-label": api.t("gallery.visiting", { group: step.group }) }, [
+  // The time itself is the page's one countdown (see phoneTimer); here only where the walk is.
+  if (!walking) parts.push(h("p", { className: "gallery-where", text: countdownText(api, data, position) }));
+  if (hostOpen(data)) parts.push(hostChooser(el, api, data));
+  if (step && step.group !== null && data.stage === "rotation" && data.clock.status !== "ready") {
+    parts.push(
+      h("section", { className: "gallery-visiting", key: "visit-" + step.group, "aria-label": api.t("gallery.visiting", { group: step.group }) }, [
         h("h3", { text: api.t("gallery.visiting", { group: step.group }) }),
         diamondOf(api, data, step.group),
         commentForm(el, api, data, step.group),
       ])
     );
   }
-  root.appendChild(statusLine());
+  parts.push(statusLine(data));
   if (data.is_host) {
-    root.appendChild(h("h3", { text: api.t("gallery.incoming") }));
-    root.appendChild(data.received.length ? commentList(api, data.received) : h("p", { text: api.t("gallery.none_received") }));
+    parts.push(h("h3", { text: api.t("gallery.incoming") }));
+    parts.push(data.received.length ? commentList(api, data.received) : h("p", { text: api.t("gallery.none_received") }));
   }
-  if (data.route.length) root.appendChild(route(api, data, position));
+  if (data.route.length) parts.push(route(api, data, position));
   if (data.sent.length) {
-    root.appendChild(h("h3", { text: api.t("gallery.sent") }));
-    var mine = h("ul", { className: "gallery-comments" });
-    data.sent.forEach(function (c) {
-      mine.appendChild(h("li", { className: "gallery-comment" }, [
+    parts.push(h("h3", { text: api.t("gallery.sent") }));
+    parts.push(h("ul", { className: "gallery-comments" }, data.sent.map(function (c) {
+      return h("li", { className: "gallery-comment", key: "sent-" + c.id }, [
         h("span", { className: "gallery-to", text: api.t("gallery.to_group", { group: c.group }) + ": " }),
         c.text,
-      ]));
-    });
-    root.appendChild(mine);
+      ]);
+    })));
   }
-  return root;
+  return parts;
 }
 
 function phone(el, data, api) {
@@ -275,8 +263,25 @@ function scheduleView(api, data, position) {
 
 function groupCard(el, api, group, staff) {
   var title = api.t("gallery.group", { group: group.group });
-  var card = h("section", { className: "gallery-card", "aria-label": title }, [h("h3", { text: title })]);
-  if (group.host) card.appendChild(h("p", { className: "gallery-host-is", text: api.t("gallery.host_is", { group: group.group, name: group.host.name }) }));
+  var card = h("section", { className: "gallery-card", key: "group-" + group.group, "aria-label": title }, [h("h3", { text: title })]);
+  if (staff && (group.people || []).length > 1) {
+    // The facilitator names any group's host, at any time (someone left, or the group forgot).
+    var id = "gallery-host-" + group.group;
+    card.appendChild(h("p", { className: "gallery-host-pick" }, [
+      h("label", { for: id, text: api.t("gallery.host_for", { group: group.group }) + " " }),
+      h("select", {
+        id: id,
+        on: { change: function (event) {
+          var value = event.currentTarget.value;
+          if (value) send(el, api, { type: "gallery_host", participant: value });
+        } },
+      }, group.people.map(function (person) {
+        return h("option", { value: person.id, text: person.name, selected: Boolean(group.host && group.host.id === person.id) });
+      })),
+    ]));
+  } else if (group.host) {
+    card.appendChild(h("p", { className: "gallery-host-is", text: api.t("gallery.host_is", { group: group.group, name: group.host.name }) }));
+  }
   var diamonds = {};
   diamonds[String(group.group)] = group.diamond;
   card.appendChild(diamondOf(api, { diamonds: diamonds }, group.group));
@@ -312,8 +317,9 @@ function overview(el, api, data, position, staff) {
   if (data.stage === "rotation" && data.schedule.length) {
     root.appendChild(h("p", { className: "gallery-visit", text: api.t("gallery.visit_of", { visit: Math.min(position.index + 1, data.schedule.length), visits: data.schedule.length }) }));
   }
-  root.appendChild(h("p", { className: "gallery-countdown", role: "timer", "aria-live": "off", text: countdownText(api, data, position) }));
-  root.appendChild(statusLine());
+  var where = countdownText(api, data, position);
+  if (where) root.appendChild(h("p", { className: "gallery-countdown", role: "timer", "aria-live": "off", text: where }));
+  root.appendChild(statusLine(data));
   root.appendChild(scheduleView(api, data, position));
   var grid = h("div", { className: "gallery-grid" });
   data.groups.forEach(function (group) {
@@ -328,31 +334,27 @@ function overview(el, api, data, position, staff) {
 function draw(el, view, data, api) {
   if (!data) return;
   var position = now(data, api);
-  latest.set(el, { view: view, data: data, api: api, index: position.index });
+  latest.set(el, { view: view, data: data, api: api });
   if (data.stage === "rotation" && data.clock.status === "running") ensureTicker(el);
-  // Two persistent parts, so the embedded diamond keeps its focus and selection.
-  var main = el.querySelector(":scope > .gallery-main");
-  var sub = el.querySelector(":scope > .gallery-diamond");
-  if (!main) {
-    main = h("div", { className: "gallery-main" });
-    sub = h("div", { className: "gallery-diamond" });
-    el.replaceChildren(main, sub);
-  }
-  var key = view + ":" + position.index + ":" + JSON.stringify(data);
-  render(main, key, function () {
-    if (view === "phone") return phoneView(el, api, data, position);
-    return overview(el, api, data, position, view === "facilitator");
-  });
-  if (view === "phone" && data.diamond) {
-    sub.hidden = false;
-    diamond.phone(sub, data.diamond, Object.assign({}, api, { exercise: data.of }));
-  } else {
-    sub.hidden = true;
-  }
+  var embedded = view === "phone" && data.diamond;
+  var key = view + ":" + position.index + ":" + countdownText(api, data, position) + ":" + JSON.stringify(data);
+  // Two persistent parts: the walk, and (in the return phase) the group's own diamond,
+  // drawn by diamond.js into its own element.
+  render(el, function () {
+    return [
+      h("div", { className: "gallery-main", key: "main", keep: true }),
+      h("div", { className: "gallery-diamond", key: "diamond", keep: true, hidden: !embedded }),
+    ];
+  }, view + ":" + Boolean(embedded));
+  render(el.querySelector(":scope > .gallery-main"), function () {
+    return view === "phone" ? phoneView(el, api, data, position) : overview(el, api, data, position, view === "facilitator");
+  }, key);
+  if (embedded) diamond.phone(el.querySelector(":scope > .gallery-diamond"), data.diamond, Object.assign({}, api, { exercise: data.of }));
 }
 
 registerKind("gallery", {
   phone: phone,
+  timer: phoneTimer,
   projector: function (el, data, api) { draw(el, "projector", data, api); },
   facilitator: function (el, data, api) { draw(el, "facilitator", data, api); },
 });

@@ -3,18 +3,9 @@
  * group's list side by side, then the room list with live vote bars (numbers too, not
  * colour only). Facilitator: gather, merge, open/close voting, remove.
  * Data: app/core/kinds/lists.py (mine() and board()). */
-import { h } from "../lib/dom.js";
+import { h, render } from "../lib/dom.js";
 import { registerKind } from "../lib/kinds.js";
 import { into, outboxOf, tell } from "../lib/sending.js";
-
-var drawn = new WeakMap();
-
-function changed(el, view, data) {
-  var key = view + JSON.stringify(data);
-  if (drawn.get(el) === key) return false;
-  drawn.set(el, key);
-  return true;
-}
 
 function statusLine(el) {
   return into(function () { return el.querySelector(".lists-status"); });
@@ -30,7 +21,7 @@ function roomList(el, data, api, controls) {
   return h("ol", { className: "lists-room" }, (data.room || []).map(function (r) {
     var bar = h("span", { className: "lists-bar" });
     bar.style.width = Math.round((r.votes / most) * 100) + "%";
-    return h("li", {}, [
+    return h("li", { key: "room-" + r.id }, [
       h("div", { className: "lists-room-row" }, [
         h("span", { className: "lists-text", text: r.text }),
         h("span", { className: "lists-votes", text: api.t(data.vote === "points" ? "lists.points_total" : "lists.votes", { votes: r.votes }) }),
@@ -46,13 +37,11 @@ function roomList(el, data, api, controls) {
 
 function phone(el, data, api) {
   var waiting = outboxOf(el, phone, data, api); // the new items on their way
-  if (!el.querySelector(".lists-form")) {
-    var input = h("input", { id: "lists-text", maxlength: String(data.max_length || 200), autocomplete: "off" });
-    var form = h("form", { className: "lists-form" }, [
-      h("label", { for: "lists-text", className: "lists-label" }),
-      h("div", { className: "lists-row" }, [input, h("button", { type: "submit", className: "button primary", text: api.t("lists.add") })]),
-    ]);
-    form.addEventListener("submit", function (event) {
+  var items = data.items || [];
+  var maxlength = String(data.max_length || 200);
+  render(el, function () {
+    var input;
+    var submit = function (event) {
       event.preventDefault();
       var text = input.value.trim();
       if (!text) return;
@@ -63,46 +52,36 @@ function phone(el, data, api) {
       waiting.send(api, { type: "lists_add", text: text }, text, statusLine(el)).then(function (reply) {
         if (reply.type === "error" && !input.value) input.value = text;
       });
-    });
-    el.replaceChildren(
-      h("h2", { className: "lists-title" }),
-      h("p", { className: "lists-progress", role: "status", "aria-live": "polite" }),
-      h("ul", { className: "lists-mine" }),
-      form,
-      h("p", { className: "hint lists-status", role: "status", "aria-live": "polite" }),
-      h("section", { className: "lists-voting" })
-    );
-  }
-  if (!changed(el, "phone", { data: data, waiting: waiting.items })) return;
-  if (el.querySelector(".lists-mine").contains(document.activeElement)) {
-    drawn.delete(el); // someone is typing in the list: draw later
-    return;
-  }
-  var items = data.items || [];
-  el.querySelector(".lists-title").textContent = data.group ? api.t("lists.group_list", { group: data.group }) : api.t("lists.title");
-  el.querySelector(".lists-label").textContent = data.prompt ? api.localize(data.prompt) : api.t("lists.new_item");
-  el.querySelector(".lists-progress").textContent = data.min_items ? api.t("lists.progress", { count: items.length, min: data.min_items }) : api.t("lists.count", { count: items.length });
-  var list = el.querySelector(".lists-mine");
-  list.replaceChildren.apply(list, items.map(function (item) {
-    var field = h("input", { value: item.text, maxlength: String(data.max_length || 200), "aria-label": api.t("lists.edit_label", { text: item.text }) });
-    return h("li", {}, [
-      field,
-      h("button", { type: "button", className: "button small", text: api.t("lists.save"), "aria-label": api.t("lists.save_label", { text: item.text }),
-        on: { click: function () { say(el, api, { type: "lists_edit", item: item.id, text: field.value }); } } }),
-      h("button", { type: "button", className: "button small danger", text: api.t("lists.remove"), "aria-label": api.t("lists.remove_label", { text: item.text }),
-        on: { click: function () { say(el, api, { type: "lists_remove", item: item.id }); } } }),
-    ]);
-  }).concat(waiting.listItems(api.t)));
-  var voting = el.querySelector(".lists-voting");
-  if (!data.voting) {
-    voting.replaceChildren();
-    return;
-  }
-  if (data.vote === "points") {
-    pointsVote(el, voting, data, api);
-    return;
-  }
-  voting.replaceChildren(
+    };
+    return [
+      h("h2", { className: "lists-title", text: data.group ? api.t("lists.group_list", { group: data.group }) : api.t("lists.title") }),
+      h("p", { className: "lists-progress", role: "status", "aria-live": "polite",
+        text: data.min_items ? api.t("lists.progress", { count: items.length, min: data.min_items }) : api.t("lists.count", { count: items.length }) }),
+      h("ul", { className: "lists-mine" }, items.map(function (item) {
+        var field;
+        return h("li", { key: "item-" + item.id }, [
+          h("input", { value: item.text, maxlength: maxlength, "aria-label": api.t("lists.edit_label", { text: item.text }), ref: function (node) { field = node; } }),
+          h("button", { type: "button", className: "button small", text: api.t("lists.save"), "aria-label": api.t("lists.save_label", { text: item.text }),
+            on: { click: function () { say(el, api, { type: "lists_edit", item: item.id, text: field.value }); } } }),
+          h("button", { type: "button", className: "button small danger", text: api.t("lists.remove"), "aria-label": api.t("lists.remove_label", { text: item.text }),
+            on: { click: function () { say(el, api, { type: "lists_remove", item: item.id }); } } }),
+        ]);
+      }).concat(waiting.listItems(api.t))),
+      h("form", { className: "lists-form", on: { submit: submit } }, [
+        h("label", { for: "lists-text", className: "lists-label", text: data.prompt ? api.localize(data.prompt) : api.t("lists.new_item") }),
+        h("div", { className: "lists-row" }, [
+          h("input", { id: "lists-text", maxlength: maxlength, autocomplete: "off", ref: function (node) { input = node; } }),
+          h("button", { type: "submit", className: "button primary", text: api.t("lists.add") }),
+        ]),
+      ]),
+      h("p", { className: "hint lists-status", role: "status", "aria-live": "polite", keep: true }),
+      h("section", { className: "lists-voting" }, data.voting ? (data.vote === "points" ? pointsVote(el, data, api) : dotsVote(el, data, api)) : []),
+    ];
+  });
+}
+
+function dotsVote(el, data, api) {
+  return [
     h("h2", { text: api.t("lists.vote_title") }),
     h("p", { className: "lists-dots-left", role: "status", "aria-live": "polite", text: api.t("lists.dots_left", { left: data.dots_left, dots: data.dots }) }),
     roomList(el, data, api, function (r) {
@@ -113,49 +92,42 @@ function phone(el, data, api) {
         h("button", { type: "button", className: "button small primary", text: "+", disabled: data.dots_left === 0, "aria-label": api.t("lists.vote", { text: r.text }),
           on: { click: function () { say(el, api, { type: "lists_vote", item: r.id, delta: 1 }); } } }),
       ]);
-    })
-  );
+    }),
+  ];
 }
 
 /* Voting by points: each person spreads their points (100) over the room list — ten at a
- * time with the buttons, or any number typed in; the focus stays where it was. */
-function pointsVote(el, voting, data, api) {
-  var active = document.activeElement;
-  var focused = active && voting.contains(active) ? active.getAttribute("data-key") : null;
+ * time with the buttons, or any number typed in. */
+function pointsVote(el, data, api) {
   var give = function (r, points) {
     var most = r.mine + data.points_left;
     say(el, api, { type: "lists_points", item: r.id, points: Math.max(0, Math.min(most, points)) });
   };
-  voting.replaceChildren(
+  return [
     h("h2", { text: api.t("lists.points_title", { points: data.points }) }),
     h("p", { className: "lists-dots-left", role: "status", "aria-live": "polite", text: api.t("lists.points_left", { left: data.points_left, points: data.points }) }),
     roomList(el, data, api, function (r) {
-      var input = h("input", {
-        type: "number", min: "0", max: String(r.mine + data.points_left), step: "1", inputmode: "numeric",
-        value: String(r.mine), className: "lists-points-input", "data-key": "points-" + r.id,
-        "aria-label": api.t("lists.points_for", { text: r.text }),
-        on: { change: function (e) { var n = parseInt(e.target.value, 10); if (n >= 0) give(r, n); } },
-      });
       return h("div", { className: "lists-vote-buttons" }, [
-        h("button", { type: "button", className: "button small", text: "−10", disabled: r.mine === 0, "data-key": "less-" + r.id,
+        h("button", { type: "button", className: "button small", text: "−10", disabled: r.mine === 0,
           "aria-label": api.t("lists.points_less", { text: r.text }), on: { click: function () { give(r, r.mine - 10); } } }),
-        input,
-        h("button", { type: "button", className: "button small primary", text: "+10", disabled: data.points_left === 0, "data-key": "more-" + r.id,
+        h("input", {
+          type: "number", min: "0", max: String(r.mine + data.points_left), step: "1", inputmode: "numeric",
+          value: String(r.mine), className: "lists-points-input",
+          "aria-label": api.t("lists.points_for", { text: r.text }),
+          on: { change: function (e) { var n = parseInt(e.currentTarget.value, 10); if (n >= 0) give(r, n); } },
+        }),
+        h("button", { type: "button", className: "button small primary", text: "+10", disabled: data.points_left === 0,
           "aria-label": api.t("lists.points_more", { text: r.text }), on: { click: function () { give(r, r.mine + 10); } } }),
       ]);
-    })
-  );
-  if (focused) {
-    var again = voting.querySelector('[data-key="' + focused + '"]');
-    if (again) again.focus();
-  }
+    }),
+  ];
 }
 
 // --- projector and results -------------------------------------------------------------------
 
 function groupsView(data, api) {
   return h("div", { className: "lists-groups" }, (data.groups || []).map(function (g) {
-    return h("section", { className: "lists-group" }, [
+    return h("section", { className: "lists-group", key: "group-" + g.group }, [
       h("h3", { text: api.t("lists.group_list", { group: g.group }) }),
       h("ul", {}, g.items.map(function (item) { return h("li", { text: item.text }); })),
     ]);
@@ -163,50 +135,52 @@ function groupsView(data, api) {
 }
 
 function projector(el, data, api) {
-  if (!changed(el, "projector", data)) return;
   var showRoom = data.voting || (data.room || []).length > 0;
-  el.replaceChildren(
-    h("h2", { text: showRoom ? (data.voting ? api.t("lists.voting_open", { voters: data.voters }) : api.t("lists.room_title")) : api.t("lists.groups_title") }),
-    showRoom ? roomList(el, data, api) : groupsView(data, api)
-  );
+  render(el, function () {
+    return [
+      h("h2", { text: showRoom ? (data.voting ? api.t("lists.voting_open", { voters: data.voters }) : api.t("lists.room_title")) : api.t("lists.groups_title") }),
+      showRoom ? roomList(el, data, api) : groupsView(data, api),
+    ];
+  }, JSON.stringify(data));
 }
 
 function results(el, data, api) {
-  if (!changed(el, "results", data)) return;
-  el.replaceChildren(groupsView(data, api), (data.room || []).length ? h("h3", { text: api.t("lists.room_title") }) : null, (data.room || []).length ? roomList(el, data, api) : null);
+  render(el, function () {
+    return [groupsView(data, api), (data.room || []).length ? h("h3", { text: api.t("lists.room_title") }) : null, (data.room || []).length ? roomList(el, data, api) : null];
+  }, JSON.stringify(data));
 }
 
 // --- facilitator -------------------------------------------------------------------------------
 
 function facilitator(el, data, api) {
-  if (!changed(el, "facilitator", data)) return;
-  if (el.contains(document.activeElement) && document.activeElement.tagName === "SELECT") return;
   var room = data.room || [];
-  el.replaceChildren(
+  render(el, function () { return [
     h("h2", { text: api.t("lists.title") }),
     h("div", { className: "controls" }, [
       h("button", { type: "button", className: "button", text: api.t("lists.gather_all"), on: { click: function () { say(el, api, { type: "lists_gather" }); } } }),
       h("button", { type: "button", className: "button primary", text: data.voting ? api.t("lists.close_voting") : api.t("lists.open_voting"),
         on: { click: function () { say(el, api, { type: "lists_voting", open: !data.voting }); } } }),
     ]),
-    h("p", { className: "hint lists-status", role: "status", "aria-live": "polite" }),
+    h("p", { className: "hint lists-status", role: "status", "aria-live": "polite", keep: true }),
     groupsView(data, api),
     room.length ? h("h3", { text: api.t("lists.room_title") }) : null,
     room.length ? roomList(el, data, api, function (r) {
-      var target = h("select", { "aria-label": api.t("lists.merge_label", { text: r.text }) },
-        [h("option", { value: "", text: api.t("lists.merge_into") })].concat(room.filter(function (o) { return o.id !== r.id; }).map(function (o) {
-          return h("option", { value: String(o.id), text: o.text });
-        })));
-      target.addEventListener("change", function () {
-        if (target.value) say(el, api, { type: "lists_merge", source: r.id, target: Number(target.value) });
-      });
+      var target = h("select", {
+        "aria-label": api.t("lists.merge_label", { text: r.text }),
+        on: { change: function (event) {
+          var value = event.currentTarget.value;
+          if (value) say(el, api, { type: "lists_merge", source: r.id, target: Number(value) });
+        } },
+      }, [h("option", { value: "", text: api.t("lists.merge_into") })].concat(room.filter(function (o) { return o.id !== r.id; }).map(function (o) {
+        return h("option", { value: String(o.id), text: o.text });
+      })));
       return h("div", { className: "row-actions" }, [
         target,
         h("button", { type: "button", className: "button small danger", text: api.t("lists.remove"), "aria-label": api.t("lists.remove_label", { text: r.text }),
           on: { click: function () { say(el, api, { type: "lists_remove_room_item", item: r.id }); } } }),
       ]);
-    }) : null
-  );
+    }) : null,
+  ]; }, JSON.stringify(data));
 }
 
 registerKind("lists", { phone: phone, projector: projector, facilitator: facilitator, results: results });

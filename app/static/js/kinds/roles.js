@@ -6,46 +6,14 @@
  * by the classes roles-swatch-1 … roles-swatch-5 of the page's stylesheet; each also
  * carries its name ("Hår 1 av 5: lysest"), so it is usable without colour.
  */
-import { h } from "../lib/dom.js";
+import { h, render } from "../lib/dom.js";
 import { registerKind } from "../lib/kinds.js";
 import { sendFrom } from "../lib/sending.js";
 
 var HAIR_LEVELS = 5;
-var rendered = new WeakMap(); // element -> the JSON last drawn into it
-
-// --- small DOM helpers --------------------------------------------------------------
-
-/* Re-render only when the data changed, keeping the focused control (by data-key)
- * and whatever a person is typing in an input (by data-key). */
-function render(el, view, data, build) {
-  var json = view + ":" + JSON.stringify(data);
-  if (rendered.get(el) === json) return;
-  rendered.set(el, json);
-  var active = document.activeElement;
-  var focusKey = active && el.contains(active) ? active.getAttribute("data-key") : null;
-  var drafts = {};
-  el.querySelectorAll("input[data-key]").forEach(function (input) {
-    if (input.type !== "radio" && input.value !== input.defaultValue) {
-      drafts[input.getAttribute("data-key")] = input.value;
-    }
-  });
-  var status = el.querySelector(".roles-status");
-  var statusText = status ? status.textContent : "";
-  el.replaceChildren(build());
-  Object.keys(drafts).forEach(function (key) {
-    var input = el.querySelector('input[data-key="' + key + '"]');
-    if (input) input.value = drafts[key];
-  });
-  var newStatus = el.querySelector(".roles-status");
-  if (newStatus && statusText) newStatus.textContent = statusText;
-  if (focusKey) {
-    var target = el.querySelector('[data-key="' + focusKey + '"]');
-    if (target) target.focus();
-  }
-}
 
 function statusLine() {
-  return h("p", { className: "roles-status", role: "status", "aria-live": "polite" });
+  return h("p", { className: "roles-status", role: "status", "aria-live": "polite", keep: true });
 }
 
 /* Send an action; the status line says "not sent yet" while it waits, and why it was
@@ -144,7 +112,7 @@ function choices(el, api, data) {
       group.appendChild(
         h("button", {
           type: "button",
-          className: "roles-candidate",
+          className: "button roles-candidate",
           "data-key": "choose-" + choice.index + "-" + person.id,
           "aria-pressed": String(choice.holder === person.id),
           disabled: !person.eligible,
@@ -165,36 +133,30 @@ function choices(el, api, data) {
 
 function ageForm(el, api, reply) {
   var saved = reply && reply.age !== null && reply.age !== undefined ? String(reply.age) : "";
-  var input = h("input", {
-    id: "roles-age",
-    type: "number",
-    inputmode: "numeric",
-    min: "1",
-    max: "120",
-    step: "1",
-    autocomplete: "off",
-    required: true,
-    "data-key": "age",
-    className: "roles-age-input",
-  });
-  input.defaultValue = saved;
-  input.value = saved;
-  var form = h("form", { className: "roles-age", novalidate: true }, [
-    h("label", { for: "roles-age", text: api.t("roles.question_age") }),
-    input,
-    h("button", { type: "submit", "data-key": "age-save", text: api.t("roles.save") }),
-  ]);
-  form.addEventListener("submit", function (event) {
+  var input;
+  var submit = function (event) {
     event.preventDefault();
     var age = Number(input.value);
     if (!Number.isInteger(age) || age < 1 || age > 120) {
-      el.querySelector(".roles-status").textContent = api.t("roles.age_invalid");
+      input.setAttribute("aria-invalid", "true");
+      el.querySelector(".roles-age-error").textContent = api.t("roles.age_invalid");
       input.focus();
       return;
     }
+    input.removeAttribute("aria-invalid");
+    el.querySelector(".roles-age-error").textContent = "";
     send(el, api, { type: "roles_answer", age: age });
-  });
-  return form;
+  };
+  return h("form", { className: "roles-age", novalidate: true, on: { submit: submit } }, [
+    h("label", { for: "roles-age", text: api.t("roles.question_age") }),
+    h("input", {
+      id: "roles-age", type: "number", inputmode: "numeric", min: "1", max: "120", step: "1",
+      autocomplete: "off", required: true, className: "roles-age-input", value: saved,
+      "aria-describedby": "roles-age-error", ref: function (node) { input = node; },
+    }),
+    h("button", { type: "submit", className: "button", "data-key": "age-save", text: api.t("roles.save") }),
+    h("p", { id: "roles-age-error", className: "form-error roles-age-error", keep: true }),
+  ]);
 }
 
 function hairForm(el, api, reply) {
@@ -210,7 +172,6 @@ function hairForm(el, api, reply) {
         id: id,
         value: String(level),
         checked: chosen === level,
-        "data-key": "hair-" + level,
         className: "roles-swatch-input",
         on: {
           change: function () {
@@ -246,7 +207,7 @@ function questions(el, api, data) {
     box.appendChild(
       h("button", {
         type: "button",
-        className: "roles-decline",
+        className: "button roles-decline",
         "data-key": "decline",
         text: api.t("roles.decline"),
         on: {
@@ -262,7 +223,7 @@ function questions(el, api, data) {
 
 function phone(el, data, api) {
   if (!data) return;
-  render(el, "phone", data, function () {
+  render(el, function () {
     var root = h("div", { className: "roles roles-phone" });
     if (data.assigned) {
       root.appendChild(myRoles(api, data));
@@ -281,7 +242,7 @@ function phone(el, data, api) {
     }
     root.appendChild(statusLine());
     return root;
-  });
+  }, JSON.stringify(data));
 }
 
 // --- projector -------------------------------------------------------------------------
@@ -333,7 +294,7 @@ function cueList(api, board) {
 
 function projector(el, data, api) {
   if (!data) return;
-  render(el, "projector", data, function () {
+  render(el, function () {
     var root = h("div", { className: "roles roles-projector" });
     root.appendChild(h("h2", { text: api.t("roles.title") }));
     var cues = cueList(api, data);
@@ -344,19 +305,19 @@ function projector(el, data, api) {
     });
     root.appendChild(grid);
     return root;
-  });
+  }, JSON.stringify(data));
 }
 
 // --- facilitator -----------------------------------------------------------------------
 
-function select(key, label, options, selected) {
-  var node = h("select", { "data-key": key, "aria-label": label });
-  options.forEach(function (option) {
-    var item = h("option", { value: option.value, text: option.text });
-    if (option.value === selected) item.selected = true;
-    node.appendChild(item);
-  });
-  return node;
+/* A select; `change(value)` hears a choice, `ref(node)` is given the one on the page. */
+function select(key, label, options, selected, change, ref) {
+  return h("select", {
+    "data-key": key, "aria-label": label, ref: ref,
+    on: change ? { change: function (event) { change(event.currentTarget.value); } } : undefined,
+  }, options.map(function (option) {
+    return h("option", { value: option.value, text: option.text, selected: option.value === selected });
+  }));
 }
 
 function facilitatorGroup(el, api, board, group) {
@@ -392,9 +353,8 @@ function facilitatorGroup(el, api, board, group) {
     var role = roleName(api, board.roles[holder.index]);
     var key = "give-" + group.group + "-" + holder.index;
     var label = api.t("roles.give_role", { role: role, group: group.group });
-    var choice = select(key, label, [{ value: "", text: "—" }].concat(people), holder.holder || "");
-    choice.addEventListener("change", function () {
-      if (choice.value) send(el, api, { type: "roles_set", group: group.group, role: holder.index, participant: choice.value });
+    var choice = select(key, label, [{ value: "", text: "—" }].concat(people), holder.holder || "", function (value) {
+      if (value) send(el, api, { type: "roles_set", group: group.group, role: holder.index, participant: value });
     });
     card.appendChild(h("p", { className: "roles-give" }, [h("span", { text: label + " " }), choice]));
   });
@@ -404,13 +364,12 @@ function facilitatorGroup(el, api, board, group) {
     var roleOptions = board.roles.map(function (role) {
       return { value: String(role.index), text: roleName(api, role) };
     });
-    var first = select("swap-a-" + group.group, api.t("roles.swap_first", { group: group.group }), roleOptions, "0");
-    var second = select("swap-b-" + group.group, api.t("roles.swap_second", { group: group.group }), roleOptions, "1");
+    var first, second; // the selects on the page
     card.appendChild(
       h("p", { className: "roles-swap" }, [
-        first,
+        select("swap-a-" + group.group, api.t("roles.swap_first", { group: group.group }), roleOptions, "0", null, function (node) { first = node; }),
         " ⇄ ",
-        second,
+        select("swap-b-" + group.group, api.t("roles.swap_second", { group: group.group }), roleOptions, "1", null, function (node) { second = node; }),
         h("button", {
           type: "button",
           "data-key": "swap-" + group.group,
@@ -433,7 +392,7 @@ function facilitatorGroup(el, api, board, group) {
 
 function facilitator(el, data, api) {
   if (!data) return;
-  render(el, "facilitator", data, function () {
+  render(el, function () {
     var root = h("div", { className: "roles roles-facilitator" });
     var rules = h("ol", { className: "roles-rules" });
     data.roles.forEach(function (role) {
@@ -479,7 +438,7 @@ function facilitator(el, data, api) {
     });
     root.appendChild(grid);
     return root;
-  });
+  }, JSON.stringify(data));
 }
 
 registerKind("roles", { phone: phone, projector: projector, facilitator: facilitator });
