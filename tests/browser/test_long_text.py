@@ -1,7 +1,8 @@
 """Long text never breaks a screen: a 40-character name with no space, a 40-character
-word, a 60-character list item and a long comment wrap on the facilitator's laptop
-(1366×768), the projector (1920×1080) and a phone (360 px): nothing is wider than the
-screen, every control stays on it, and the whole text is still there to read."""
+word, a 60-character list item, a 57-character diamond value and a long comment wrap on
+the facilitator's laptop (1366×768), the projector (1920×1080) and a phone (360 px):
+nothing is wider than the screen, every control stays on it, and the whole text is
+still there to read."""
 
 from __future__ import annotations
 
@@ -30,12 +31,14 @@ max_length = 40
 [exercises.lists]
 max_length = 200
 [exercises.comments]
+[exercises.diamond]
 """
 
 NAME = "Bartholomæusfjellheimsenbergsethmyrvoldd"  # 40 letters, no space
 WORD = "Tverrfaglighetssamarbeidsforpliktelsene"  # 39
 ITEM = "Kommunedirektørensledergruppesamhandlingsutviklingsprosjekt"  # 60
 COMMENT = "Fantastisk" * 30  # 300, no space
+VALUE = "Medarbeiderdrevetinnovasjonsogtjenesteutviklingsarbeidet"  # 57
 
 
 @pytest.fixture
@@ -89,9 +92,15 @@ def test_long_names_words_items_and_comments_wrap_on_every_screen(
     phone.locator(".kind-lists").get_by_role("button", name="Legg til").click()
     phone.get_by_label("Din kommentar").fill(COMMENT)
     phone.locator(".kind-comments").get_by_role("button", name="Send").click()
+    phone.get_by_label("Ny verdi").fill(VALUE)
+    phone.locator(".kind-diamond").get_by_role("button", name="Legg til").click()
+    phone.locator(".kind-diamond").get_by_role("button", name=re.compile("^" + VALUE)).click()
+    phone.locator(".kind-diamond").get_by_role("button", name=re.compile(r"^Rad 1, plass 1")).click()
 
     expect(projector.locator(".kind-lists")).to_contain_text(ITEM)
     expect(projector.locator(".kind-comments")).to_contain_text(COMMENT)
+    expect(facilitator.locator(".kind-diamond")).to_contain_text(VALUE)
+    expect(phone.locator(".kind-diamond")).to_contain_text(VALUE)
     expect(facilitator.locator("#people")).to_contain_text(NAME)
     expect(facilitator.locator(".kind-lists")).to_contain_text(ITEM)
     expect(phone.locator(".lists-mine input").first).to_have_value(ITEM)  # editable, whole
