@@ -158,7 +158,7 @@ def sign_in(client: TestClient, email: str) -> None:
 
 
 def test_hosted_the_editor_is_for_signed_in_facilitators_each_with_their_own(hosted: TestClient) -> None:
-    assert hosted.get("/editor").status_code == 403
+    assert hosted.get("/editor", follow_redirects=False).headers["location"] == "/signin"
     assert save(hosted, DAY).status_code == 403
     sign_in(hosted, "kari@example.no")
     program_id = save(hosted, DAY).json()["id"]

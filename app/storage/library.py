@@ -15,7 +15,6 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from app.storage.tables import (
-    FacilitatorSession,
     Gathering,
     Programme,
     ReturningPerson,
@@ -32,12 +31,6 @@ def _owned(owner_id: int | None) -> ColumnElement[bool]:
 class Library:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-
-    def signed_in(self, token_hash: str, now: int) -> int | None:
-        """The account a sign-in cookie (its hash) belongs to while it has not expired."""
-        with Session(self.engine) as session:
-            row = session.get(FacilitatorSession, token_hash)
-            return row.facilitator_id if row is not None and row.expires_at > now else None
 
     # --- saved programs ------------------------------------------------------------
 

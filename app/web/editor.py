@@ -34,13 +34,13 @@ from app.core.room import FACILITATOR, SYSTEM, Refused
 from app.realtime.hub import Hub, now_ms
 from app.settings import Settings
 from app.storage.library import Library
+from app.web.access import hosted, signed_in
 from app.web.pages import check_origin, language, render, set_cookie
 from app.web.ws import participant_cookie
 from app.workshops import digest, new_token, start_workshop
 
 router = APIRouter()
 
-SESSION_COOKIE = "samling_session"  # hosted mode's sign-in (see app/storage/tables.py)
 MAX_UPLOAD_BYTES = 512 * 1024
 PREVIEW_NAMES = ("Kari", "Ola", "Per")
 # Fields that name another exercise, and the kinds that exercise must use (the kinds' own
@@ -65,29 +65,22 @@ class NotSignedIn(Exception):
     """Hosted mode, and this browser is not signed in."""
 
 
-def owner(request: Request) -> int | None:
+async def owner(request: Request) -> int | None:
     """Whose programs these are: None for the laptop's facilitator (no accounts); in
     hosted mode the signed-in facilitator's account, or :class:`NotSignedIn`."""
-    if not _settings(request).hosted:
+    if not hosted(request):
         return None
-    token = request.cookies.get(SESSION_COOKIE)
-    account = _library(request).signed_in(digest(token), now_ms()) if token else None
+    account = await signed_in(request)
     if account is None:
         raise NotSignedIn
     return account
 
 
-def _owner_or_page(request: Request) -> int | Response | None:
+async def _owner_or_page(request: Request) -> int | Response | None:
     try:
-        return owner(request)
+        return await owner(request)
     except NotSignedIn:
-        return render(
-            request,
-            "message.html",
-            status_code=403,
-            title_key="editor.title",
-            body_key="editor.sign_in_first",
-        )
+        return RedirectResponse("/signin", status_code=303)  # as the start page
 
 
 def report_json(report: Report, data: Any) -> dict[str, Any]:
@@ -126,7 +119,7 @@ def _editor_page(request: Request, data: Any, program_id: int | None, name: str 
 
 @router.get("/editor", response_class=HTMLResponse)
 async def programs_page(request: Request) -> Response:
-    who = _owner_or_page(request)
+    who = await _owner_or_page(request)
     if isinstance(who, Response):
         return who
     lang = language(request)
@@ -162,7 +155,7 @@ async def programs_page(request: Request) -> Response:
 @router.get("/editor/new", response_class=HTMLResponse)
 async def new_program(request: Request, source: str = "blank", name: str = "") -> Response:
     """A new day: blank, a copy of a shipped program, or one method template."""
-    who = _owner_or_page(request)
+    who = await _owner_or_page(request)
     if isinstance(who, Response):
         return who
     data: Any
@@ -182,7 +175,7 @@ async def new_program(request: Request, source: str = "blank", name: str = "") -
 
 @router.get("/editor/{program_id}", response_class=HTMLResponse)
 async def edit_program(request: Request, program_id: int) -> Response:
-    who = _owner_or_page(request)
+    who = await _owner_or_page(request)
     if isinstance(who, Response):
         return who
     row = await asyncio.to_thread(_library(request).program, who, program_id)
@@ -213,7 +206,7 @@ def _refused(status: int, code: str) -> JSONResponse:
 async def check_program(request: Request) -> Response:
     check_origin(request)
     try:
-        owner(request)
+        await owner(request)
     except NotSignedIn:
         return _refused(403, "sign_in_first")
     body = await _json(request)
@@ -227,7 +220,7 @@ async def check_program(request: Request) -> Response:
 async def save_program(request: Request) -> Response:
     check_origin(request)
     try:
-        who = owner(request)
+        who = await owner(request)
     except NotSignedIn:
         return _refused(403, "sign_in_first")
     body = await _json(request)
@@ -255,7 +248,7 @@ async def save_program(request: Request) -> Response:
 
 @router.get("/editor/{program_id}/download")
 async def download(request: Request, program_id: int) -> Response:
-    who = _owner_or_page(request)
+    who = await _owner_or_page(request)
     if isinstance(who, Response):
         return who
     row = await asyncio.to_thread(_library(request).program, who, program_id)
@@ -273,7 +266,7 @@ async def download(request: Request, program_id: int) -> Response:
 @router.post("/editor/upload")
 async def upload(request: Request, file: Annotated[UploadFile, File()]) -> Response:
     check_origin(request)
-    who = _owner_or_page(request)
+    who = await _owner_or_page(request)
     if isinstance(who, Response):
         return who
     raw = await file.read(MAX_UPLOAD_BYTES + 1)
@@ -297,7 +290,7 @@ async def upload(request: Request, file: Annotated[UploadFile, File()]) -> Respo
 @router.post("/editor/{program_id}/delete")
 async def delete(request: Request, program_id: int) -> Response:
     check_origin(request)
-    who = _owner_or_page(request)
+    who = await _owner_or_page(request)
     if isinstance(who, Response):
         return who
     await asyncio.to_thread(_library(request).delete_program, who, program_id)
@@ -308,7 +301,7 @@ async def delete(request: Request, program_id: int) -> Response:
 async def start(request: Request, program_id: int) -> Response:
     """A workshop from the saved program: on to its facilitator page."""
     check_origin(request)
-    who = _owner_or_page(request)
+    who = await _owner_or_page(request)
     if isinstance(who, Response):
         return who
     row = await asyncio.to_thread(_library(request).program, who, program_id)
@@ -337,7 +330,7 @@ async def preview(request: Request) -> Response:
     becomes the first of the three (the phone link), and gets the projector link."""
     check_origin(request)
     try:
-        who = owner(request)
+        who = await owner(request)
     except NotSignedIn:
         return _refused(403, "sign_in_first")
     body = await _json(request)

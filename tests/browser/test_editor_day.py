@@ -68,6 +68,22 @@ def test_a_day_built_in_the_editor_runs_and_carries_on(
     expect(times).to_have_text(["09:00", "09:18", "09:23", "09:48"])
     expect(editor.locator("#agenda-total")).to_have_text("Totalt 58 min: 09:00–09:58")
 
+    # Any exercise previewed as a phone and as the projector show it (a rehearsal room).
+    editor.get_by_role("button", name="Vi lager en ordsky!", exact=True).click()
+    with editor.expect_popup() as popup:
+        editor.get_by_role("button", name="Vis på telefon").click()
+    phone_preview = popup.value
+    phone_preview.wait_for_url(re.compile(r"/r/[A-Z0-9]{6}$"))
+    expect(phone_preview.locator("#exercise-title")).to_have_text("Vi lager en ordsky!")
+    expect(phone_preview.get_by_label("Hvilke verdier skal kjennetegne god ledelse hos oss?")).to_be_visible()
+    with editor.expect_popup() as popup:
+        editor.get_by_role("button", name="Vis på projektor").click()
+    projector_preview = popup.value
+    projector_preview.wait_for_url(re.compile(r"/s/[A-Z0-9]{6}/"))
+    expect(projector_preview.locator("#exercise-title")).to_have_text("Vi lager en ordsky!")
+    phone_preview.close()
+    projector_preview.close()
+
     # A mistake is shown next to its field, with the file's message, and nothing is saved.
     editor.get_by_role("button", name="Hva gjør et godt møte?", exact=True).click()
     minutes = editor.locator('[data-path="exercises.0.phases.1.minutes"]')

@@ -84,7 +84,8 @@ async function save() {
   }
   if (status !== 200 || !data.saved) {
     const problems = status === 200 && data.problems && data.problems.length;
-    say(problems ? t("editor.not_saved_problems", { count: data.problems.length }) : t("editor.not_saved"));
+    const why = data.error === "sign_in_first" ? t("editor.sign_in_first") : t("editor.not_saved");
+    say(problems ? t("editor.not_saved_problems", { count: data.problems.length }) : why);
     if (problems) $("problems").focus();
     return false;
   }
