@@ -398,3 +398,21 @@ def test_the_phone_and_the_browser_send_the_same_frames_in_one_conversation() ->
     for n, (seen, ours) in enumerate(zip(browser, phone, strict=False)):
         assert ours == seen, f"entry {n}: the browser {seen}, the phone {ours}"
     assert len(phone) == len(browser)
+
+
+def test_the_browser_stops_for_every_close_that_means_do_not_come_back() -> None:
+    """A close the server sends when reconnecting cannot help (bad hello, forbidden, room
+    gone, removed, too many wrong codes) must stop the browser, or it would knock forever."""
+    from app.realtime import connection
+    from app.web import ws
+
+    final = {
+        ws.CLOSE_BAD_HELLO,
+        ws.CLOSE_FORBIDDEN,
+        ws.CLOSE_UNKNOWN_ROOM,
+        ws.CLOSE_TOO_MANY_GUESSES,
+        connection.CLOSE_REMOVED,
+        connection.CLOSE_ROOM_CLOSED,
+    }
+    assert set(load_policy()["stopCloseCodes"]) == final
+    assert connection.CLOSE_TOO_SLOW not in final, "a phone too slow reconnects and resyncs"

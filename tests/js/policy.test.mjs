@@ -25,6 +25,6 @@ test("the heartbeat notices a dead connection well before the server gives up on
 
 test("the codes the server uses", () => {
   assert.deepEqual([...POLICY.transientCodes].sort(), ["rate_limited", "room_busy", "storage_unavailable"]);
-  assert.deepEqual([...POLICY.stopCloseCodes].sort(), [4004, 4400, 4403, 4404]);
+  assert.deepEqual([...POLICY.stopCloseCodes].sort(), [4004, 4400, 4403, 4404, 4429]);
   assert.ok(POLICY.clockSamples >= 3);
 });

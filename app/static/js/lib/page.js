@@ -58,7 +58,12 @@ export function bindBadge(room, badge) {
     badge.hidden = status === "online";
     badge.className = "connection-badge connection-" + status;
     if (status === "stopped") {
-      const reason = { 4004: "connection.removed", 4404: "connection.unknown_room", 4403: "connection.forbidden" }[detail];
+      const reason = {
+        4004: "connection.removed",
+        4404: "connection.unknown_room",
+        4403: "connection.forbidden",
+        4429: "error.too_many_guesses", // this address guessed too many codes: wait, then reload
+      }[detail];
       badge.textContent = t(reason || "connection.stopped");
     } else if (status !== "online") {
       const text = { connecting: "connection.connecting", saving: "connection.saving" }[status];

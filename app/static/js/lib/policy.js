@@ -28,7 +28,7 @@ export const POLICY = {
   "reconnect": { "minMs": 500, "firstMs": 1000, "capMs": 4000 },
   "transientCodes": ["storage_unavailable", "room_busy", "rate_limited"],
   "transientRetry": { "firstMs": 500, "capMs": 4000, "jitterMin": 0.5, "jitterMax": 1.5 },
-  "stopCloseCodes": [4400, 4403, 4404, 4004],
+  "stopCloseCodes": [4400, 4403, 4404, 4004, 4429],
   "clockSamples": 5,
   "clockSampleSpacingMs": 150
 };
