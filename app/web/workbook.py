@@ -97,9 +97,9 @@ class Opened:
 
 async def _room(request: Request, code: str) -> tuple[Any, Room, LiveRoom | None] | None:
     door = await find(request, code)
-    if door is None:
+    if door is None or door.deleted:  # a tombstone: deleting the workshop ended every link
         return None
-    if not door.closed:
+    if door.open:
         live = await _hub(request).get(door.code)
         if live is not None:
             return door, live.room, live
@@ -140,7 +140,7 @@ async def mine(request: Request, code: str) -> Response:
     if refused is not None:
         return refused
     door = await find(request, code)
-    if door is None:
+    if door is None or door.deleted:
         return not_found(request)
     token = request.cookies.get(participant_cookie(door.code))
     if door.closed:
