@@ -21,7 +21,7 @@ from app.realtime.wire import KeepServerSend
 from app.render.cloud import CloudRenderer
 from app.settings import Settings, get_settings
 from app.storage.store import Store
-from app.web import accounts, editor, pages, results, wordcloud, workbook, ws
+from app.web import accounts, editor, pages, programmes, results, wordcloud, workbook, ws
 from app.web.access import ForeignOrigin, TooManyGuesses
 from app.web.headers import SecurityHeaders
 from app.web.logs import mask_access_log
@@ -126,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(accounts.router)
     app.include_router(editor.router)
+    app.include_router(programmes.router)
     app.include_router(results.router)
     app.include_router(wordcloud.router)
     app.include_router(workbook.router)

@@ -31,11 +31,11 @@ from app.core.program import Program, ProgramError
 from app.core.program_writer import write_program
 from app.core.registry import KINDS
 from app.core.room import FACILITATOR, SYSTEM, Refused
-from app.realtime.hub import Hub, now_ms
-from app.settings import Settings
+from app.realtime.hub import now_ms
 from app.storage.library import Library
+from app.storage.tables import SavedProgram
 from app.web.access import hosted, signed_in
-from app.web.pages import check_origin, language, render, set_cookie
+from app.web.pages import _hub, _settings, check_origin, language, render, set_cookie
 from app.web.ws import participant_cookie
 from app.workshops import digest, new_token, start_workshop
 
@@ -52,12 +52,8 @@ REFERENCES = {
 PHASE_FIELDS = ["gallery.rotation_phase", "gallery.return_phase", "crowdsource.write_phase", "form.phase"]
 
 
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def _library(request: Request) -> Library:
+def saved_programs(request: Request) -> Library:
+    """The saved programs, programmes and gatherings (app/storage/library.py)."""
     return Library(request.app.state.store.engine)
 
 
@@ -114,6 +110,19 @@ def _editor_page(request: Request, data: Any, program_id: int | None, name: str 
     )
 
 
+async def _own_program(request: Request, program_id: int) -> SavedProgram | Response:
+    """The signed-in (or local) facilitator's program, or the page to show instead."""
+    who = await _owner_or_page(request)
+    if isinstance(who, Response):
+        return who
+    row = await asyncio.to_thread(saved_programs(request).program, who, program_id)
+    if row is None:
+        return render(
+            request, "message.html", status_code=404, title_key="editor.title", body_key="editor.no_such"
+        )
+    return row
+
+
 # --- the facilitator's programs ------------------------------------------------------------
 
 
@@ -123,7 +132,7 @@ async def programs_page(request: Request) -> Response:
     if isinstance(who, Response):
         return who
     lang = language(request)
-    rows = await asyncio.to_thread(_library(request).programs, who)
+    rows = await asyncio.to_thread(saved_programs(request).programs, who)
     saved = []
     for row in rows:
         title: Any = row.name
@@ -175,14 +184,9 @@ async def new_program(request: Request, source: str = "blank", name: str = "") -
 
 @router.get("/editor/{program_id}", response_class=HTMLResponse)
 async def edit_program(request: Request, program_id: int) -> Response:
-    who = await _owner_or_page(request)
-    if isinstance(who, Response):
-        return who
-    row = await asyncio.to_thread(_library(request).program, who, program_id)
-    if row is None:
-        return render(
-            request, "message.html", status_code=404, title_key="editor.title", body_key="editor.no_such"
-        )
+    row = await _own_program(request, program_id)
+    if isinstance(row, Response):
+        return row
     data = library._data_of(row.text, row.name)
     return _editor_page(request, data, row.id, row.name)
 
@@ -230,7 +234,7 @@ async def save_program(request: Request) -> Response:
     if program_id is not None and not isinstance(program_id, int):
         return _refused(400, "not_json")
     data = body.get("program")
-    saved = await asyncio.to_thread(library.save, _library(request), who, program_id, data)
+    saved = await asyncio.to_thread(library.save, saved_programs(request), who, program_id, data)
     if not saved.report.ok:  # checked, not saved: the problems go next to their fields
         return JSONResponse({**report_json(saved.report, data), "saved": False})
     if saved.row is None:
@@ -248,14 +252,9 @@ async def save_program(request: Request) -> Response:
 
 @router.get("/editor/{program_id}/download")
 async def download(request: Request, program_id: int) -> Response:
-    who = await _owner_or_page(request)
-    if isinstance(who, Response):
-        return who
-    row = await asyncio.to_thread(_library(request).program, who, program_id)
-    if row is None:
-        return render(
-            request, "message.html", status_code=404, title_key="editor.title", body_key="editor.no_such"
-        )
+    row = await _own_program(request, program_id)
+    if isinstance(row, Response):
+        return row
     return Response(
         row.text.encode("utf-8"),
         media_type="application/toml; charset=utf-8",
@@ -275,7 +274,7 @@ async def upload(request: Request, file: Annotated[UploadFile, File()]) -> Respo
         if len(raw) > MAX_UPLOAD_BYTES:
             raise ProgramError(f"{name}: the file is larger than {MAX_UPLOAD_BYTES // 1024} kB")
         text = raw.decode("utf-8")
-        row, data = await asyncio.to_thread(library.upload, _library(request), who, name, text)
+        row, data = await asyncio.to_thread(library.upload, saved_programs(request), who, name, text)
     except UnicodeDecodeError:
         return render(
             request, "message.html", status_code=400, title_key="editor.upload", body_key="editor.not_utf8"
@@ -293,7 +292,7 @@ async def delete(request: Request, program_id: int) -> Response:
     who = await _owner_or_page(request)
     if isinstance(who, Response):
         return who
-    await asyncio.to_thread(_library(request).delete_program, who, program_id)
+    await asyncio.to_thread(saved_programs(request).delete_program, who, program_id)
     return RedirectResponse("/editor", status_code=303)
 
 
@@ -301,14 +300,9 @@ async def delete(request: Request, program_id: int) -> Response:
 async def start(request: Request, program_id: int) -> Response:
     """A workshop from the saved program: on to its facilitator page."""
     check_origin(request)
-    who = await _owner_or_page(request)
-    if isinstance(who, Response):
-        return who
-    row = await asyncio.to_thread(_library(request).program, who, program_id)
-    if row is None:
-        return render(
-            request, "message.html", status_code=404, title_key="editor.title", body_key="editor.no_such"
-        )
+    row = await _own_program(request, program_id)
+    if isinstance(row, Response):
+        return row
     try:
         created = await asyncio.to_thread(
             library.start_saved, request.app.state.store, _settings(request), row
@@ -372,11 +366,6 @@ async def preview(request: Request) -> Response:
     return response
 
 
-def _hub(request: Request) -> Hub:
-    hub: Hub = request.app.state.hub
-    return hub
-
-
 async def _forget_last_preview(request: Request, who: int | None, code: str) -> None:
     """One rehearsal room per facilitator: the one before is deleted."""
     state = request.app.state
@@ -388,9 +377,3 @@ async def _forget_last_preview(request: Request, who: int | None, code: str) -> 
     if before is not None:
         await asyncio.to_thread(request.app.state.store.delete_workshop, before, now_ms())
         await _hub(request).close(before)
-
-
-# The programme's pages (the next gathering, who is back) belong with the editor's.
-from app.web import programmes  # noqa: E402
-
-router.include_router(programmes.router)

@@ -22,31 +22,24 @@ from app.core.actions import Join, MoveParticipant
 from app.core.localized import localize
 from app.core.program import ProgramError, list_programs
 from app.core.room import FACILITATOR, SYSTEM, Refused
-from app.realtime.hub import Hub
-from app.settings import Settings
-from app.storage.library import Library
 from app.web.access import client_address
-from app.web.pages import check_origin, facilitator_room, language, not_found, render, set_cookie
+from app.web.editor import saved_programs
+from app.web.pages import (
+    PARTICIPANT_COOKIE_SECONDS,
+    _hub,
+    _settings,
+    check_origin,
+    facilitator_room,
+    language,
+    not_found,
+    render,
+    set_cookie,
+)
 from app.web.workbook import _open as open_workbook
 from app.web.ws import participant_cookie
 from app.workshops import digest, new_token
 
 router = APIRouter()
-PARTICIPANT_COOKIE_SECONDS = 3 * 24 * 3600
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def _hub(request: Request) -> Hub:
-    hub: Hub = request.app.state.hub
-    return hub
-
-
-def _library(request: Request) -> Library:
-    return Library(request.app.state.store.engine)
 
 
 def _message(request: Request, status: int, body_key: str) -> Response:
@@ -65,11 +58,11 @@ async def next_page(request: Request, code: str, key: str) -> Response:
     store = request.app.state.store
     workshop = await asyncio.to_thread(store.find_workshop, staffed.code)
     assert workshop is not None and workshop.id is not None
-    saved = await asyncio.to_thread(_library(request).programs, workshop.owner_id)
-    gathering = await asyncio.to_thread(_library(request).gathering, workshop.id)
+    saved = await asyncio.to_thread(saved_programs(request).programs, workshop.owner_id)
+    gathering = await asyncio.to_thread(saved_programs(request).gathering, workshop.id)
     held = []
     if gathering is not None:
-        held = await asyncio.to_thread(_library(request).gatherings, gathering.programme_id)
+        held = await asyncio.to_thread(saved_programs(request).gatherings, gathering.programme_id)
     return render(
         request,
         "next_gathering.html",
@@ -126,7 +119,7 @@ def _chosen(
         return name, text
     kind, _, value = choice.partition(":")
     if kind == "saved" and value.isdigit():
-        row = _library(request).program(owner_id, int(value))
+        row = saved_programs(request).program(owner_id, int(value))
         return (row.name, row.text) if row is not None else None
     if kind == "file":
         path = list_programs(_settings(request).programs_dir).get(value)
@@ -199,7 +192,7 @@ async def confirm_match(
     ):
         return _message(request, 409, "programme.cannot_match")
     if not await asyncio.to_thread(
-        _library(request).came_back, staffed.door.workshop_id, pid, earlier_pid, "name"
+        saved_programs(request).came_back, staffed.door.workshop_id, pid, earlier_pid, "name"
     ):
         return _message(request, 409, "programme.cannot_match")
     if person.group is not None:
@@ -253,7 +246,7 @@ async def rejoin(request: Request, code: str, key: str) -> Response:
     token = request.cookies.get(cookie)
     if token and digest(token) in live.room.tokens:
         return RedirectResponse(f"/r/{live.code}", status_code=303)  # this phone is in already
-    back = await asyncio.to_thread(_library(request).returning, later.id)
+    back = await asyncio.to_thread(saved_programs(request).returning, later.id)
     if any(r.earlier_pid == opened.pid for r in back):
         return _message(request, 409, "programme.already_back")
     person = opened.room.participants[opened.pid]
@@ -265,7 +258,7 @@ async def rejoin(request: Request, code: str, key: str) -> Response:
     except Exception:
         return _message(request, 503, "error.storage_unavailable")
     pid = live.room.tokens[digest(token)]
-    await asyncio.to_thread(_library(request).came_back, later.id, pid, opened.pid, "link")
+    await asyncio.to_thread(saved_programs(request).came_back, later.id, pid, opened.pid, "link")
     if person.group is not None:
         await _seat(request, live, pid, person.group)
     response = RedirectResponse(f"/r/{live.code}", status_code=303)
@@ -276,7 +269,7 @@ async def rejoin(request: Request, code: str, key: str) -> Response:
 async def programme_paths(request: Request, workshop_id: int, code: str, key: str) -> dict[str, str | None]:
     """The facilitator page's links: to the next gathering, and (in a later gathering)
     to who is back from the one before."""
-    gathering = await asyncio.to_thread(_library(request).gathering, workshop_id)
+    gathering = await asyncio.to_thread(saved_programs(request).gathering, workshop_id)
     later = gathering is not None and gathering.follows_id is not None
     return {
         "next_path": f"/f/{code}/{key}/next",
