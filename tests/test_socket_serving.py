@@ -70,3 +70,25 @@ def test_an_action_refused_for_its_rate_names_its_id(settings: Settings) -> None
                 phone.send_raw(_action(f"n{n}", f"tanke {n}"))
             refused = phone.wait_for("error", code="rate_limited")
             assert refused["id"] == "n2", "the phone retries just this one later"
+
+
+def test_a_room_closed_behind_this_process_is_forgotten_at_the_first_write(client: TestClient) -> None:
+    """Another process closed the workshop and its bus message was lost: the first action
+    here is refused as closed, and every screen of the room is told it is gone at once."""
+    from starlette.websockets import WebSocketDisconnect
+
+    w = create_workshop(client)
+    token = join(client, w.code, "Kari")
+    hub: Any = client.app.state.hub  # type: ignore[attr-defined]
+    with client.websocket_connect("/ws") as f_socket, connect_phone(client, w.code, token) as p_socket:
+        facilitator = hello(f_socket, w.code, "facilitator", w.facilitator_key)
+        phone = hello(p_socket, w.code, "participant")
+        facilitator.act({"type": "start"})
+        assert hub.store.close_workshop(w.code, at=1)  # as the other process did
+        refused = phone.act({"type": "save_note", "exercise": "refleksjon", "text": "sen tanke"})
+        assert refused["type"] == "error" and refused["code"] == "room_closed"
+        with pytest.raises(WebSocketDisconnect) as closed:
+            for _ in range(50):
+                facilitator.receive()
+        assert closed.value.code == 4404, "the facilitator's screen is told the room is gone"
+    assert w.code not in hub.rooms

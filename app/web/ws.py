@@ -20,6 +20,7 @@ from app.realtime.connection import Connection
 from app.realtime.hub import ActionFailed, Hub, LiveRoom, now_ms
 from app.realtime.ratelimit import TokenBucket
 from app.settings import Settings
+from app.storage.store import WorkshopGone
 from app.web.access import Door, TooManyGuesses, find, may_facilitate, same_origin, wrong
 from app.workshops import digest
 
@@ -187,7 +188,12 @@ async def _answer_actions(
     a write that takes long never holds up the pong the browser waits for."""
     while True:
         message = await actions.get()
-        conn.send(encode(await _act(message, conn, live, hub)))
+        answer = await _act(message, conn, live, hub)
+        conn.send(encode(answer))
+        if answer.get("code") == "room_closed":
+            # Closed or deleted by another process whose word the bus lost: every
+            # screen here hears it now, not at the next idle sweep.
+            await hub.forget(live.code)
 
 
 async def _act(message: ActionMessage, conn: Connection, live: LiveRoom, hub: Hub) -> dict[str, object]:
@@ -205,6 +211,8 @@ async def _act(message: ActionMessage, conn: Connection, live: LiveRoom, hub: Hu
         return {"type": "error", "id": message.id, "code": exc.code}
     except ActionFailed:  # a bug in the rules, logged by the writer: final, not resent
         return {"type": "error", "id": message.id, "code": "internal_error"}
+    except WorkshopGone:
+        return {"type": "error", "id": message.id, "code": "room_closed"}
     except Exception:
         log.exception("room %s: could not store %s", live.code, kind)
         return {"type": "error", "id": message.id, "code": "storage_unavailable"}
