@@ -203,3 +203,34 @@ def test_a_day_built_in_the_editor_runs_and_carries_on(
         expect(phone.locator("#exercise-title")).to_have_text("Hva gjør et godt møte?")
         expect(phone.locator("#group-title")).to_have_text("Gruppe 1")
     assert screens.errors == []
+
+
+def test_the_editor_names_every_control_has_aa_contrast_and_works_by_keyboard(
+    server: LiveServer, screens: Screens
+) -> None:
+    from tests.browser.test_accessibility import check_view
+
+    listing = screens.open(viewport={"width": 1366, "height": 900}).new_page()
+    listing.goto(server.url + "/editor")
+    check_view(listing)
+    editor = screens.open(viewport={"width": 1366, "height": 900}).new_page()
+    editor.goto(server.url + "/editor/new?source=method&name=trioer-roller")
+    expect(editor.locator("#exercise-heading")).to_have_text("Øvelse 1: Vi øver på tilbakemeldinger")
+    check_view(editor)
+    # By keyboard: choose a kind and add it, then move it up, from the agenda's buttons.
+    editor.get_by_label("Type", exact=True).first.focus()
+    editor.keyboard.press("End")  # the last kind: a break
+    editor.get_by_role("button", name="Legg til øvelse").focus()
+    editor.keyboard.press("Enter")
+    expect(editor.locator("#exercise-heading")).to_have_text("Øvelse 2: Pause")
+    editor.get_by_role("button", name="Flytt opp: Pause").focus()
+    editor.keyboard.press("Enter")
+    expect(editor.locator("#agenda .agenda-select")).to_have_text(["Pause", "Vi øver på tilbakemeldinger"])
+    editor.get_by_role("button", name="Vi øver på tilbakemeldinger", exact=True).focus()
+    editor.keyboard.press("Enter")
+    expect(editor.locator("#exercise-heading")).to_be_focused()
+    check_view(editor)
+    # The narrow window: one column, nothing off the side.
+    editor.set_viewport_size({"width": 400, "height": 800})
+    assert editor.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert screens.errors == []
