@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 MAX_TEXT = 300
 MAX_ITEMS = 200
 MAX_SECTIONS = 100
+SHOWN = 30  # words, ranked values and list items a summary takes from one exercise
 
 SectionKind = Literal["words", "diamond", "ranking", "list", "groups"]
 
@@ -122,7 +123,7 @@ def summary(room: Room) -> Config:
         if acts is None:
             continue
         if acts.wordcloud is not None:
-            words = [w for w in wordcloud.words(acts.wordcloud) if not w.hidden][:MAX_ITEMS]
+            words = [w for w in wordcloud.words(acts.wordcloud) if not w.hidden][:SHOWN]
             if words:
                 items = [Item(text=_clip(w.text), count=w.count) for w in words]
                 sections.append(Section(kind="words", title=ex.title, items=items))
@@ -132,7 +133,7 @@ def summary(room: Room) -> Config:
                 if any(v for row in rows for v in row):
                     cleaned = [[_clip(v or "") for v in row] for row in rows]
                     sections.append(Section(kind="diamond", title=ex.title, group=group, rows=cleaned))
-            ranking = diamond.combined_ranking(acts.diamond)[:MAX_ITEMS]
+            ranking = diamond.combined_ranking(acts.diamond)[:SHOWN]
             if ranking:
                 items = [Item(text=_clip(r["value"]), count=r["points"]) for r in ranking]
                 sections.append(Section(kind="ranking", title=ex.title, items=items))
@@ -140,14 +141,14 @@ def summary(room: Room) -> Config:
             exported = lists.export(room, ex, acts.lists)
             voted = [(item, votes) for group, item, votes in exported if group == ""]
             if voted:
-                items = [Item(text=_clip(t), count=int(v)) for t, v in voted[:MAX_ITEMS]]
+                items = [Item(text=_clip(t), count=int(v)) for t, v in voted[:SHOWN]]
                 sections.append(Section(kind="list", title=ex.title, items=items))
             else:
                 by_group: dict[str, list[str]] = {}
                 for number, item, _ in exported:
                     by_group.setdefault(number, []).append(item)
                 for number, texts in sorted(by_group.items(), key=lambda g: int(g[0])):
-                    items = [Item(text=_clip(t)) for t in texts[:MAX_ITEMS]]
+                    items = [Item(text=_clip(t)) for t in texts[:SHOWN]]
                     sections.append(Section(kind="list", title=ex.title, group=int(number), items=items))
         if acts.crowdsource is not None:
             cards = crowdsource.export(room, ex, acts.crowdsource)[:10]
