@@ -72,7 +72,7 @@ class Format:
 
 
 COMMANDS = Format("command", version=1)
-SNAPSHOTS = Format("snapshot", version=2)
+SNAPSHOTS = Format("snapshot", version=3)
 
 
 @SNAPSHOTS.step(1)
@@ -81,6 +81,44 @@ def _snapshot_without_program(record: Record) -> Record:
     ``{"v": 2, "room": ...}`` without the program: the workshop's row keeps the program
     as written, and a snapshot is read with it, exactly as a replay from the beginning is."""
     return {"room": {key: value for key, value in record.items() if key != "program"}}
+
+
+@SNAPSHOTS.step(2)
+def _turns_timed_by_the_phase(record: Record) -> Record:
+    """Version 2 timed a round robin's turn from ``since``, a wall-clock time (so a turn
+    moved on while the phase was paused). Version 3 keeps ``since_ms``, how far into the
+    phase by its timer the turn began: read off the stored timer at ``since`` while it
+    runs; a paused or ready phase gives the speaker their turn from where it stands."""
+    room = record.get("room")
+    if not isinstance(room, dict) or not isinstance(room.get("turns"), dict):
+        return record
+    timer = room.get("timer")
+    turns = {group: _turn_by_the_phase(turn, timer) for group, turn in room["turns"].items()}
+    return {**record, "room": {**room, "turns": turns}}
+
+
+def _turn_by_the_phase(turn: Any, timer: Any) -> Any:
+    if not isinstance(turn, dict) or "since" not in turn:
+        return turn
+    turn = dict(turn)
+    since = turn.pop("since")
+    turn.setdefault("since_ms", _phase_time_at(timer, since))
+    return turn
+
+
+def _phase_time_at(timer: Any, at: Any) -> int:
+    """How much of the phase had run at epoch ms ``at``, as ``Timer.elapsed`` counts it."""
+    if not isinstance(timer, dict) or not isinstance(at, int):
+        return 0
+    duration = timer.get("duration_ms")
+    if not isinstance(duration, int):
+        return 0
+    ends_at, remaining = timer.get("ends_at"), timer.get("remaining_ms")
+    if timer.get("status") == "running" and isinstance(ends_at, int):
+        remaining = max(0, ends_at - at)
+    elif not isinstance(remaining, int):
+        remaining = duration
+    return max(0, duration - remaining)
 
 
 def action_from_json(data: dict[str, Any]) -> Action:
