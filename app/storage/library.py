@@ -76,6 +76,23 @@ class Library:
             session.commit()
             return True
 
+    def rehearsals(self, owner_id: int | None, name: str, before: int) -> list[str]:
+        """Codes of the editor's rehearsal rooms (program ``name``) of this owner made before
+        ``before`` and not deleted yet: they are done with."""
+        with Session(self.engine) as session:
+            owned = (
+                col(Workshop.owner_id).is_(None) if owner_id is None else col(Workshop.owner_id) == owner_id
+            )
+            rows = session.exec(
+                select(Workshop.code).where(
+                    owned,
+                    Workshop.program_name == name,
+                    col(Workshop.deleted_at).is_(None),
+                    col(Workshop.created_at) < before,
+                )
+            ).all()
+            return list(rows)
+
     # --- programmes and gatherings ----------------------------------------------------
 
     def gathering(self, workshop_id: int) -> Gathering | None:

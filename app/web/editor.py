@@ -43,6 +43,7 @@ router = APIRouter()
 
 MAX_UPLOAD_BYTES = 512 * 1024
 PREVIEW_NAMES = ("Kari", "Ola", "Per")
+PREVIEW_FILE = "forhandsvisning.toml"  # the program name of the editor's rehearsal rooms
 # Fields that name another exercise, and the kinds that exercise must use (the kinds' own
 # checks say the same when a program loads); and fields that name one of the exercise's phases.
 REFERENCES = {
@@ -344,7 +345,7 @@ async def preview(request: Request) -> Response:
         return JSONResponse(report_json(report, trimmed))
     text = write_program(report.program)
     store, settings, hub = request.app.state.store, _settings(request), _hub(request)
-    created = await asyncio.to_thread(start_workshop, store, settings, "preview.toml", text, owner_id=who)
+    created = await asyncio.to_thread(start_workshop, store, settings, PREVIEW_FILE, text, owner_id=who)
     await _forget_last_preview(request, who, created.code)
     live = await hub.get(created.code)
     if live is None:
@@ -367,13 +368,11 @@ async def preview(request: Request) -> Response:
 
 
 async def _forget_last_preview(request: Request, who: int | None, code: str) -> None:
-    """One rehearsal room per facilitator: the one before is deleted."""
-    state = request.app.state
-    previews: dict[int | None, str] | None = getattr(state, "editor_previews", None)
-    if previews is None:
-        previews = state.editor_previews = {}
-    before = previews.get(who)
-    previews[who] = code
-    if before is not None:
-        await asyncio.to_thread(request.app.state.store.delete_workshop, before, now_ms())
-        await _hub(request).close(before)
+    """One rehearsal room per facilitator: the ones before are deleted (also those a
+    restart left behind)."""
+    store = request.app.state.store
+    before = await asyncio.to_thread(saved_programs(request).rehearsals, who, PREVIEW_FILE, now_ms())
+    for old in before:
+        if old != code:
+            await asyncio.to_thread(store.delete_workshop, old, now_ms())
+            await _hub(request).close(old)
