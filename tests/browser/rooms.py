@@ -12,7 +12,9 @@ from tests.browser.conftest import PHONE, Screens
 from tests.liveserver import LiveServer
 
 
-def open_room(server: LiveServer, screens: Screens, names: tuple[str, ...]) -> tuple[Page, Page, list[Page]]:
+def open_room(
+    server: LiveServer, screens: Screens, names: tuple[str, ...], init_script: str | None = None
+) -> tuple[Page, Page, list[Page]]:
     facilitator = screens.open(viewport={"width": 1280, "height": 900}).new_page()
     facilitator.goto(server.url + "/")
     facilitator.get_by_role("button", name="Lag workshop").click()
@@ -23,6 +25,8 @@ def open_room(server: LiveServer, screens: Screens, names: tuple[str, ...]) -> t
     phones = []
     for name in names:
         phone = screens.open(**PHONE).new_page()
+        if init_script:  # before the page's own scripts (fakes of what the test watches)
+            phone.add_init_script(f"({init_script})()")
         phone.goto(f"{server.url}/j/{code}")
         phone.get_by_label("Fornavn").fill(name)
         phone.get_by_role("button", name="Bli med").click()

@@ -1,9 +1,12 @@
 /* The phone: always shows what this person must do now — the exercise, the phase, the
  * countdown, their group, their turn in a round robin, their private notes, and the
- * current exercise kind's own part (roles, word cloud, ...). */
+ * current exercise kind's own part (roles, word cloud, ...). It tells the person when
+ * something changes: at a new phase and at «Din tur» the phone vibrates, sounds, flashes
+ * the card and a screen reader hears it; the screen stays on during an exercise. */
 import { localize, t } from "./lib/boot.js";
-import { byId as $, h, setText } from "./lib/dom.js";
+import { byId as $, h, render, setText } from "./lib/dom.js";
 import { formatClock, remaining } from "./lib/i18n.js";
+import { kinds } from "./lib/kinds.js";
 import { agendaItems, bindBadge, connectRoom, exerciseInstruction, groupTitle, phaseLabel, renderKinds, sender } from "./lib/page.js";
 import { tell } from "./lib/sending.js";
 import { turnNow } from "./lib/turns.js";
@@ -13,13 +16,107 @@ var api = sender(room);
 
 bindBadge(room, $("connection"));
 
-var signalled = {}; // "time_up:<exercise>:<phase>" etc.: each signal once per phase
+var signalled = {}; // "up:<exercise>:<phase>" etc.: each signal once per phase
+
+// --- telling the person: vibration, sound, a visual cue, a screen reader ------------------
+
+/* Browsers let a page vibrate and sound only after the person touched it: «Klar» after
+ * joining, and again after the phone slept (its sound is suspended then). */
+var audio = null;
+var unlocked = false;
+
+function soundReady() {
+  return audio !== null && audio.state === "running";
+}
+
+function unlock() {
+  unlocked = true;
+  try {
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (Context && !audio) audio = new Context();
+    if (audio && audio.state !== "running") audio.resume();
+  } catch (e) { /* no sound here: vibration and the screen still tell */ }
+  vibrate(30);
+  $("ready-card").hidden = true;
+  keepAwake();
+}
+
+function offerReady() {
+  var inRoom = !(room.state.me || {}).removed;
+  $("ready-card").hidden = !inRoom || (unlocked && soundReady());
+}
+
+$("ready-button").addEventListener("click", unlock);
+// Any tap unlocks as well (on click: hiding the card on pointerdown would move what is tapped).
+document.addEventListener("click", function () { if (!unlocked || !soundReady()) unlock(); }, { capture: true });
 
 function vibrate(pattern) {
-  if (navigator.vibrate) {
-    try { navigator.vibrate(pattern); } catch (e) { /* not allowed without a tap: fine */ }
-  }
+  if (!navigator.vibrate) return;
+  try { navigator.vibrate(pattern); } catch (e) { /* not allowed without a tap: fine */ }
 }
+
+/* Two short tones (a phase change), or three rising ones (your turn). */
+function beep(notes) {
+  if (!soundReady()) return;
+  try {
+    var start = audio.currentTime + 0.02;
+    notes.forEach(function (frequency, i) {
+      var tone = audio.createOscillator();
+      var level = audio.createGain();
+      tone.frequency.value = frequency;
+      level.gain.setValueAtTime(0.0001, start + i * 0.18);
+      level.gain.exponentialRampToValueAtTime(0.25, start + i * 0.18 + 0.02);
+      level.gain.exponentialRampToValueAtTime(0.0001, start + i * 0.18 + 0.16);
+      tone.connect(level).connect(audio.destination);
+      tone.start(start + i * 0.18);
+      tone.stop(start + i * 0.18 + 0.17);
+    });
+  } catch (e) { /* sound is a courtesy */ }
+}
+
+/* Tell the person: vibration, sound, the card flashes, and a screen reader hears `text`. */
+function cue(text, kind) {
+  vibrate(kind === "turn" ? [200, 100, 200, 100, 200] : [250, 120, 250]);
+  beep(kind === "turn" ? [660, 880, 1100] : [880, 660]);
+  var card = kind === "turn" ? $("turn-card") : $("now");
+  card.classList.remove("cue");
+  void card.offsetWidth; // restart the animation
+  card.classList.add("cue");
+  setText($("announce"), "");
+  window.setTimeout(function () { setText($("announce"), text); }, 50);
+}
+
+// --- the screen stays on during an exercise ------------------------------------------------
+
+var wakeLock = null;
+
+function inExercise() {
+  var position = room.state.position || {};
+  return position.exercise >= 0 && !position.day_over && !(room.state.me || {}).removed;
+}
+
+function keepAwake() {
+  if (!navigator.wakeLock || document.visibilityState !== "visible") return;
+  if (!inExercise()) {
+    if (wakeLock) { wakeLock.release().catch(function () {}); wakeLock = null; }
+    return;
+  }
+  if (wakeLock) return;
+  wakeLock = { pending: true, release: function () { return Promise.resolve(); } };
+  navigator.wakeLock.request("screen").then(function (lock) {
+    wakeLock = lock;
+    lock.addEventListener("release", function () { if (wakeLock === lock) wakeLock = null; });
+  }, function () { wakeLock = null; });
+}
+
+document.addEventListener("visibilitychange", function () {
+  if (document.visibilityState === "visible") {
+    // The lock went with the screen; sound was suspended while the phone slept.
+    wakeLock = null;
+    keepAwake();
+    offerReady();
+  }
+});
 
 // --- notes: saved on the server as they type -----------------------------------------
 
@@ -53,6 +150,7 @@ function saveNote() {
 // --- round robin ----------------------------------------------------------------------
 
 var shownTurn = null; // the turn number the buttons act on (a tap for an old turn is refused)
+var cuedTurn = null; // the turn «Din tur» was told for
 
 function passTurn(confirmFirst) {
   return function () {
@@ -98,22 +196,22 @@ function drawTurn(state) {
   }
   setText($("turn-now"), line);
   $("turn-card").classList.toggle("my-turn", mine && now.started);
+  var turnKey = position.exercise + ":" + position.phase + ":" + now.number;
+  if (mine && now.started && !now.over && cuedTurn !== turnKey) {
+    cuedTurn = turnKey;
+    cue(t("turn.yours"), "turn");
+  }
   // The speaker hands over; others may move the turn on only where the program allows it.
   $("turn-done").hidden = !(mine && now.started);
   $("turn-skip").hidden = mine || now.over || !now.started || !position.round_robin.anyone_passes;
-  var key = turn.order.join(",") + "|" + current;
-  if ($("turn-order").getAttribute("data-key") !== key) {
-    $("turn-order").setAttribute("data-key", key);
-    $("turn-order").replaceChildren.apply(
-      $("turn-order"),
-      turn.order.map(function (pid) {
-        return h("li", { className: pid === current ? "current" : "", "aria-current": pid === current ? "true" : null }, [
-          names[pid] || "?",
-          pid === me.id ? " (" + t("phone.you") + ")" : "",
-        ]);
-      })
-    );
-  }
+  render($("turn-order"), function () {
+    return turn.order.map(function (pid) {
+      return h("li", { key: pid, className: pid === current ? "current" : "", "aria-current": pid === current ? "true" : null }, [
+        names[pid] || "?",
+        pid === me.id ? " (" + t("phone.you") + ")" : "",
+      ]);
+    });
+  });
 }
 
 // --- the whole view ---------------------------------------------------------------------
@@ -130,7 +228,6 @@ function drawGroup(state) {
   if (position.grouping === "world_cafe") lines.unshift(me.host ? t("group.host") : position.groups_round > 1 ? t("group.move", { number: me.group }) : "");
   setText($("group-members"), lines.filter(Boolean).join(" "));
 }
-
 
 function drawNotes(state) {
   var position = state.position || {};
@@ -157,7 +254,20 @@ function drawAgenda(state) {
   var between = position.exercise === -1 || position.day_over;
   $("agenda-card").hidden = !between;
   if (!between) return;
-  $("agenda").replaceChildren.apply($("agenda"), agendaItems(state));
+  render($("agenda"), function () { return agendaItems(state); }, JSON.stringify([state.agenda, position, (state.room || {}).start]));
+}
+
+var shownPhase = null; // "<exercise>:<phase>" last drawn: a change is told
+
+function drawPhaseCue(position) {
+  var key = position.day_over ? "over" : position.exercise + ":" + position.phase;
+  if (shownPhase !== null && shownPhase !== key && position.exercise >= 0) {
+    var text = position.day_over ? t("phone.day_over") : t("phone.new_phase", {
+      phase: [phaseLabel(position.phase_kind), localize(position.phase_title)].filter(Boolean).join(" – ") || localize(position.title),
+    });
+    cue(text, "phase");
+  }
+  shownPhase = key;
 }
 
 function draw() {
@@ -166,6 +276,7 @@ function draw() {
   var me = state.me || {};
   if (me.removed) {
     setText($("exercise-title"), t("phone.removed"));
+    offerReady();
     return;
   }
   setText($("me-name"), me.name || "");
@@ -188,12 +299,29 @@ function draw() {
     setText($("phase-instruction"), localize(position.phase_instruction));
     setText($("exercise-instruction"), exerciseInstruction(position));
   }
+  if (position.exercise !== undefined) drawPhaseCue(position);
   drawGroup(state);
   drawNotes(state);
   drawTurn(state);
   drawAgenda(state);
   renderKinds($("kinds"), "phone", state.activity || {}, room);
+  offerReady();
+  keepAwake();
   tick();
+}
+
+/* The one countdown: the phase's, or the one a kind keeps for this phase (the gallery
+ * walk: the time to the next move). */
+function countdownNow(position) {
+  var activity = room.state.activity || {};
+  var kindApi = { t: t, localize: localize, serverNow: function () { return room.serverNow(); } };
+  var names = Object.keys(activity);
+  for (var i = 0; i < names.length; i++) {
+    var views = kinds[names[i]];
+    var own = views && views.timer ? views.timer(activity[names[i]], kindApi) : null;
+    if (own) return own;
+  }
+  return { ms: remaining(position.timer, room.serverNow()), label: null };
 }
 
 function tick() {
@@ -203,13 +331,15 @@ function tick() {
     setText($("countdown"), "");
     setText($("timer-status"), "");
     $("signal").hidden = true;
+    drawBar();
     return;
   }
+  var clock = countdownNow(position);
   var left = remaining(timer, room.serverNow());
-  setText($("countdown"), formatClock(left));
-  $("countdown").setAttribute("aria-label", t("timer.left", { time: formatClock(left) }));
+  setText($("countdown"), formatClock(clock.ms));
+  $("countdown").setAttribute("aria-label", t("timer.left", { time: formatClock(clock.ms) }));
   var phaseKey = position.exercise + ":" + position.phase + ":" + timer.duration_ms;
-  var status = timer.status === "paused" ? t("timer.paused") : timer.status === "ready" ? t("timer.ready") : "";
+  var status = timer.status === "paused" ? t("timer.paused") : timer.status === "ready" ? t("timer.ready") : clock.label || "";
   var up = timer.status === "running" && left === 0;
   var half = position.half_time_signal && timer.status === "running" && left > 0 && left <= timer.duration_ms / 2;
   if (up) status = t("timer.up");
@@ -217,7 +347,7 @@ function tick() {
   $("now").classList.toggle("time-up", up);
   if (up) {
     $("signal").hidden = true;
-    if (!signalled["up:" + phaseKey]) { signalled["up:" + phaseKey] = true; vibrate([300, 150, 300]); }
+    if (!signalled["up:" + phaseKey]) { signalled["up:" + phaseKey] = true; vibrate([300, 150, 300]); beep([880, 880]); }
   } else if (half) {
     setText($("signal"), t("timer.half_time"));
     $("signal").hidden = false;
@@ -226,7 +356,27 @@ function tick() {
     $("signal").hidden = true;
   }
   if (position.round_robin) drawTurn(room.state);
+  drawBar();
+}
+
+// --- the small countdown at the top, while the big one is out of view -----------------------
+
+var bigInView = true;
+if (window.IntersectionObserver) {
+  new IntersectionObserver(function (entries) {
+    bigInView = entries[entries.length - 1].isIntersecting;
+    drawBar();
+  }).observe($("countdown"));
+}
+
+function drawBar() {
+  var text = $("countdown").textContent;
+  $("phone-bar").hidden = bigInView || !text;
+  document.body.classList.toggle("with-bar", !$("phone-bar").hidden);
+  setText($("bar-countdown"), text);
+  setText($("bar-phase"), $("phase-label").textContent || $("exercise-title").textContent);
 }
 
 room.onState(draw);
 window.setInterval(tick, 250);
+offerReady();
