@@ -91,6 +91,26 @@ def base36(number: int) -> str:
             return out
 
 
+def merge_people(state: dict[str, Any], message: dict[str, Any]) -> dict[str, Any]:
+    """connection.js mergePeople: a ``people`` message on a staff screen's state."""
+    lines = list(state.get("participants") or [])
+    at = {line["id"]: i for i, line in enumerate(lines)}
+    for line in message["changed"]:
+        if line["id"] in at:
+            lines[at[line["id"]]] = line
+        else:
+            at[line["id"]] = len(lines)
+            lines.append(line)
+    removed = set(message["removed"])
+    state["participants"] = [line for line in lines if line["id"] not in removed] if removed else lines
+    online = dict.fromkeys(state.get("online") or [])
+    online.update(dict.fromkeys(message["online"]))
+    for pid in message["offline"]:
+        online.pop(pid, None)
+    state["online"] = list(online)
+    return state
+
+
 # --- what the connection is given ------------------------------------------------------------
 
 OPEN = 1
@@ -344,11 +364,8 @@ class Connection:
         elif kind == "event":
             self.state.update(message["patch"])
             self.seq = message["seq"]
-        elif kind == "presence":
-            online = [p for p in self.state.get("online", []) if p != message["participant"]]
-            if message["online"]:
-                online.append(message["participant"])
-            self.state["online"] = online
+        elif kind == "people":
+            merge_people(self.state, message)
         elif kind == "pong":
             self.unanswered_pings = max(0, self.unanswered_pings - 1)
         elif kind in ("ack", "error"):

@@ -7,12 +7,15 @@ the browser script does, and waits for the messages a test cares about.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import count
 from typing import Any
 
 from starlette.testclient import TestClient
 from starlette.testclient import WebSocketTestSession as Socket
+
+from tests.phoneclient import merge_people
 
 DEMO_PROGRAM = """
 title = { nb = "Prøvedag", en = "Trial day" }
@@ -110,7 +113,18 @@ class Screen:
         elif message["type"] == "event":
             self.state.update(message["patch"])
             self.seq = message["seq"]
+        elif message["type"] == "people":
+            merge_people(self.state, message)
         return message
+
+    def wait_until(self, condition: Callable[[dict[str, Any]], bool]) -> None:
+        """Read until the state shows what ``condition`` wants (what the staff are sent
+        is gathered over a short interval, so it may come after an action's ack)."""
+        for _ in range(200):
+            if condition(self.state):
+                return
+            self.receive()
+        raise AssertionError("the state never got there in 200 messages")
 
     def wait_for(self, kind: str, **match: Any) -> dict[str, Any]:
         for _ in range(200):

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from app.core import views
-from app.core.actions import Join, Pause, RemoveParticipant, SaveNote, Start
+from app.core.actions import FormGroups, Join, Pause, RemoveParticipant, SaveNote, Start
 from app.core.kinds import wordcloud
 from app.core.program import load_program_text
 from app.core.room import FACILITATOR, SYSTEM, Command, Room, apply
@@ -23,6 +23,7 @@ from app.realtime.connection import CLOSE_REMOVED, CLOSE_TOO_SLOW
 from app.realtime.fanout import FanOut, Step
 from app.workshops import digest
 from tests.fakescreen import FakeScreen
+from tests.phoneclient import merge_people
 from tests.roomkit import CLOUD_PROGRAM, DEMO_PROGRAM
 
 
@@ -102,9 +103,9 @@ def test_the_staff_see_who_comes_and_goes_once_per_person() -> None:
     fanout.attach(phone, None)  # type: ignore[arg-type]
     fanout.attach(tablet, None)  # type: ignore[arg-type]
     fanout.detach(phone)  # type: ignore[arg-type]
-    assert [f["online"] for f in staff.of_type("presence")] == [True]
+    assert [(f["online"], f["offline"]) for f in staff.of_type("people")] == [(["p1"], [])]
     fanout.detach(tablet)  # type: ignore[arg-type]
-    assert [f["online"] for f in staff.of_type("presence")] == [True, False]
+    assert [(f["online"], f["offline"]) for f in staff.of_type("people")] == [(["p1"], []), ([], ["p1"])]
     late = FakeScreen(role="facilitator")
     fanout.attach(late, None)  # type: ignore[arg-type]
     assert late.of_type("snapshot")[0]["state"]["online"] == []
@@ -171,3 +172,72 @@ def test_a_view_that_fails_never_reaches_the_writer_and_the_screens_start_afresh
     assert fanout.delivered == started.seq
     assert phone.closed_with == CLOSE_TOO_SLOW, "it reconnects and gets a snapshot"
     assert not fanout.recent, "no replay across the gap"
+
+
+def test_joins_reach_the_staff_as_the_new_lines_only_gathered_and_never_the_whole_list() -> None:
+    """2,000 phones join in a burst while the facilitator and the projector watch: the
+    staff get a few small ``people`` messages with the new lines, not the whole list per
+    join (5,000 joins used to send the facilitator 778 MB)."""
+
+    async def burst() -> tuple[list[FakeScreen], Story]:
+        story = Story()
+        fanout = FanOut(story.room, board_interval_ms=200)
+        staff = [FakeScreen(role="facilitator"), FakeScreen(role="projector")]
+        for screen in staff:
+            fanout.attach(screen, None)  # type: ignore[arg-type]
+        for i in range(2000):
+            fanout.applied([story.do(Join(name=f"P{i}", token_hash=digest(f"t{i}")), SYSTEM)])
+            if i % 100 == 99:
+                await asyncio.sleep(0.05)  # the joins come over a second or two
+        await asyncio.sleep(0.3)
+        fanout.stop()
+        return staff, story
+
+    staff, story = asyncio.run(burst())
+    for screen in staff:
+        people = screen.of_type("people")
+        assert len(people) <= 30, "gathered: a few messages a second, not one per join"
+        assert sum(len(m["changed"]) for m in people) == 2000, "each new line once"
+        assert all("participants" not in f.get("patch", {}) for f in screen.of_type("event"))
+        sent = sum(len(json.dumps(f)) for f in screen.frames if f["type"] != "snapshot")
+        assert sent < 2000 * 300, f"{sent} bytes for 2,000 joins"
+        state = screen.of_type("snapshot")[0]["state"]
+        for message in people:
+            merge_people(state, message)
+        assert state["participants"] == views.participants(story.room), "the same list as a snapshot"
+
+
+def test_a_phase_change_tells_the_staff_only_the_lines_that_changed() -> None:
+    story = Story()
+    for i in range(30):
+        story.do(Join(name=f"P{i}", token_hash=digest(f"t{i}")), SYSTEM)
+    fanout = FanOut(story.room, board_interval_ms=0)
+    staff = FakeScreen(role="facilitator")
+    fanout.attach(staff, None)  # type: ignore[arg-type]
+    fanout.applied([story.do(Start())])  # every phone's view may change; no line did
+    assert not staff.of_type("people")
+    assert all("participants" not in f["patch"] for f in staff.of_type("event"))
+    fanout.applied([story.do(FormGroups(mode="count", value=3))])  # every line changes, once
+    (people,) = staff.of_type("people")
+    assert len(people["changed"]) == 30 and people["removed"] == []
+    fanout.applied([story.do(RemoveParticipant(participant="p7"))])
+    removal = staff.of_type("people")[-1]
+    assert "p7" in removal["removed"] and all(line["id"] != "p7" for line in removal["changed"])
+
+
+def test_a_phone_back_after_a_gap_gets_what_everyone_got_and_its_own_view_as_it_is_now() -> None:
+    story = Story()
+    for i in range(4):
+        story.do(Join(name=f"P{i}", token_hash=digest(f"t{i}")), SYSTEM)
+    started = story.do(Start())
+    fanout = FanOut(story.room, board_interval_ms=0)
+    fanout.applied([started])
+    fanout.applied([story.do(FormGroups(mode="count", value=2))])  # p2's group: its own view
+    fanout.applied([story.do(Pause())])
+    back = FakeScreen(participant="p2")
+    fanout.attach(back, started.seq)  # type: ignore[arg-type]
+    assert not back.of_type("snapshot")
+    events = back.of_type("event")
+    assert events[-1]["seq"] == fanout.delivered
+    assert events[-1]["patch"] == json.loads(json.dumps(views.personal_patch(story.room, "p2")))
+    assert events[0]["patch"]["position"]["timer"]["status"] == "paused"

@@ -272,8 +272,10 @@ def test_the_facilitator_sees_who_is_online(client: TestClient) -> None:
         assert facilitator.wait_for("snapshot")["state"]["online"] == []
         with connect_phone(client, w.code, token) as p_socket:
             hello(p_socket, w.code, "participant")
-            assert facilitator.wait_for("presence")["online"] is True
-        assert facilitator.wait_for("presence") == {"type": "presence", "participant": "p1", "online": False}
+            assert facilitator.wait_for("people")["online"] == ["p1"]
+        gone = facilitator.wait_for("people")
+        assert (gone["online"], gone["offline"], gone["changed"]) == ([], ["p1"], [])
+        assert facilitator.state["online"] == []
 
 
 def test_rejoining_with_the_same_phone_is_not_a_new_join(client: TestClient) -> None:
@@ -300,6 +302,7 @@ def test_everything_comes_back_after_a_server_restart(settings: Settings) -> Non
             facilitator.act({"type": "form_groups", "mode": "count", "value": 2})
             facilitator.act({"type": "start"})
             phone.act({"type": "save_note", "exercise": "refleksjon", "text": "min tanke"})
+            facilitator.wait_until(lambda state: all(p["group"] for p in state["participants"]))
             before = dict(facilitator.state)
     with TestClient(create_app(settings)) as client:
         with client.websocket_connect("/ws") as f_socket, connect_phone(client, w.code, tokens[0]) as p:

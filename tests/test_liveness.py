@@ -52,8 +52,11 @@ async def _silence_is_offline(server: LiveServer, code: str, key: str, cookies: 
     async def watch() -> None:
         async for raw in facilitator:
             message = json.loads(raw)
-            if message["type"] == "presence":
-                presence.append((time.monotonic(), message["participant"], message["online"]))
+            if message["type"] == "people":
+                for pid in message["online"]:
+                    presence.append((time.monotonic(), pid, True))
+                for pid in message["offline"]:
+                    presence.append((time.monotonic(), pid, False))
 
     tasks = [asyncio.create_task(watch()), asyncio.create_task(pinging(facilitator, IDLE / 4))]
     awake = await screen({"type": "hello", "room": code, "role": "participant"}, cookies[0])

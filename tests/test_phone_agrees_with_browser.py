@@ -130,7 +130,30 @@ CONVERSATION: list[dict[str, Any]] = [
     {"advance": 3000},
     first_pending({"type": "ack", "seq": 9}),
     first_pending({"type": "ack", "seq": 10}),
-    {"server": {"type": "presence", "participant": "p2", "online": True}},
+    {
+        "server": {
+            "type": "people",
+            "changed": [
+                {"id": "p2", "name": "Ola", "group": 1, "working_group": 1, "host": False},
+                {"id": "p3", "name": "Kari", "group": 1, "working_group": 1, "host": False},
+            ],
+            "removed": [],
+            "online": ["p2", "p3"],
+            "offline": [],
+        }
+    },
+    {
+        "server": {
+            "type": "people",
+            "changed": [
+                {"id": "p4", "name": "Per", "group": 2, "working_group": 2, "host": False},
+                {"id": "p2", "name": "Ola N.", "group": 2, "working_group": 2, "host": False},
+            ],
+            "removed": ["p3"],
+            "online": ["p4"],
+            "offline": ["p3", "p2"],
+        }
+    },
     {"kick": True},  # the phone woke up: a ping with the short deadline
     {"advance": 2500},  # no answer: dropped
     {"advance": 1200},

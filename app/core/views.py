@@ -130,16 +130,22 @@ def position(room: Room) -> dict[str, Any]:
 
 def participants(room: Room) -> list[dict[str, Any]]:
     groups = Groups.of(room)
-    return [
-        {
-            "id": p.id,
-            "name": p.name,
-            "group": p.group,
-            "working_group": groups.working.get(p.id),
-            "host": groups.hosts.get(groups.working.get(p.id, 0)) == p.id,  # World Café
-        }
-        for p in room.participants.values()
-    ]
+    return [participant(room, pid, groups) for pid in room.participants]
+
+
+def participant(room: Room, pid: str, groups: Groups) -> dict[str, Any]:
+    """One line of the staff's participant list. Each field is also in the person's own
+    ``me``, so whenever a line changes the core names the person in ``Changes.personal``
+    (or ``everyone_personal``): the staff screens are told only those lines."""
+    p = room.participants[pid]
+    working = groups.working.get(pid)
+    return {
+        "id": pid,
+        "name": p.name,
+        "group": p.group,
+        "working_group": working,
+        "host": groups.hosts.get(working or 0) == pid,  # World Café
+    }
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,10 +2,17 @@
 
 The writer hands over every command applied to the room (stored here or by another
 process), in any order; screens are told strictly in sequence order, each event only to
-the screens it concerns (everyone, the staff, one phone). A short replay buffer lets a
-screen that reconnects after a brief gap get only what it missed; presence tells the
-staff who is connected; the shared results (the board) reach the staff screens at most
-every ``board_interval_ms``.
+the screens it concerns (everyone, the staff, one phone), what everyone sees first. A
+short replay buffer lets a phone that reconnects after a brief gap get only what it
+missed.
+
+The staff screens keep the whole participant list and the board, and both change with
+every join, word or phase: rebuilding and sending them in full each time made 5,000
+joins cost the facilitator's screen 778 MB. So what changed for the staff is gathered and
+sent at most every ``board_interval_ms`` (at once when the last send is older): the
+lines of the participant list that changed, who left, who came online or went offline
+(one ``people`` message), then the board. A burst of joins or reconnects costs a few
+small messages a second.
 
 A failure to compute what to send never reaches the writer: the command is stored and
 acknowledged all the same, and the screens are asked to reconnect for a fresh snapshot.
@@ -28,7 +35,7 @@ from app.realtime.connection import CLOSE_REMOVED, CLOSE_TOO_SLOW, Connection
 
 log = logging.getLogger(__name__)
 
-REPLAY_LENGTH = 256  # events kept for screens that reconnect after a short gap
+REPLAY_LENGTH = 256  # actions kept for phones that reconnect after a short gap
 
 
 def now_ms() -> int:
@@ -48,6 +55,22 @@ class Step:
         return self.after.seq
 
 
+@dataclass(frozen=True, slots=True)
+class Told:
+    """What one action told the phones, for those that reconnect: the frames every
+    screen got (encoded once), and whose own view changed (None: anyone's may have).
+    A phone that missed a change of its own view gets its view as it is now, so the
+    buffer keeps no per-phone frames."""
+
+    seq: int
+    frames: tuple[str, ...]
+    personal: frozenset[str] | None
+
+
+def _by_join_order(pid: str) -> tuple[int, str]:
+    return len(pid), pid  # p9 before p10
+
+
 class FanOut:
     def __init__(self, room: Room, board_interval_ms: int) -> None:
         self.room = room  # as the screens were last told
@@ -58,11 +81,19 @@ class FanOut:
         self.staff: set[Connection] = set()
         self.phones: dict[str, set[Connection]] = {}
         self.online: Counter[str] = Counter()
-        self.recent: deque[tuple[int, list[views.Event]]] = deque(maxlen=REPLAY_LENGTH)
+        self.recent: deque[Told] = deque(maxlen=REPLAY_LENGTH)
         self._pending: dict[int, Step] = {}
-        self._board_interval = board_interval_ms / 1000
-        self._board_sent_at = 0.0
-        self._board_timer: asyncio.TimerHandle | None = None
+        # What the staff screens are due, sent together (see the module's docstring).
+        self._interval = board_interval_ms / 1000
+        self._staff_sent_at = 0.0
+        self._staff_timer: asyncio.TimerHandle | None = None
+        self._board_due = False
+        self._people_due: set[str] | None = set()  # None: any line may have changed
+        self._presence_due: dict[str, bool] = {}  # participant -> online now
+        groups = views.Groups.of(room)
+        self._lines: dict[str, tuple[Any, ...]] = {
+            pid: tuple(views.participant(room, pid, groups).values()) for pid in room.participants
+        }  # the participant list as the staff screens have it
 
     # --- applied commands, in sequence order -----------------------------------------
 
@@ -85,23 +116,38 @@ class FanOut:
 
     def _tell(self, step: Step) -> None:
         before, changes, after = step.before, step.changes, step.after
-        self.deliver(step.seq, views.events(after, replace(changes, board=False), before))
+        shared = replace(changes, staff=False, board=False, personal=frozenset(), everyone_personal=False)
+        frames = self.deliver(step.seq, views.events(after, shared, before))
+        personal = replace(changes, public=False, plan=False, staff=False, board=False, presenting=False)
+        if personal.personal or personal.everyone_personal:
+            self.deliver(step.seq, views.events(after, personal, before))
+        who = None if changes.everyone_personal else changes.personal
+        self.recent.append(Told(step.seq, frames, who))
+        if changes.staff:  # whose line may have changed: whose own view did (views.participant)
+            self._people_changed(who or None)
         if changes.board:
-            self._board_changed()
+            self._board_due = True
+        if changes.staff or changes.board:
+            self._staff_changed()
         if len(after.participants) < len(before.participants):  # someone was removed
             for pid in set(before.participants) - set(after.participants):
                 self.disconnect_participant(pid)
 
-    def deliver(self, seq: int, events: list[views.Event]) -> None:
-        self.recent.append((seq, events))
+    def deliver(self, seq: int, events: list[views.Event]) -> tuple[str, ...]:
+        """Send each event to its audience; the frames that went to every screen."""
+        shared = []
         for event in events:
             audience = self._audience(event.audience)
-            if not audience:
-                continue  # a phone that is not connected gets a snapshot when it is
+            if event.audience == views.ALL:
+                shared.append(frame := encode({"type": "event", "seq": seq, "patch": event.patch}))
+            elif not audience:
+                continue  # a phone that is not connected gets its view when it is
+            else:
+                frame = encode({"type": "event", "seq": seq, "patch": event.patch})
             # One encoded frame for everyone the event goes to.
-            frame = encode({"type": "event", "seq": seq, "patch": event.patch})
             for conn in audience:
                 conn.send(frame)
+        return tuple(shared)
 
     def _audience(self, audience: str) -> Iterable[Connection]:
         if audience == views.ALL:
@@ -119,36 +165,90 @@ class FanOut:
         for conn in list(self.phones.get(pid, ())):
             conn.close(CLOSE_REMOVED)
 
-    # --- the shared results on the staff screens ----------------------------------------
+    # --- what the staff screens are due, gathered -----------------------------------------
 
-    def _board_changed(self) -> None:
-        """Send the staff screens the board now, or once the interval since the last is over.
-
-        A board is the whole of the current results (every word with its count), not a
-        delta: the newest replaces all before it. 2,000 phones sending words in a burst
-        would otherwise have the server count and send the whole cloud 600 times a second
-        to a projector that can show a few; coalesced, a burst costs a few boards a second
-        and each word is still on the projector within the interval.
-        """
-        if self._board_timer is not None:
-            return  # a send is due; it will read the room as it is then
-        wait = self._board_sent_at + self._board_interval - time.monotonic()
-        if wait <= 0:
-            self._send_board()
+    def _people_changed(self, pids: frozenset[str] | None) -> None:
+        if pids is None or self._people_due is None:
+            self._people_due = None
         else:
-            self._board_timer = asyncio.get_running_loop().call_later(wait, self._send_board)
+            self._people_due |= pids
 
-    def _send_board(self) -> None:
-        self._board_timer = None
-        self._board_sent_at = time.monotonic()
-        if self.staff:
-            self.send_staff({"type": "event", "seq": self.delivered, "patch": views.board_patch(self.room)})
+    def _staff_changed(self) -> None:
+        """Send the staff what they are due now, or once the interval since the last is over.
+
+        The board is the whole of the current results (every word with its count): the
+        newest replaces all before it. 2,000 phones sending words in a burst would
+        otherwise have the server count and send the whole cloud 600 times a second to a
+        projector that can show a few; gathered, a burst costs a few boards a second and
+        each word is still on the projector within the interval.
+        """
+        if self._staff_timer is not None:
+            return  # a send is due; it will read the room as it is then
+        wait = self._staff_sent_at + self._interval - time.monotonic()
+        if wait <= 0:
+            self._send_staff_due()
+        else:
+            self._staff_timer = asyncio.get_running_loop().call_later(wait, self._send_staff_due)
+
+    def _send_staff_due(self) -> None:
+        self._staff_timer = None
+        self._staff_sent_at = time.monotonic()
+        try:
+            people = self._people_message()
+        except Exception:  # a bug in a view: the staff start afresh, the room goes on
+            log.exception("room %s: could not tell the staff who is here", self.room.code)
+            for conn in list(self.staff):
+                conn.close(CLOSE_TOO_SLOW)
+            return
+        if people is not None:
+            self.send_staff(people)
+        if self._board_due:
+            self._board_due = False
+            if self.staff:
+                patch = views.board_patch(self.room)
+                self.send_staff({"type": "event", "seq": self.delivered, "patch": patch})
+
+    def _people_message(self) -> dict[str, Any] | None:
+        """The lines of the participant list that differ from what the staff have, who
+        left, and who came or went; None when nothing did."""
+        room, due, lines = self.room, self._people_due, self._lines
+        self._people_due = set()
+        if due is None:
+            gone = [pid for pid in lines if pid not in room.participants]
+            pids: Iterable[str] = [*room.participants, *gone]
+        else:
+            pids = sorted(due, key=_by_join_order)
+        changed, removed = [], []
+        groups = views.Groups.of(room) if due is None or due else None
+        for pid in pids:
+            if pid not in room.participants:
+                if lines.pop(pid, None) is not None:
+                    removed.append(pid)
+                continue
+            assert groups is not None
+            line = views.participant(room, pid, groups)
+            values = tuple(line.values())
+            if lines.get(pid) != values:
+                lines[pid] = values
+                changed.append(line)
+        presence, self._presence_due = self._presence_due, {}
+        online = [pid for pid, on in presence.items() if on]
+        offline = [pid for pid, on in presence.items() if not on]
+        if not (changed or removed or online or offline):
+            return None
+        return {
+            "type": "people",
+            "changed": changed,
+            "removed": removed,
+            "online": online,
+            "offline": offline,
+        }
 
     def stop(self) -> None:
         """The room is forgotten: nothing more is sent."""
-        if self._board_timer is not None:
-            self._board_timer.cancel()
-            self._board_timer = None
+        if self._staff_timer is not None:
+            self._staff_timer.cancel()
+            self._staff_timer = None
 
     # --- screens coming and going -------------------------------------------------------
 
@@ -181,22 +281,25 @@ class FanOut:
         if conn.participant is not None:
             self.online[conn.participant] += 1
             if self.online[conn.participant] == 1:
-                self.send_staff({"type": "presence", "participant": conn.participant, "online": True})
+                self._presence(conn.participant, True)
 
     def _missed_since(self, last_seq: int | None, conn: Connection) -> list[str] | None:
+        """The frames a reconnecting phone missed, or None when it needs a snapshot."""
         if last_seq is None or last_seq > self.delivered or conn.is_staff:
             return None
         if last_seq == self.delivered:
             return []
-        if not self.recent or self.recent[0][0] > last_seq + 1:
+        if not self.recent or self.recent[0].seq > last_seq + 1:
             return None
-        frames = []
-        for seq, events in self.recent:
-            if seq <= last_seq:
-                continue
-            for event in events:
-                if event.audience in (views.ALL, conn.participant):
-                    frames.append(encode({"type": "event", "seq": seq, "patch": event.patch}))
+        frames: list[str] = []
+        own = False
+        for told in self.recent:
+            if told.seq > last_seq:
+                frames.extend(told.frames)
+                own = own or told.personal is None or conn.participant in told.personal
+        if own and conn.participant is not None:
+            patch = views.personal_patch(self.room, conn.participant)
+            frames.append(encode({"type": "event", "seq": self.delivered, "patch": patch}))
         return frames
 
     def detach(self, conn: Connection) -> None:
@@ -212,4 +315,8 @@ class FanOut:
             self.online[conn.participant] -= 1
             if self.online[conn.participant] == 0:
                 del self.online[conn.participant]
-                self.send_staff({"type": "presence", "participant": conn.participant, "online": False})
+                self._presence(conn.participant, False)
+
+    def _presence(self, pid: str, online: bool) -> None:
+        self._presence_due[pid] = online
+        self._staff_changed()

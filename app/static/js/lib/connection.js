@@ -18,6 +18,29 @@ import { POLICY, reconnectDelay, transientDelay } from "./policy.js";
 
 const OPEN = 1;
 
+/* A `people` message (staff screens) on the state: each line that changed replaces its
+ * own, a new one goes last (the list is in join order), who left goes, and who came
+ * online or went offline is marked in `online`. */
+export function mergePeople(state, message) {
+  const lines = (state.participants || []).slice();
+  const at = new Map(lines.map((line, i) => [line.id, i]));
+  for (const line of message.changed) {
+    if (at.has(line.id)) {
+      lines[at.get(line.id)] = line;
+    } else {
+      at.set(line.id, lines.length);
+      lines.push(line);
+    }
+  }
+  const removed = new Set(message.removed);
+  state.participants = removed.size ? lines.filter((line) => !removed.has(line.id)) : lines;
+  const online = new Set(state.online || []);
+  message.online.forEach((id) => online.add(id));
+  message.offline.forEach((id) => online.delete(id));
+  state.online = [...online];
+  return state;
+}
+
 export class Room {
   /* options: url (string or function), hello ({room, role, key?}), WebSocket, now() (ms),
    * timers ({setTimeout, clearTimeout, setInterval, clearInterval}), storage
@@ -252,13 +275,10 @@ export class Room {
         this.seq = message.seq;
         this.emit("state", this.state);
         break;
-      case "presence": {
-        const online = (this.state.online || []).filter((id) => id !== message.participant);
-        if (message.online) online.push(message.participant);
-        this.state.online = online;
+      case "people":
+        mergePeople(this.state, message);
         this.emit("state", this.state);
         break;
-      }
       case "pong":
         this.unansweredPings = Math.max(0, this.unansweredPings - 1);
         this.takeClockSample(message.t0, message.server_time, this.now());
