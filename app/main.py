@@ -23,6 +23,7 @@ from app.settings import Settings, get_settings
 from app.storage.store import Store
 from app.web import accounts, editor, pages, programmes, results, wordcloud, workbook, ws
 from app.web.access import ForeignOrigin, TooManyGuesses
+from app.web.assets import StaticAssets
 from app.web.headers import SecurityHeaders
 from app.web.logs import mask_access_log
 from app.workshops import finish_closing
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(TooManyGuesses, too_many_guesses)
     app.add_exception_handler(ForeignOrigin, foreign_origin)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(StaticAssets)  # versioned, long-cached, compressed assets (app/web/assets.py)
     # The client's address and scheme as a trusted reverse proxy names them (README).
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.add_middleware(KeepServerSend)  # added last, so it sees the server's own send

@@ -26,6 +26,7 @@ from app.core.program import ProgramError, list_programs, load_program
 from app.core.room import SYSTEM, Refused, Room
 from app.realtime.hub import Hub, LiveRoom, now_ms
 from app.settings import Settings
+from app.web import assets
 from app.web.access import (
     Door,
     ForeignOrigin,
@@ -43,6 +44,7 @@ from app.workshops import close_workshop, create_workshop, digest, new_token, st
 
 router = APIRouter()
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
+templates.env.globals["static"] = assets.static_url  # {{ static('js/phone.js') }}: versioned, long-cached
 
 STATIC_DIR = Path(__file__).parent.parent / "static"
 LANG_COOKIE = "samling_lang"
@@ -75,28 +77,23 @@ def script_json(value: Any) -> Markup:
     return Markup(escaped)  # noqa: S704 - every < > & is escaped just above
 
 
-def kind_assets() -> dict[str, list[str]]:
-    """Every exercise kind's browser script and stylesheet: pages load them all, so a new
-    kind needs no template change (see docs/kinds.md)."""
-    scripts = sorted((STATIC_DIR / "js" / "kinds").glob("*.js"))
-    styles = sorted((STATIC_DIR / "css" / "kinds").glob("*.css"))
-    return {
-        "scripts": [f"/static/js/kinds/{p.name}" for p in scripts],
-        "styles": [f"/static/css/kinds/{p.name}" for p in styles],
-    }
-
-
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """A page. ``kinds``: only these kinds' scripts (else every kind's, so a new kind needs
+    no template change); ``page``: the page's own script, whose imports are preloaded;
+    ``catalog=False``: a page without scripts needs no texts for them (the join page)."""
     lang = language(request)
     boot = context.pop("boot", None)
+    kinds = context.pop("kinds", None)
+    page = context.pop("page", None)
+    with_catalog = context.pop("catalog", True)
     base = {
         "lang": lang,
         "t": lambda key, **params: i18n.translate(key, lang, **params),
         "localize": lambda value: localize(value, lang),
-        "catalog_json": script_json(i18n.catalog(lang)),
+        "catalog_json": script_json(i18n.catalog(lang)) if with_catalog else None,
         "boot_json": script_json({**(boot or {}), "lang": lang}),
         "other_lang": "en" if lang == "nb" else "nb",
-        "kind_assets": kind_assets(),
+        "kind_assets": assets.kind_assets(kinds, page),
     }
     response = templates.TemplateResponse(request, template, {**base, **context}, status_code=status_code)
     if request.query_params.get("lang") in i18n.LANGUAGES:
@@ -336,7 +333,8 @@ async def join_page(request: Request, code: str = "") -> Response:
     if door is not None and request.cookies.get(participant_cookie(door.code)):
         return RedirectResponse(f"/r/{door.code}", status_code=303)  # the phone page checks it
     code = codes.normalize(code)
-    return render(request, "join.html", code=code if codes.looks_valid(code) else "", name="", error_key=None)
+    typed = code if codes.looks_valid(code) else ""
+    return render(request, "join.html", code=typed, name="", error_key=None, catalog=False)
 
 
 def _participant(request: Request, live: LiveRoom) -> str | None:
@@ -391,7 +389,14 @@ async def phone_page(request: Request, code: str) -> Response:
         response = RedirectResponse(f"/j/{door.code}", status_code=303)
         response.delete_cookie(cookie)  # a stale token (removed, or another room's day)
         return response
-    return render(request, "phone.html", code=live.code, boot={"role": "participant", "code": live.code})
+    return render(
+        request,
+        "phone.html",
+        code=live.code,
+        boot={"role": "participant", "code": live.code},
+        kinds=assets.kinds_of(live.room.program),
+        page="js/phone.js",
+    )
 
 
 @router.get("/healthz")
