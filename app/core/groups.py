@@ -7,8 +7,13 @@ so replaying a room's history gives the same groups.
 from __future__ import annotations
 
 import random
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 def group_count_for_size(people: int, size: int) -> int:
@@ -49,20 +54,81 @@ def triads(ids: Sequence[str], seed: int) -> dict[str, int]:
     return deal(ids, max(1, len(ids) // 3), seed)
 
 
+@dataclass(frozen=True, slots=True)
+class Index:
+    """Who is in which group of one assignment (pid -> group), in the assignment's order."""
+
+    sizes: dict[int, int]
+    members: dict[int, tuple[str, ...]]
+
+    @classmethod
+    def of(cls, assignment: Mapping[str, int]) -> Index:
+        lists: dict[int, list[str]] = {}
+        for pid, group in assignment.items():
+            lists.setdefault(group, []).append(pid)
+        return cls({g: len(m) for g, m in lists.items()}, {g: tuple(m) for g, m in lists.items()})
+
+
+class ByIdentity(Generic[K, V]):
+    """Values derived from objects that are never changed in place (a room's dicts: every
+    change makes a new one), kept for the last few objects by identity. A join then finds
+    its room's groups without scanning every participant, and 5,000 joins cost linear
+    time. It holds the objects it keeps, so an id is never mistaken for another's."""
+
+    def __init__(self, derive: Callable[[K], V], keep: int = 8) -> None:
+        self._derive = derive
+        self._keep = keep
+        self._entries: OrderedDict[int, tuple[K, V]] = OrderedDict()
+
+    def __call__(self, source: K) -> V:
+        found = self.known(source)
+        if found is None:
+            found = self._derive(source)
+            self.put(source, found)
+        return found
+
+    def known(self, source: K) -> V | None:
+        entry = self._entries.get(id(source))
+        if entry is None or entry[0] is not source:
+            return None
+        self._entries.move_to_end(id(source))
+        return entry[1]
+
+    def put(self, source: K, value: V) -> None:
+        self._entries[id(source)] = (source, value)
+        self._entries.move_to_end(id(source))
+        while len(self._entries) > self._keep:
+            self._entries.popitem(last=False)
+
+
+index: ByIdentity[Mapping[str, int], Index] = ByIdentity(Index.of)
+
+
+def joined(assignment: Mapping[str, int], pid: str, group: int) -> dict[str, int]:
+    """The assignment with a newcomer in ``group``: a new dict, whose index is derived from
+    the old one's when that is known (no scan of everyone)."""
+    after = {**assignment, pid: group}
+    old = index.known(assignment)
+    if old is not None and pid not in assignment:
+        sizes = {**old.sizes, group: old.sizes.get(group, 0) + 1}
+        index.put(after, Index(sizes, {**old.members, group: (*old.members.get(group, ()), pid)}))
+    return after
+
+
 def smallest_group(assignment: Mapping[str, int]) -> int | None:
     """The group a latecomer joins: the smallest, the lowest number on a tie."""
     if not assignment:
         return None
-    sizes = Counter(assignment.values())
+    sizes = index(assignment).sizes
     return min(sizes, key=lambda g: (sizes[g], g))
 
 
 def members(assignment: Mapping[str, int], group: int) -> list[str]:
-    return [pid for pid, g in assignment.items() if g == group]
+    return list(index(assignment).members.get(group, ()))
 
 
 def numbers(assignment: Mapping[str, int]) -> list[int]:
-    return sorted(set(assignment.values()))
+    return sorted(index(assignment).sizes)
 
 
 # --- groupings that change between rounds -------------------------------------------------

@@ -8,7 +8,6 @@ same state after a restart.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -65,6 +64,14 @@ __all__ = [
 
 def _join_order(pid: str) -> int:
     return int(pid[1:])
+
+
+def _network_of(participants: dict[str, Participant]) -> dict[str, int]:
+    return {p.id: p.group for p in participants.values() if p.group is not None}
+
+
+# A room's network groups, by its participants dict (never changed in place).
+_network: grouping.ByIdentity[dict[str, Participant], dict[str, int]] = grouping.ByIdentity(_network_of)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +171,7 @@ class Room:
         ex = self.current
         working = self.working_groups()
         if working:
-            return max(Counter(working.values()).values())
+            return max(grouping.index(working).sizes.values())
         size = self.program.network_group_size
         return ex.planned_group_size(size) if ex is not None else size
 
@@ -228,7 +235,8 @@ class Room:
         return {ex.id} | {r for r in referred if isinstance(r, str)}
 
     def network_groups(self) -> dict[str, int]:
-        return {p.id: p.group for p in self.participants.values() if p.group is not None}
+        """pid -> network group (not to be changed: it is shared, see ``_network``)."""
+        return _network(self.participants)
 
     def working_groups(self) -> dict[str, int]:
         """The groups the current exercise works in: its own (pairs, triads, the steps of
@@ -317,9 +325,11 @@ def _join(room: Room, cmd: Command) -> tuple[Room, Changes]:
     net = room.network_groups()
     person = Participant(id=pid, name=action.name, joined_at=cmd.at, group=grouping.smallest_group(net))
     participants = {**room.participants, pid: person}
+    # The newcomer's groups are derived from the room's, not found by scanning everyone.
+    _network.put(participants, net if person.group is None else grouping.joined(net, pid, person.group))
     exercise_groups = room.exercise_groups
     if exercise_groups:
-        exercise_groups = {**exercise_groups, pid: grouping.smallest_group(exercise_groups) or 1}
+        exercise_groups = grouping.joined(exercise_groups, pid, grouping.smallest_group(exercise_groups) or 1)
     new_room = replace(
         room,
         participants=participants,

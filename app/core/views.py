@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from app.core import groups as grouping
 from app.core.localized import text
 from app.core.program import Phase
 from app.core.room import Changes, Room
@@ -155,16 +156,14 @@ class Groups:
     scanning everyone would be quadratic)."""
 
     working: dict[str, int]
-    members: dict[int, list[str]]
+    members: dict[int, tuple[str, ...]]
     hosts: dict[int, str]  # World Café: each table's host
     round: int  # the round of an exercise whose groups change each round
 
     @classmethod
     def of(cls, room: Room) -> Groups:
         working = room.working_groups()
-        members: dict[int, list[str]] = {}
-        for pid, group in working.items():
-            members.setdefault(group, []).append(pid)
+        members = grouping.index(working).members  # kept while the room's groups stay
         ex = room.current
         hosts: dict[int, str] = {}
         if ex is not None and ex.grouping == "world_cafe":
@@ -178,7 +177,7 @@ def me(room: Room, pid: str, groups: Groups | None = None) -> dict[str, Any]:
         return {"id": pid, "removed": True}
     groups = groups or Groups.of(room)
     group = groups.working.get(pid)
-    mates = groups.members.get(group, [pid]) if group is not None else [pid]
+    mates = groups.members.get(group, (pid,)) if group is not None else (pid,)
     turn = room.turns.get(group) if group is not None else None
     return {
         "id": pid,
