@@ -121,7 +121,9 @@ async def connect_phones(urls: list[str], cookies: list[str], hello: bytes, on_f
 async def join_all(url: str, code: str, count: int) -> list[str]:
     """Join ``count`` phones, each a new person: the client keeps no cookies of its own."""
     no_cookies = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
-    limits = httpx.Limits(max_connections=32)
+    # Idle connections are dropped well before the server's keep-alive timeout (5 s), so
+    # a join never goes out on a connection the server is closing.
+    limits = httpx.Limits(max_connections=32, keepalive_expiry=1.0)
     semaphore = asyncio.Semaphore(32)
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=120, cookies=no_cookies) as http:
 

@@ -22,7 +22,8 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, workdir: Path, programs_dir: Path, **settings: str) -> None:
+    def __init__(self, workdir: Path, programs_dir: Path, app: str = "app.main:app", **settings: str) -> None:
+        self.app = app  # the ASGI app uvicorn runs (the benchmarks also run bench.naive:app)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -42,7 +43,7 @@ class LiveServer:
                 sys.executable,
                 "-m",
                 "uvicorn",
-                "app.main:app",
+                self.app,
                 "--host",
                 "127.0.0.1",
                 "--port",

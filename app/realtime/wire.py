@@ -16,10 +16,13 @@ is slower but the same on the wire.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 from websockets.frames import Frame, Opcode
+
+log = logging.getLogger(__name__)
 
 # Where the middleware keeps the server's own send callable, before any wrapping.
 SERVER_SEND = "samling.server_send"
@@ -73,14 +76,26 @@ class DirectWriter:
         self._protocol.transport.write(text_frame(text))
 
 
-_USED = ("handshake_complete", "close_sent", "disconnected", "writable", "transport")
+PROTOCOL = "WebSocketsSansIOProtocol"  # uvicorn.protocols.websockets.websockets_sansio_impl
+USED = ("handshake_complete", "close_sent", "disconnected", "writable", "transport")
+_warned = False
 
 
 def writer(scope: Scope) -> DirectWriter | None:
-    """A direct writer when the server is uvicorn's sans-I/O protocol, else None."""
+    """A direct writer when the server is uvicorn's sans-I/O protocol, else None.
+
+    Another server (the tests' client, another ASGI server) gets ASGI's send. uvicorn's
+    sans-I/O protocol without the attributes used here is a uvicorn this was not tested
+    with (pyproject.toml pins the range, tests/test_wire.py checks it): logged as an error
+    once, and the slow path is taken."""
+    global _warned
     protocol = getattr(scope.get(SERVER_SEND), "__self__", None)
-    if protocol is None or type(protocol).__name__ != "WebSocketsSansIOProtocol":
+    if protocol is None or type(protocol).__name__ != PROTOCOL:
         return None
-    if not all(hasattr(protocol, name) for name in _USED):
-        return None  # a uvicorn that changed shape: the ASGI path still works
+    missing = [name for name in USED if not hasattr(protocol, name)]
+    if missing:
+        if not _warned:
+            _warned = True
+            log.error("uvicorn's %s has no %s: frames go through ASGI's send (slow)", PROTOCOL, missing)
+        return None
     return DirectWriter(protocol)
