@@ -23,7 +23,7 @@ from app.realtime.connection import CLOSE_REMOVED, CLOSE_TOO_SLOW
 from app.realtime.fanout import FanOut, Step
 from app.workshops import digest
 from tests.fakescreen import FakeScreen
-from tests.phoneclient import merge_people
+from tests.phoneclient import merge_people, run_async
 from tests.roomkit import CLOUD_PROGRAM, DEMO_PROGRAM
 
 
@@ -146,7 +146,7 @@ def test_the_board_reaches_the_staff_at_most_once_per_interval_and_the_last_one_
         fanout.stop()
         return projector, story, took
 
-    projector, story, took = asyncio.run(burst())
+    projector, story, took = run_async(burst())
     boards = [f for f in projector.of_type("event") if "board" in f["patch"]]
     assert 1 <= len(boards) <= took / 0.2 + 2, "20 words in a moment: a board or two, not twenty"
     gaps = [b["at"] - a["at"] for a, b in itertools.pairwise(boards)]
@@ -193,7 +193,7 @@ def test_joins_reach_the_staff_as_the_new_lines_only_gathered_and_never_the_whol
         fanout.stop()
         return staff, story
 
-    staff, story = asyncio.run(burst())
+    staff, story = run_async(burst())
     for screen in staff:
         people = screen.of_type("people")
         assert len(people) <= 30, "gathered: a few messages a second, not one per join"

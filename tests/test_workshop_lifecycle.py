@@ -16,6 +16,7 @@ from app.core.room import Command
 from app.realtime.hub import now_ms
 from app.storage.store import NewCommand, Store, WorkshopGone
 from app.storage.tables import CommandRow, SnapshotRow
+from tests.phoneclient import run_async
 from tests.roomkit import connect_phone, create_workshop, hello, join
 
 ROLES_PROGRAM = """
@@ -201,7 +202,6 @@ def test_closed_workshops_are_purged_after_the_set_number_of_days(client: TestCl
 def test_a_closing_cut_short_is_finished_by_the_next_purge(client: TestClient) -> None:
     """The server stopped between closing and clearing the history: the purge task
     clears it, notes and all, the next time it runs."""
-    import asyncio
 
     from app.main import purge_once
 
@@ -215,7 +215,7 @@ def test_a_closing_cut_short_is_finished_by_the_next_purge(client: TestClient) -
     assert store.close_workshop(w.code, now_ms())  # ... and then the power went
     assert store.closed_with_history() == [w.code]
     settings = client.app.state.settings  # type: ignore[attr-defined]
-    asyncio.run(purge_once(store, settings))
+    run_async(purge_once(store, settings))
     assert store.closed_with_history() == []
     assert "halvveis" not in _everything_stored(store, workshop_id)
     assert client.get(f"/f/{w.code}/{w.facilitator_key}/results.json").status_code == 200
@@ -241,5 +241,5 @@ def test_the_purge_and_the_idle_sweep_survive_errors() -> None:
     async def run() -> None:
         await asyncio.wait_for(every(0.01, purge, stopping), 5)
 
-    asyncio.run(run())
+    run_async(run())
     assert calls == [0, 1, 2]  # it went on after the error, and stopped when told
