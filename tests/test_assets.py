@@ -5,6 +5,7 @@ no catalog of texts; and every module the phone imports is named up front."""
 from __future__ import annotations
 
 import gzip
+import json
 import re
 
 from starlette.testclient import TestClient
@@ -65,3 +66,20 @@ def test_the_join_page_has_no_catalog_of_texts(client: TestClient) -> None:
     assert 'id="samling-catalog"' not in page.text
     assert "<script" not in page.text.replace('<script type="application/json" id="samling-boot">', "")
     assert len(page.content) < 4000, len(page.content)
+
+
+def test_a_browser_that_joins_gets_the_phone_page_with_its_room_at_once(client: TestClient) -> None:
+    w = create_workshop(client)
+    client.cookies.clear()
+    joined = client.post(
+        "/join",
+        data={"code": w.code, "name": "Kari"},
+        headers={"sec-fetch-mode": "navigate", "accept-encoding": "gzip"},
+        follow_redirects=False,
+    )
+    assert joined.status_code == 200  # no redirect to follow on a slow network
+    assert joined.headers["content-encoding"] == "gzip"
+    assert joined.cookies.get(f"samling_{w.code}")
+    boot = json.loads(re.search(r'id="samling-boot">(.*?)</script>', joined.text, re.S)[1])  # type: ignore[index]
+    assert boot["state"]["me"]["name"] == "Kari"  # the room as her phone sees it, before the socket
+    assert boot["code"] == w.code

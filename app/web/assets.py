@@ -6,7 +6,9 @@
   URLs never change their content, so they are cached for a year (``immutable``); a new
   release is a new version. Plain ``/static/...`` still works, revalidated each time.
 - **Compressed**: text assets (and the phone's and the join page's HTML, which hold no
-  secret) are sent gzip-compressed to a browser that accepts it.
+  secret) are sent gzip-compressed to a browser that accepts it. Joining answers a
+  browser with the phone page itself (no redirect to follow), and that page carries the
+  room as the phone sees it, so it shows the room before its WebSocket is open.
 - **Only what a page uses**: the kinds a program uses (``kinds_of``), and every module a
   page script imports, named up front as ``modulepreload`` so that the browser fetches
   the whole import graph at once instead of one level per round trip.
@@ -33,7 +35,7 @@ LONG_CACHE = b"public, max-age=31536000, immutable"
 REVALIDATE = b"no-cache"
 # Pages whose HTML may be compressed: they carry no secret a reflected text could be
 # guessed against (compression and secrets do not mix: BREACH). Staff pages are left out.
-COMPRESSED_PAGES = re.compile(r"^/(j(/[^/]*)?|r/[^/]+)$")
+COMPRESSED_PAGES = re.compile(r"^/(j(/[^/]*)?|join|r/[^/]+)$")
 IMPORT = re.compile(r"""^\s*import\s[^"']*["'](\.{1,2}/[^"']+)["']""", re.MULTILINE)
 
 

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from starlette.requests import HTTPConnection
 
 from app import i18n
-from app.core import codes
+from app.core import codes, views
 from app.core.actions import Join
 from app.core.localized import localize
 from app.core.program import ProgramError, list_programs, load_program
@@ -113,6 +113,15 @@ def set_cookie(
 def join_url(request: Request, code: str | None = None) -> str:
     base = _settings(request).public_url.rstrip("/") or str(request.base_url).rstrip("/")
     return f"{base}/j/{code}" if code else f"{base}/j"
+
+
+def phone_prefetch() -> dict[str, Any]:
+    """What the join page fetches for the phone page while the person types their name:
+    the phone's scripts, every kind's and every module they import (versioned and
+    long-cached, so the phone page finds them in the cache)."""
+    phone = assets.kind_assets(None, "js/phone.js")
+    page = assets.static_url("js/phone.js")
+    return {"prefetch": [*phone["scripts"], page, *phone["preload"], *phone["styles"]]}
 
 
 def not_found(request: Request) -> HTMLResponse:
@@ -334,7 +343,8 @@ async def join_page(request: Request, code: str = "") -> Response:
         return RedirectResponse(f"/r/{door.code}", status_code=303)  # the phone page checks it
     code = codes.normalize(code)
     typed = code if codes.looks_valid(code) else ""
-    return render(request, "join.html", code=typed, name="", error_key=None, catalog=False)
+    prefetch = phone_prefetch()
+    return render(request, "join.html", code=typed, name="", error_key=None, catalog=False, **prefetch)
 
 
 def _participant(request: Request, live: LiveRoom) -> str | None:
@@ -373,7 +383,11 @@ async def join(
         return again("join.error.name", 400)
     except Exception:
         return again("error.storage_unavailable", 503)
-    response = RedirectResponse(f"/r/{live.code}", status_code=303)
+    response: Response = RedirectResponse(f"/r/{live.code}", status_code=303)
+    if request.headers.get("sec-fetch-mode") == "navigate":
+        # A browser gets the phone page at once (phone.js puts /r/<code> in the address
+        # bar): a slow network's round trip less than following a redirect.
+        response = phone_view(request, live, live.room.tokens.get(digest(token)))
     set_cookie(request, response, participant_cookie(live.code), token, max_age=PARTICIPANT_COOKIE_SECONDS)
     return response
 
@@ -389,11 +403,18 @@ async def phone_page(request: Request, code: str) -> Response:
         response = RedirectResponse(f"/j/{door.code}", status_code=303)
         response.delete_cookie(cookie)  # a stale token (removed, or another room's day)
         return response
+    return phone_view(request, live, _participant(request, live))
+
+
+def phone_view(request: Request, live: LiveRoom, pid: str | None) -> HTMLResponse:
+    """The phone page, with the room as this phone sees it, so that it shows the room
+    before its WebSocket is open."""
+    state = views.snapshot(live.room, "participant", pid)
     return render(
         request,
         "phone.html",
         code=live.code,
-        boot={"role": "participant", "code": live.code},
+        boot={"role": "participant", "code": live.code, "state": state, "server_time": now_ms()},
         kinds=assets.kinds_of(live.room.program),
         page="js/phone.js",
     )

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser import rooms
+from tests.browser import axe, rooms
 from tests.browser.conftest import Screens
 from tests.liveserver import LiveServer
 
@@ -155,6 +155,12 @@ def go_to(facilitator: Page, phone: Page, title: str) -> None:
     raise AssertionError(f"never reached {title}")
 
 
+def check(page: Page, state: str) -> None:
+    """Nothing sideways or too small at 320/360 px and 200 % text, and axe finds nothing."""
+    problems = layout_problems(page) + axe.violations(page)
+    assert problems == [], state + ": " + "\n".join(problems)
+
+
 def open_phones(server: LiveServer, screens: Screens) -> tuple[Page, list[Page]]:
     # Every phone reports what it vibrated and whether it asked to keep the screen on.
     facilitator, _, phones = rooms.open_room(
@@ -173,40 +179,33 @@ def test_every_phone_screen_fits_320_px_and_200_percent_text(
 ) -> None:
     join = screens.open(viewport={"width": 320, "height": 640}, is_mobile=True, has_touch=True).new_page()
     join.goto(phone_server.url + "/j")
-    assert layout_problems(join) == []
+    check(join, "join page")
     facilitator, phones = open_phones(phone_server, screens)
     kari = phones[0]
-    problems = layout_problems(kari)
-    assert problems == [], "\n".join(problems)
+    check(kari, "waiting for the day")
     facilitator.get_by_role("button", name="Start", exact=True).click()
     kari.get_by_label(re.compile("Hvilke verdier")).fill("Tillit")
     kari.get_by_role("button", name="Send", exact=True).click()
     expect(kari.locator(".wordcloud-mine input")).to_have_value("Tillit")
-    problems = layout_problems(kari)
-    assert problems == [], "word cloud" + ": " + "\n".join(problems)
+    check(kari, "word cloud")
     facilitator.get_by_role("button", name="Neste øvelse").click()
     facilitator.get_by_role("button", name="Start", exact=True).click()
     expect(kari.locator(".diamond-chip").first).to_be_visible()
     kari.locator(".diamond-chip").first.click()
-    problems = layout_problems(kari)
-    assert problems == [], "diamond with a value selected" + ": " + "\n".join(problems)
+    check(kari, "diamond with a value selected")
     facilitator.get_by_role("button", name="Neste øvelse").click()
     expect(kari.locator(".gallery-host-button").first).to_be_visible()
-    problems = layout_problems(kari)
-    assert problems == [], "gallery walk, choosing the host" + ": " + "\n".join(problems)
+    check(kari, "gallery walk, choosing the host")
     facilitator.get_by_role("button", name="Start", exact=True).click()
-    problems = layout_problems(kari)
-    assert problems == [], "gallery walk" + ": " + "\n".join(problems)
+    check(kari, "gallery walk")
     facilitator.get_by_role("button", name="Neste øvelse").click()
     kari.get_by_label("Nytt punkt").fill("Skape merverdi for innbyggerne")
     kari.get_by_role("button", name="Legg til").click()
     expect(kari.locator(".lists-mine input")).to_have_value("Skape merverdi for innbyggerne")
-    problems = layout_problems(kari)
-    assert problems == [], "lists" + ": " + "\n".join(problems)
+    check(kari, "lists")
     facilitator.get_by_role("button", name="Neste øvelse").click()
     expect(kari.locator(".comment-form")).to_be_visible()
-    problems = layout_problems(kari)
-    assert problems == [], "comments" + ": " + "\n".join(problems)
+    check(kari, "comments")
     assert screens.errors == []
 
 
@@ -275,3 +274,68 @@ def test_the_gallery_walk_shows_one_countdown(phone_server: LiveServer, screens:
     expect(kari.locator(".kind-gallery")).to_contain_text("Tilbake i egen gruppe")
     expect(kari.locator(".kind-gallery")).not_to_contain_text("har ikke startet")
     assert screens.errors == []
+
+
+def test_after_joining_the_address_is_the_phone_page_and_a_reload_sends_nothing_again(
+    phone_server: LiveServer, screens: Screens
+) -> None:
+    _, phones = open_phones(phone_server, screens)
+    kari = phones[0]
+    assert re.search(r"/r/[A-Z0-9]{6}$", kari.url), kari.url
+    methods: list[str] = []
+    kari.on("request", lambda r: methods.append(r.method) if r.is_navigation_request() else None)
+    kari.reload()
+    expect(kari.locator("#me-name")).to_have_text("Kari")
+    assert methods == ["GET"]
+    assert screens.errors == []
+
+
+FOCUS_RING = """
+() => {
+  function rgb(text) { return text.match(/[\\d.]+/g).slice(0, 3).map(Number); }
+  function luminance([r, g, b]) {
+    const f = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  }
+  const el = document.activeElement;
+  let node = el.parentElement, bg = "rgb(255, 255, 255)";
+  for (; node; node = node.parentElement) {
+    const c = getComputedStyle(node).backgroundColor;
+    if (c !== "rgba(0, 0, 0, 0)") { bg = c; break; }
+  }
+  const style = getComputedStyle(el);
+  const a = luminance(rgb(style.outlineColor)), b = luminance(rgb(bg));
+  return { width: parseFloat(style.outlineWidth), ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05) };
+}
+"""
+
+
+def test_a_wrong_join_names_its_field_and_the_focus_ring_shows(
+    phone_server: LiveServer, screens: Screens
+) -> None:
+    page = screens.open(viewport={"width": 320, "height": 640}, is_mobile=True, has_touch=True).new_page()
+    page.goto(phone_server.url + "/j")
+    page.get_by_label("Romkode").fill("ZZZZZZ")
+    page.get_by_label("Fornavn").fill("Kari")
+    page.get_by_role("button", name="Bli med").click()
+    code = page.get_by_label("Romkode")
+    expect(code).to_have_attribute("aria-invalid", "true")
+    expect(code).to_have_attribute("aria-describedby", "join-error")
+    expect(code).to_be_focused()
+    expect(page.get_by_label("Fornavn")).not_to_have_attribute("aria-invalid", "true")
+    check(page, "join page, wrong code")
+    # A real code and no name: the name is what is wrong.
+    facilitator, _ = open_phones(phone_server, screens)
+    room = facilitator.url.split("/")[-2]
+    page.goto(f"{phone_server.url}/j/{room}")
+    page.get_by_role("button", name="Bli med").click()
+    name = page.get_by_label("Fornavn")
+    expect(name).to_have_attribute("aria-invalid", "true")
+    expect(name).to_be_focused()
+    assert "join-error" in (name.get_attribute("aria-describedby") or "")
+    check(page, "join page, no name")
+    # The focus ring, moved there by keyboard, stands out at least 3:1 from what is around it.
+    page.keyboard.press("Tab")
+    ring = page.evaluate(FOCUS_RING)
+    assert ring["width"] >= 2 and ring["ratio"] >= 3, ring
+    assert screens.errors == [] or all("404" in e or "400" in e for e in screens.errors), screens.errors

@@ -3,7 +3,7 @@
  * current exercise kind's own part (roles, word cloud, ...). It tells the person when
  * something changes: at a new phase and at «Din tur» the phone vibrates, sounds, flashes
  * the card and a screen reader hears it; the screen stays on during an exercise. */
-import { localize, t } from "./lib/boot.js";
+import { boot, localize, t } from "./lib/boot.js";
 import { byId as $, h, render, setText } from "./lib/dom.js";
 import { formatClock, remaining } from "./lib/i18n.js";
 import { kinds } from "./lib/kinds.js";
@@ -379,4 +379,13 @@ function drawBar() {
 
 room.onState(draw);
 window.setInterval(tick, 250);
+// The page came with the room as this phone sees it: show it now, not once the WebSocket
+// is open (a round trip more on a slow network); the welcome's snapshot follows.
+// Joining answered with this page itself: the address bar shows the phone page's address.
+if (window.location.pathname !== "/r/" + boot.code) window.history.replaceState(null, "", "/r/" + boot.code);
+if (boot.state && !room.state.position) {
+  room.state = boot.state;
+  room.offset = boot.server_time - Date.now(); // until the clock pings measure it
+  draw();
+}
 offerReady();
