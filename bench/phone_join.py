@@ -6,9 +6,9 @@
 Starts one server with the shipped programs, creates a workshop, and joins it from
 Debian's Chromium (``/usr/bin/chromium``) the way a person does: the join page with the
 room code opens (the QR code's link) on the slow network and fetches the phone page's
-scripts while the person types a name (the bench waits until they are in); the clock starts at the tap on «Bli med» and stops
-when the phone page shows the room (the person's name and the exercise title, drawn by
-the page's scripts from the room's state over the WebSocket). Each run is a fresh
+scripts while the person types a name (the bench waits until they are in); the clock
+starts at the tap on «Bli med» and stops when the phone page shows the room (the
+person's name and the exercise title, drawn by the page's scripts). Each run is a fresh
 browser context, so nothing is cached. Chromium's own emulation through the DevTools
 protocol: ``Network.emulateNetworkConditions`` with DevTools' "Slow 3G" (2,000 ms
 latency per request, 400 kbit/s down and up) and ``Emulation.setCPUThrottlingRate`` 4.
@@ -37,7 +37,8 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.liveserver import LiveServer
 
 ROOT = Path(__file__).resolve().parent.parent
-SLOW_3G = {"offline": False, "latency": 2000, "downloadThroughput": 400_000 / 8, "uploadThroughput": 400_000 / 8}
+# DevTools' "Slow 3G": 2,000 ms per request, 400 kbit/s (50,000 bytes/s) each way.
+SLOW_3G = {"offline": False, "latency": 2000, "downloadThroughput": 50_000, "uploadThroughput": 50_000}
 CPU_SLOWDOWN = 4
 PREFETCHED = """() => [...document.querySelectorAll('link[rel=prefetch]')]
   .every((link) => performance.getEntriesByName(link.href).length > 0)"""
