@@ -1,10 +1,8 @@
 /* «Oppsummering fra sist samling»: the earlier gathering's results, read-only, on the
  * projector, the facilitator's page and the phones (the same data everywhere).
  * Data: app/core/kinds/recap.py (view()). */
-import { h } from "../lib/dom.js";
+import { h, render } from "../lib/dom.js";
 import { registerKind } from "../lib/kinds.js";
-
-const drawn = new WeakMap();
 
 function heading(section, api) {
   const title = api.localize(section.title);
@@ -36,20 +34,17 @@ function sectionNode(section, api) {
 }
 
 function draw(el, data, api) {
-  const key = JSON.stringify(data);
-  if (drawn.get(el) === key) return;
-  drawn.set(el, key);
   const sections = data.sections || [];
   const results = sections.filter((s) => s.kind !== "groups");
   const groups = sections.filter((s) => s.kind === "groups");
   const from = api.localize(data.title);
-  el.replaceChildren(
+  render(el, () => [
     h("h2", { text: api.t("recap.heading") }),
     from ? h("p", { className: "recap-from", text: data.date ? api.t("recap.from_date", { title: from, date: data.date }) : api.t("recap.from", { title: from }) }) : null,
     results.length ? h("div", { className: "recap-results" }, results.map((s) => sectionNode(s, api))) : h("p", { className: "hint", text: api.t("recap.nothing") }),
     groups.length ? h("h3", { className: "recap-groups-title", text: api.t("recap.groups") }) : null,
     groups.length ? h("div", { className: "recap-groups" }, groups.map((s) => sectionNode(s, api))) : null,
-  );
+  ], JSON.stringify(data));
 }
 
 registerKind("recap", { phone: draw, projector: draw, facilitator: draw, results: draw });
