@@ -69,6 +69,58 @@ kind = "G"
 minutes = 5
 
 [[exercises]]
+id = "roller"
+title = "Roller"
+[[exercises.phases]]
+kind = "G"
+minutes = 5
+[exercises.roles]
+roles = [
+  { name = "Ordstyrer og tidtaker", rule = "closest", value = 40 },
+  { name = "Viddevakt", rule = "largest" },
+  { name = "Sekretær", rule = "choice" },
+]
+
+[[exercises]]
+id = "skjema"
+title = "Egenvurdering"
+grouping = "none"
+[[exercises.phases]]
+kind = "I"
+minutes = 5
+[exercises.form]
+[[exercises.form.groups]]
+heading = "Selvledelse"
+[[exercises.form.groups.questions]]
+id = "ansvar"
+type = "scale"
+text = "Jeg tar ansvar for å gjøre egen jobb og er aktivt med å utvikle den"
+[[exercises.form.groups.questions]]
+id = "valg"
+type = "multiple"
+text = "Hva vil du jobbe mer med?"
+options = ["Tillitsbasert ledelse", "Medarbeiderskap", "Kommunikasjon"]
+max_choices = 2
+[[exercises.form.groups.questions]]
+id = "hvorfor"
+type = "long"
+text = "Hvorfor?"
+
+[[exercises]]
+id = "dugnad"
+title = "Ti ganger dristigere"
+grouping = "none"
+[exercises.crowdsource]
+rounds = 1
+top = 3
+[[exercises.phases]]
+kind = "I"
+minutes = 3
+[[exercises.phases]]
+kind = "timed"
+minutes = 1
+
+[[exercises]]
 id = "runde"
 title = "Avslutning"
 grouping = "none"
@@ -203,6 +255,18 @@ def test_every_phone_screen_fits_320_px_and_200_percent_text(
     kari.get_by_role("button", name="Legg til").click()
     expect(kari.locator(".lists-mine input")).to_have_value("Skape merverdi for innbyggerne")
     check(kari, "lists")
+    go_to(facilitator, kari, "Roller")
+    facilitator.get_by_role("button", name="Start", exact=True).click()
+    expect(kari.get_by_label("Hvor gammel er du?")).to_be_visible()
+    check(kari, "roles, the private questions")
+    go_to(facilitator, kari, "Egenvurdering")
+    facilitator.get_by_role("button", name="Start", exact=True).click()
+    expect(kari.locator(".form-question").first).to_be_visible()
+    check(kari, "a form")
+    go_to(facilitator, kari, "Ti ganger dristigere")
+    facilitator.get_by_role("button", name="Start", exact=True).click()
+    expect(kari.locator(".crowdsource-write")).to_be_visible()
+    check(kari, "crowd sourcing, writing a card")
     facilitator.get_by_role("button", name="Neste øvelse").click()
     expect(kari.locator(".comment-form")).to_be_visible()
     check(kari, "comments")
