@@ -116,6 +116,9 @@ class Command:
     at: int  # epoch ms, set by the server
     actor: str  # participant id, FACILITATOR or SYSTEM
     seed: int = 0  # drawn by the server for actions that shuffle
+    # The command format it was stored in (docs/storage.md): the rules in force when it was
+    # accepted, where a rule was tightened since. A command taken now is of today's format.
+    v: int = 2
 
 
 @dataclass(frozen=True, slots=True)

@@ -341,10 +341,10 @@ def gallery() -> Script:
     p = s.everyone()
     _words_and_diamond(s, p)
     s.act(NextExercise(), after=20 * 60)
-    s.act(Start(), after=10)
     g1, g2 = s.members(1), s.members(2)
-    s.act(GalleryHost(exercise="galleri", participant=g1[2]), by=g1[0], after=20)
-    s.act(GalleryHost(exercise="galleri", participant=g2[1]), after=20)
+    s.act(GalleryHost(exercise="galleri", participant=g1[2]), by=g1[0], after=20)  # before the walk
+    s.act(Start(), after=10)
+    s.act(GalleryHost(exercise="galleri", participant=g2[1]), after=20)  # the facilitator, during it
     s.act(GalleryComment(exercise="galleri", group=2, text="Hvorfor er mot nederst?"), by=g1[0], after=120)
     s.act(GalleryComment(exercise="galleri", group=2, text="Fin plassering av respekt"), by=g1[1], after=30)
     s.act(GalleryComment(exercise="galleri", group=1, text="Humor øverst – modig!"), by=g2[0], after=60)

@@ -54,12 +54,13 @@ def test_a_stored_command_carries_its_format_version(store: Store) -> None:
     stored = store.load_room(CODE)
     assert stored is not None and stored.workshop.id is not None
     seq, cmd = stored.commands[-1]
-    store.append(stored.workshop.id, [NewCommand(seq + 1, cmd, "again")])
+    taken_now = replace(cmd, v=COMMANDS.version)  # a command the server accepts today
+    store.append(stored.workshop.id, [NewCommand(seq + 1, taken_now, "again")])
     with store.engine.connect() as connection:
         body = connection.execute(
             text("SELECT body FROM command WHERE seq = :seq"), {"seq": seq + 1}
         ).scalar_one()
-    assert json.loads(body)["v"] == COMMANDS.version == 1
+    assert json.loads(body)["v"] == COMMANDS.version == 2
 
 
 def test_a_stored_snapshot_carries_its_version_and_leaves_the_program_to_the_workshop(store: Store) -> None:
@@ -128,8 +129,9 @@ def test_upcasters_run_in_order_from_the_stored_version(monkeypatch: pytest.Monk
     body = read_json(V1 / "history.json")["commands"][0]["body"]
     expected = command_from_json({**body, "v": 3})
     version_2 = {("when" if key == "at" else key): value for key, value in body.items()}
-    assert command_from_json(body) == expected  # no version: 1 -> 2 -> 3
-    assert command_from_json({**version_2, "v": 2}) == expected  # 2 -> 3 only
+    # the same command, each remembering the version it was stored in (its rules)
+    assert command_from_json(body) == replace(expected, v=1)  # no version: 1 -> 2 -> 3
+    assert command_from_json({**version_2, "v": 2}) == replace(expected, v=2)  # 2 -> 3 only
     assert command_to_json(expected)["v"] == 3
     with pytest.raises(UnknownFormat, match="newer"):
         command_from_json({**body, "v": 4})

@@ -291,8 +291,10 @@ def apply(room: Room, exercise: Exercise, state: State, cmd: Command) -> tuple[S
             raise Refused("not_in_group")
         if cmd.actor != FACILITATOR and working.get(cmd.actor) != group:
             raise Refused("not_in_group")
-        if cmd.actor != FACILITATOR and _walk_started(room, exercise):
-            raise Refused("walk_started")  # the teams are on their way; the facilitator may still
+        if cmd.actor != FACILITATOR and cmd.v >= 2 and _walk_started(room, exercise):
+            # the teams are on their way; the facilitator may still. A command of format 1
+            # was accepted when a member could change the host at any time (docs/storage.md).
+            raise Refused("walk_started")
         hosts = {**state.hosts, group: action.participant}
         told = frozenset(_members(working, group)) | ({cmd.actor} if cmd.actor != FACILITATOR else set())
         return replace(state, hosts=hosts), Changes(board=True, personal=told)

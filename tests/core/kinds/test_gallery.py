@@ -26,6 +26,7 @@ from app.core.program import parse_program
 from app.core.registry import KIND_BY_ACTION
 from app.core.room import FACILITATOR, Command, Participant, Room
 from app.core.room import apply as room_apply
+from app.core.serialize import COMMANDS, command_from_json, command_to_json
 
 DIAMOND = "diamant"
 EX = "galleri"
@@ -200,6 +201,21 @@ def test_the_group_chooses_its_host_before_the_walk_and_the_facilitator_at_any_t
     assert day.refused(GalleryHost(exercise=EX, participant="p3"), "p1") == "walk_started"
     day.do(GalleryHost(exercise=EX, participant="p3"))  # the facilitator still may (p2 went home)
     assert day.mine("p3")["is_host"]
+
+
+def test_a_host_change_stored_by_a_server_of_format_1_still_replays_during_the_walk() -> None:
+    """Format 1's rules let a member change the host at any time: a stored room keeps it."""
+    day = Day.begin(THREE)
+    day.do(Start())
+    late = GalleryHost(exercise=EX, participant="p3")
+    taken = command_to_json(Command(action=late, at=day.at + 1, actor="p1", seed=1))
+    stored = command_from_json({**taken, "v": 1})
+    assert stored.v == 1
+    day.room, _ = room_apply(day.room, stored)
+    assert day.mine("p3")["is_host"]
+    assert command_from_json(command_to_json(stored)).v == 1  # sent on, it keeps its rules
+    assert Command(action=late, at=0, actor="p1").v == COMMANDS.version == 2  # a new one: today's
+    assert day.refused(GalleryHost(exercise=EX, participant="p2"), "p1") == "walk_started"
     people = day.board()["groups"][0]["people"]
     assert people == [{"id": f"p{i}", "name": f"Person {i}"} for i in (1, 2, 3)]
 
