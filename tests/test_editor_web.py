@@ -133,6 +133,18 @@ def test_a_new_day_from_a_shipped_program_or_a_method(client: TestClient) -> Non
     assert client.get("/editor/new?source=method&name=nosuch").status_code == 404
 
 
+def test_an_id_beyond_what_the_database_holds_names_no_program(client: TestClient) -> None:
+    """Found by the fuzzer: 2**63 overflowed the integer column into a 500."""
+    for program_id in (2**63, 10**30, -(2**63) - 1, 0):
+        assert client.get(f"/editor/{program_id}").status_code == 404, program_id
+        assert client.get(f"/editor/{program_id}/download").status_code == 404
+        assert save(client, DAY, program_id).status_code == 404
+        assert client.post(f"/editor/{program_id}/start").status_code == 404
+        deleted = client.post(f"/editor/{program_id}/delete", follow_redirects=False)
+        assert deleted.status_code == 303  # back to the list: nothing to delete
+    assert client.get("/editor").status_code == 200
+
+
 def test_a_form_from_another_site_is_refused(client: TestClient) -> None:
     refused = client.post("/editor/save", json={"program": DAY}, headers={"origin": "https://evil.example"})
     assert refused.status_code == 403

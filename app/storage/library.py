@@ -28,6 +28,15 @@ def _owned(owner_id: int | None) -> ColumnElement[bool]:
     return column.is_(None) if owner_id is None else column == owner_id
 
 
+# The largest id a row can have (a 64-bit integer column, as SQLite and PostgreSQL store
+# it): an id from a URL or a form beyond that names no program, rather than overflowing.
+LARGEST_ID = 2**63 - 1
+
+
+def _no_such_id(program_id: int) -> bool:
+    return not 0 < program_id <= LARGEST_ID
+
+
 class Library:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -44,6 +53,8 @@ class Library:
 
     def program(self, owner_id: int | None, program_id: int) -> SavedProgram | None:
         """The program if this owner has it (another owner's is as good as missing)."""
+        if _no_such_id(program_id):
+            return None
         with Session(self.engine) as session:
             row = session.get(SavedProgram, program_id)
             return row if row is not None and row.owner_id == owner_id else None
@@ -53,6 +64,8 @@ class Library:
     ) -> SavedProgram | None:
         """Store a new program (``program_id`` None) or replace the owner's; None when the
         owner has no program with that id."""
+        if program_id is not None and _no_such_id(program_id):
+            return None
         with Session(self.engine) as session:
             if program_id is None:
                 row = SavedProgram(owner_id=owner_id, name=name, text=text, created_at=at, updated_at=at)
@@ -68,6 +81,8 @@ class Library:
             return row
 
     def delete_program(self, owner_id: int | None, program_id: int) -> bool:
+        if _no_such_id(program_id):
+            return False
         with Session(self.engine) as session:
             row = session.get(SavedProgram, program_id)
             if row is None or row.owner_id != owner_id:
