@@ -121,6 +121,16 @@ kind = "timed"
 minutes = 1
 
 [[exercises]]
+id = "trioer"
+title = "Trioer"
+grouping = "triads"
+[exercises.lists]
+min_items = 1
+[[exercises.phases]]
+kind = "G"
+minutes = 5
+
+[[exercises]]
 id = "runde"
 title = "Avslutning"
 grouping = "none"
@@ -197,7 +207,7 @@ def layout_problems(page: Page) -> list[str]:
 
 def go_to(facilitator: Page, phone: Page, title: str) -> None:
     """The facilitator moves on until the phones show the exercise `title`."""
-    for _ in range(6):
+    for _ in range(12):
         facilitator.get_by_role("button", name="Neste øvelse").click()
         try:
             expect(phone.locator("#exercise-title")).to_have_text(title, timeout=2000)
@@ -403,3 +413,14 @@ def test_a_wrong_join_names_its_field_and_the_focus_ring_shows(
     ring = page.evaluate(FOCUS_RING)
     assert ring["width"] >= 2 and ring["ratio"] >= 3, ring
     assert screens.errors == [] or all("404" in e or "400" in e for e in screens.errors), screens.errors
+
+
+def test_a_trio_is_called_a_trio_everywhere(phone_server: LiveServer, screens: Screens) -> None:
+    facilitator, phones = open_phones(phone_server, screens)
+    kari = phones[0]
+    go_to(facilitator, kari, "Trioer")
+    expect(kari.locator("#group-title")).to_have_text(re.compile(r"^Trio \d$"))
+    trio = kari.locator("#group-title").inner_text()
+    expect(kari.locator(".lists-title")).to_have_text(trio)  # not «Gruppe 1» under «Trio 1»
+    expect(kari.locator("h2, h3").filter(has_text=re.compile(r"^Gruppe \d"))).to_have_count(0)
+    assert screens.errors == []

@@ -4,7 +4,7 @@
  * colour only). Facilitator: gather, merge, open/close voting, remove.
  * Data: app/core/kinds/lists.py (mine() and board()). */
 import { h, render } from "../lib/dom.js";
-import { registerKind } from "../lib/kinds.js";
+import { groupName, registerKind } from "../lib/kinds.js";
 import { into, outboxOf, tell } from "../lib/sending.js";
 
 function statusLine(el) {
@@ -54,7 +54,7 @@ function phone(el, data, api) {
       });
     };
     return [
-      h("h2", { className: "lists-title", text: data.group ? api.t("lists.group_list", { group: data.group }) : api.t("lists.title") }),
+      h("h2", { className: "lists-title", text: data.group ? groupName(api, data.group) : api.t("lists.title") }),
       h("p", { className: "lists-progress", role: "status", "aria-live": "polite",
         text: data.min_items ? api.t("lists.progress", { count: items.length, min: data.min_items }) : api.t("lists.count", { count: items.length }) }),
       h("ul", { className: "lists-mine" }, items.map(function (item) {
@@ -128,7 +128,7 @@ function pointsVote(el, data, api) {
 function groupsView(data, api) {
   return h("div", { className: "lists-groups" }, (data.groups || []).map(function (g) {
     return h("section", { className: "lists-group", key: "group-" + g.group }, [
-      h("h3", { text: api.t("lists.group_list", { group: g.group }) }),
+      h("h3", { text: groupName(api, g.group) }),
       h("ul", {}, g.items.map(function (item) { return h("li", { text: item.text }); })),
     ]);
   }));

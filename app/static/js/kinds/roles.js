@@ -7,7 +7,7 @@
  * carries its name ("Hår 1 av 5: lysest"), so it is usable without colour.
  */
 import { h, render } from "../lib/dom.js";
-import { registerKind } from "../lib/kinds.js";
+import { groupName, registerKind } from "../lib/kinds.js";
 import { sendFrom } from "../lib/sending.js";
 
 var HAIR_LEVELS = 5;
@@ -248,8 +248,9 @@ function phone(el, data, api) {
 // --- projector -------------------------------------------------------------------------
 
 function outcome(api, board, group) {
-  var card = h("section", { className: "roles-card", "aria-label": api.t("roles.group", { group: group.group }) }, [
-    h("h3", { text: api.t("roles.group", { group: group.group }) }),
+  var title = groupName(api, group.group);
+  var card = h("section", { className: "roles-card", "aria-label": title }, [
+    h("h3", { text: title }),
   ]);
   if (board.rotate && group.rounds) {
     card.appendChild(h("p", { className: "roles-round", text: api.t("roles.round", { round: group.round, rounds: group.rounds }) }));

@@ -147,6 +147,8 @@ export function renderKinds(container, view, data, room) {
       t,
       localize,
       serverNow: () => room.serverNow(),
+      // A group's name as the phones' group card says it: "Trio 2", "Duo 3", "Gruppe 1".
+      group: (number) => groupTitle((room.state && room.state.position) || {}, number),
     });
   });
   Array.from(container.children).forEach((child) => {
