@@ -9,6 +9,7 @@ catalog embedded in the page.
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -30,10 +31,22 @@ def catalog(lang: str) -> dict[str, str]:
     return merged
 
 
+PLURAL = re.compile(r"\{([a-z_]+)\|([^|{}]*)\|([^|{}]*)\}")
+
+
+def plural(count: object) -> str:
+    """ "one" or "other": bokmål and English share the rule (exactly 1 is singular), the
+    one ``Intl.PluralRules`` gives the browser (lib/i18n.js)."""
+    return "one" if count == 1 and not isinstance(count, bool) else "other"
+
+
 def translate(key: str, lang: str = DEFAULT_LANGUAGE, **params: Any) -> str:
-    """The text for ``key``; a missing key shows itself, so it is noticed, never blank."""
+    """The text for ``key``, its {name}s filled in and each plural choice
+    ``{name|one|other}`` made by the number ``name`` is; a missing key shows itself, so
+    it is noticed, never blank."""
     lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
     template = catalog(lang).get(key) or catalog(DEFAULT_LANGUAGE).get(key) or key
+    template = PLURAL.sub(lambda m: m[2] if plural(params.get(m[1])) == "one" else m[3], template)
     return template.format(**params) if params else template
 
 

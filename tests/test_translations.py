@@ -45,3 +45,19 @@ def test_english_is_not_a_copy_of_bokmal() -> None:
     nb, en = catalog("nb"), catalog("en")
     same = [k for k in nb if nb[k] == en[k] and len(nb[k]) > 12]
     assert len(same) < len(nb) // 20, same
+
+
+def test_plural_choices_take_the_form_of_their_number() -> None:
+    from app.i18n import PLURAL, translate
+
+    assert translate("people.caption", "nb", count=1, online=1).startswith("1 ")
+    texts = {lang: catalog(lang) for lang in LANGUAGES}
+    chosen = [k for k, v in texts["nb"].items() if PLURAL.search(v)]
+    assert len(chosen) >= 8  # the counts on the staff screens and the results
+    for lang, entries in texts.items():
+        for key in chosen:
+            names = set(re.findall(r"\{([a-z_]+)[|}]", entries[key]))
+            one = translate(key, lang, **{name: 1 for name in names})
+            other = translate(key, lang, **{name: 3 for name in names})
+            assert "|" not in one and "|" not in other, (lang, key)
+            assert one != other, (lang, key)

@@ -26,7 +26,7 @@ from app.core.program import ProgramError, list_programs, load_program
 from app.core.room import SYSTEM, Refused, Room
 from app.realtime.hub import Hub, LiveRoom, now_ms
 from app.settings import Settings
-from app.web import assets
+from app.web import addresses, assets
 from app.web.access import (
     Door,
     ForeignOrigin,
@@ -110,9 +110,31 @@ def set_cookie(
     )
 
 
-def join_url(request: Request, code: str | None = None) -> str:
-    base = _settings(request).public_url.rstrip("/") or str(request.base_url).rstrip("/")
+def join_base(request: Request) -> str:
+    """Where phones join, unless the facilitator chose another (SAMLING_PUBLIC_URL, else
+    the address this page was opened at)."""
+    return _settings(request).public_url.rstrip("/") or str(request.base_url).rstrip("/")
+
+
+def join_url(request: Request, code: str | None = None, base: str | None = None) -> str:
+    base = base or join_base(request)
     return f"{base}/j/{code}" if code else f"{base}/j"
+
+
+def join_choices(request: Request) -> list[str]:
+    """The laptop's network addresses to offer when the page was opened on localhost
+    (phones cannot reach that) and no public address is set; else none."""
+    if _settings(request).public_url or not addresses.is_loopback(request.url.hostname or ""):
+        return []
+    return addresses.join_bases(request.url.scheme, request.url.port)
+
+
+def chosen_base(request: Request, asked: str | None) -> str | None:
+    """A join address a page asks for, if it is one this server offers."""
+    if not asked:
+        return None
+    offered = [join_base(request), *addresses.join_bases(request.url.scheme, request.url.port)]
+    return next((base for base in offered if addresses.same_origin(base, asked)), None)
 
 
 def phone_prefetch() -> dict[str, Any]:
@@ -260,7 +282,12 @@ async def facilitator_page(request: Request, code: str, key: str) -> HTMLRespons
         projector_path=f"/s/{staffed.code}/{staffed.live.projector_key}",
         close_path=f"/f/{staffed.code}/{key}/close",
         join_url=join_url(request),
-        boot={"role": "facilitator", "code": staffed.code, "key": key},
+        boot={
+            "role": "facilitator",
+            "code": staffed.code,
+            "key": key,
+            "join": {"base": join_base(request), "choices": join_choices(request)},
+        },
         **paths,
     )
 
@@ -310,7 +337,7 @@ async def projector_page(request: Request, code: str, key: str) -> HTMLResponse:
         code=live.code,
         join_url=join_url(request),
         qr_path=f"/qr/{live.code}.svg",
-        boot={"role": "projector", "code": live.code, "key": key},
+        boot={"role": "projector", "code": live.code, "key": key, "join": {"base": join_base(request)}},
     )
 
 
@@ -321,7 +348,8 @@ async def qr_code(request: Request, code: str) -> Response:
     if door is None or not door.open:
         return Response(status_code=404)
     buffer = io.BytesIO()
-    segno.make(join_url(request, door.code), error="m").save(
+    base = chosen_base(request, request.query_params.get("base"))
+    segno.make(join_url(request, door.code, base), error="m").save(
         buffer, kind="svg", scale=10, border=2, dark="#000000", light="#ffffff"
     )
     return Response(buffer.getvalue(), media_type="image/svg+xml", headers={"cache-control": "max-age=3600"})

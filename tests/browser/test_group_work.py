@@ -138,7 +138,7 @@ def test_roles_diamond_and_gallery_walk_with_six_phones(group_server: LiveServer
     expect(host.locator(".kind-gallery")).to_contain_text("hvorfor er Mot så høyt?")
 
     # Return phase: the group sees the comments it got and may adjust the diamond.
-    facilitator.get_by_role("button", name="Hopp over fase").click()
+    facilitator.get_by_role("button", name="Neste fase").click()
     for member in group_one:
         expect(member.locator(".kind-gallery")).to_contain_text("hvorfor er Mot så høyt?")
     first.get_by_role("button", name="Åpne for endringer").click()

@@ -97,7 +97,7 @@ def test_an_igp_exercise_runs_on_every_screen_through_reloads_and_a_restart(
         kari.screenshot(path=f"{SCREENSHOTS}/phone.png")
 
     # G-phase: the round robin shows whose turn it is, and "Ferdig" passes it on.
-    facilitator.get_by_role("button", name="Hopp over fase").click()
+    facilitator.get_by_role("button", name="Neste fase").click()
     for page in everyone:
         expect(page.locator("#phase-label")).to_contain_text(re.compile("Gruppe", re.IGNORECASE))
     expect(kari.locator("#notes-text")).to_have_text("Tillit <b>og</b> tid")
@@ -136,7 +136,7 @@ def test_an_igp_exercise_runs_on_every_screen_through_reloads_and_a_restart(
     expect(facilitator.locator("#people tr")).to_have_count(3)
 
     # P-phase runs out: "time is up" on every screen.
-    facilitator.get_by_role("button", name="Hopp over fase").click()
+    facilitator.get_by_role("button", name="Neste fase").click()
     for page in everyone:
         expect(page.locator("#phase-label")).to_contain_text(re.compile("Plenum", re.IGNORECASE))
     for page in everyone:

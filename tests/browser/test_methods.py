@@ -200,7 +200,7 @@ def test_roles_drawn_by_lot_say_so_and_each_phone_is_cued_for_its_role(
     for phone in consultants:
         expect(phone.locator(".roles-you-are")).to_contain_text("Konsulent")
         expect(phone.locator(".roles-cue")).to_have_text("Lytt")
-    facilitator.get_by_role("button", name="Hopp over fase").click()
+    facilitator.get_by_role("button", name="Neste fase").click()
     expect(client.locator(".roles-cue")).to_have_text("Snu ryggen til og lytt")
     expect(projector.locator(".roles-cues")).to_contain_text("Drøft utfordringen")
     assert not screens.errors
@@ -219,7 +219,7 @@ def test_crowd_sourcing_passes_cards_to_others_and_reveals_the_top_counting_down
         expect(phone.locator(".crowdsource-status")).to_have_text("Kortet ditt er levert.")
     expect(projector.locator(".kind-crowdsource")).to_contain_text("3 kort levert")
     for _round in range(2):
-        facilitator.get_by_role("button", name="Hopp over fase").click()
+        facilitator.get_by_role("button", name="Neste fase").click()
         for name, phone in zip(NAMES, phones, strict=True):
             card = phone.locator(".crowdsource-card")
             expect(card).to_be_visible()
@@ -228,7 +228,7 @@ def test_crowd_sourcing_passes_cards_to_others_and_reveals_the_top_counting_down
             expect(
                 phone.get_by_role("button", name="Gi 5 poeng" if name == "Kari" else "Gi 2 poeng")
             ).to_have_attribute("aria-pressed", "true")
-    facilitator.get_by_role("button", name="Hopp over fase").click()
+    facilitator.get_by_role("button", name="Neste fase").click()
     facilitator.get_by_role("button", name="Vis neste på topplisten").click()
     expect(projector.locator(".crowdsource-ranking li")).to_have_count(1)
     expect(projector.locator(".crowdsource-ranking li").first).to_contain_text("3.")

@@ -157,7 +157,7 @@ def test_what_is_sent_while_the_network_is_gone_arrives_once_when_it_is_back(
     assert notes.count("Skrevet i bruddet") == 1
 
     # The note is the one kept: in the next phase it comes back to the phone from the server.
-    facilitator.get_by_role("button", name="Hopp over fase").click()
+    facilitator.get_by_role("button", name="Neste fase").click()
     expect(phone.locator("#notes-text")).to_have_text("Skrevet i bruddet")
     expect(badge).to_be_hidden()
     # The browser itself logs the reconnects the proxy refused; nothing else went wrong.

@@ -170,7 +170,7 @@ def test_the_whole_seljord_day(seljord: LiveServer, screens: Screens) -> None:
     host = next(p for p in group_one if "vert" in p.locator("#kinds").inner_text().lower())
     expect(host.locator(".kind-gallery")).to_contain_text("Hvorfor står Mot så høyt?")
     # Return: the group reads its comments, swaps two values, and finalises again.
-    facilitator.get_by_role("button", name="Hopp over fase").click()
+    facilitator.get_by_role("button", name="Neste fase").click()
     a, b = group_one[0], group_one[1]
     expect(b.locator(".kind-gallery")).to_contain_text("Hvorfor står Mot så høyt?")
     a.get_by_role("button", name="Åpne for endringer").click()
@@ -182,7 +182,7 @@ def test_the_whole_seljord_day(seljord: LiveServer, screens: Screens) -> None:
 
     # Vision: each group agrees on at least 3 proposals; the room votes with dots.
     goto(facilitator, "Vi mobiliserer ideer om ledervisjon")
-    facilitator.get_by_role("button", name="Hopp over fase").click()  # to the G-phase
+    facilitator.get_by_role("button", name="Neste fase").click()  # to the G-phase
     proposals = {
         1: ["Sammen for Seljord", "Mot i leiarskap", "Gode med folk"],
         2: ["Best i lag", "sammen for seljord", "Viser vei"],

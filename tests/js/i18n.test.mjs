@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { formatClock, localizeTo, plannedClock, remaining, translate } from "../../app/static/js/lib/i18n.js";
+import { formatClock, formatDate, localizeTo, plannedClock, remaining, translate } from "../../app/static/js/lib/i18n.js";
 
 test("a text with its parameters, and a missing key shows itself", () => {
   const catalog = { "group.with": "Med {names}", "agenda.minutes": "{minutes} min" };
@@ -39,4 +39,25 @@ test("planned clock times of the agenda", () => {
   assert.equal(plannedClock("08:30", 45 * 60_000), "09:15");
   assert.equal(plannedClock("23:30", 60 * 60_000), "00:30");
   assert.equal(plannedClock("", 0), "");
+});
+
+test("plural forms by the language's rules: {count|one|other}, for each number", () => {
+  const catalog = {
+    "lists.votes": "{votes} {votes|prikk|prikker}",
+    "diamond.finals": "{finals} av {groups} {groups|gruppe|grupper} er ferdige",
+  };
+  assert.equal(translate(catalog, "lists.votes", { votes: 1 }, "nb"), "1 prikk");
+  assert.equal(translate(catalog, "lists.votes", { votes: 0 }, "nb"), "0 prikker");
+  assert.equal(translate(catalog, "lists.votes", { votes: 3 }, "nb"), "3 prikker");
+  assert.equal(translate(catalog, "diamond.finals", { finals: 1, groups: 1 }, "nb"), "1 av 1 gruppe er ferdige");
+  assert.equal(translate({ k: "{n} {n|vote|votes}" }, "k", { n: 1 }, "en"), "1 vote");
+  assert.equal(translate({ k: "{n} {n|vote|votes}" }, "k", { n: 2 }, "en"), "2 votes");
+  assert.equal(translate({ k: "{n|a|b}" }, "k", {}, "nb"), "b"); // no number: the other form
+});
+
+test("dates in the language's own way", () => {
+  assert.equal(formatDate("2023-06-14", "nb"), "14. juni 2023");
+  assert.equal(formatDate("2023-06-14", "en"), "14 June 2023");
+  assert.equal(formatDate("", "nb"), "");
+  assert.equal(formatDate("not a date", "nb"), "not a date");
 });

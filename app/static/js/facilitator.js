@@ -1,10 +1,15 @@
-/* The facilitator's control page: move through the day (start, pause, resume, +1 min,
- * skip phase, next exercise), see how far ahead or behind the day is, form groups, and
- * manage participants (move, rename, remove). Every control is a button or a form. */
-import { localize, t } from "./lib/boot.js";
-import { byId as $, h, setText } from "./lib/dom.js";
-import { formatClock, remaining } from "./lib/i18n.js";
+/* The facilitator's control page: move through the day (start, pause, resume, minutes on
+ * and off, a phase back, the next phase, the next exercise), see what comes next and how
+ * far ahead or behind the day is, present (blank the projector, the big QR code, results
+ * hidden until revealed), form groups, and manage participants (move, rename, remove).
+ * Every control is a button or a form; the presenter's keys (lib/presenter.js) work the
+ * same controls, also when pressed on the projector's page in this browser. */
+import { boot, localize, t } from "./lib/boot.js";
+import { byId as $, h, render, setText } from "./lib/dom.js";
+import { formatClock, plannedClock, remaining } from "./lib/i18n.js";
+import { kinds } from "./lib/kinds.js";
 import { agendaItems, bindBadge, connectRoom, phaseLabel, renderKinds, sender } from "./lib/page.js";
+import { presenterKey, takeRelayedKeys } from "./lib/presenter.js";
 import { tell } from "./lib/sending.js";
 
 var room = connectRoom();
@@ -19,13 +24,110 @@ function act(action) {
   return tell(api, action, show, { sent: "" });
 }
 
-document.querySelectorAll("[data-action]").forEach(function (button) {
+// --- the presenter's bar ------------------------------------------------------------------------
+
+/* A control that cannot be used now says so (aria-disabled) but keeps the focus: after
+ * Start, Pause or «Neste fase» the focus is where the facilitator left it. */
+function usable(button, on) {
+  button.setAttribute("aria-disabled", on ? "false" : "true");
+}
+
+function isUsable(button) {
+  return button.getAttribute("aria-disabled") !== "true";
+}
+
+var ACTIONS = {
+  start: { type: "start" },
+  pause: { type: "pause" },
+  resume: { type: "resume" },
+  extend: { type: "extend", seconds: 60 },
+  shorten: { type: "extend", seconds: -60 },
+  previous_phase: { type: "previous_phase" },
+  next_phase: { type: "next_phase" },
+  next_exercise: { type: "next_exercise" },
+};
+
+document.querySelectorAll("#time-controls [data-action]").forEach(function (button) {
   button.addEventListener("click", function () {
-    var type = button.getAttribute("data-action");
-    act(type === "extend" ? { type: "extend", seconds: 60 } : { type: type });
+    if (isUsable(button)) act(ACTIONS[button.getAttribute("data-action")]);
   });
 });
 $("btn-to-agenda").addEventListener("click", function () { act({ type: "goto_exercise", index: -1 }); });
+
+function presenting() {
+  return room.state.presenting || { show: "room", hidden: [], join_base: null };
+}
+
+function showOnProjector(show) {
+  return act({ type: "projector_show", show: presenting().show === show ? "room" : show });
+}
+
+$("btn-blank").addEventListener("click", function () { showOnProjector("blank"); });
+$("btn-qr").addEventListener("click", function () { showOnProjector("qr"); });
+$("btn-hide-results").addEventListener("click", function () {
+  var exercise = (room.state.position || {}).exercise_id;
+  if (exercise) act({ type: "hide_results", exercise: exercise, hidden: presenting().hidden.indexOf(exercise) < 0 });
+});
+
+/* The exercise before the current one in the day's order (-1: none). */
+function previousExercise(state) {
+  var agenda = state.agenda || [];
+  var here = agenda.findIndex(function (item) { return item.index === (state.position || {}).exercise; });
+  for (var i = here - 1; i >= 0; i--) {
+    if (agenda[i].on !== false) return agenda[i].index;
+  }
+  return -1;
+}
+
+/* One step forward, as a clicker's "next": start what is ready, else the next phase, else
+ * the next exercise. A blank projector or the big QR code first comes back to the room. */
+function forward() {
+  var state = room.state;
+  var position = state.position || {};
+  if (presenting().show !== "room") return showOnProjector("room");
+  if (position.day_over) return null;
+  var timer = position.timer;
+  if (position.exercise === -1 || (timer && timer.status === "ready")) return act({ type: "start" });
+  if (position.phase + 1 < position.phase_count) return act({ type: "next_phase" });
+  return act({ type: "next_exercise" });
+}
+
+/* One step back: the phase before, or the exercise before. */
+function backward() {
+  var state = room.state;
+  var position = state.position || {};
+  if (presenting().show !== "room") return showOnProjector("room");
+  if (position.exercise === -1) return null;
+  if (!position.day_over && position.phase > 0) return act({ type: "previous_phase" });
+  var before = previousExercise(state);
+  return before >= 0 ? act({ type: "goto_exercise", index: before }) : null;
+}
+
+function toggleFullscreen() {
+  if (document.fullscreenElement) document.exitFullscreen().catch(function () { /* already out */ });
+  else document.documentElement.requestFullscreen().catch(function () { /* not allowed */ });
+}
+
+function command(name) {
+  var timer = (room.state.position || {}).timer;
+  if (name === "next") forward();
+  else if (name === "back") backward();
+  else if (name === "blank") showOnProjector("blank");
+  else if (name === "qr") showOnProjector("qr");
+  else if (name === "pause" && timer && timer.status === "running") act({ type: "pause" });
+  else if (name === "pause" && timer && timer.status === "paused") act({ type: "resume" });
+  else if (name === "more" && isUsable($("btn-extend"))) act(ACTIONS.extend);
+  else if (name === "less" && isUsable($("btn-shorten"))) act(ACTIONS.shorten);
+  else if (name === "fullscreen") toggleFullscreen();
+}
+
+document.addEventListener("keydown", function (event) {
+  var name = presenterKey(event, $("now"));
+  if (!name) return;
+  event.preventDefault();
+  if (!event.repeat) command(name);
+});
+takeRelayedKeys(boot.code, command);
 
 $("form-groups").addEventListener("submit", function (event) {
   event.preventDefault();
@@ -36,6 +138,29 @@ $("form-groups").addEventListener("submit", function (event) {
   }
   act({ type: "form_groups", mode: $("groups-mode").value, value: value });
 });
+
+// --- the join address ------------------------------------------------------------------------------
+
+/* Opened on localhost, the page offers the laptop's network addresses and warns until
+ * one is chosen: phones cannot reach "localhost". */
+function drawJoin(state) {
+  var join = boot.join || {};
+  var chosen = presenting().join_base;
+  var choices = join.choices || [];
+  setText($("join-address"), (chosen || join.base || "") + "/j");
+  var warn = choices.length > 0 && !chosen;
+  var none = Boolean(join.base) && !choices.length && !chosen && /\/\/(localhost|127\.|\[::1\])/.test(join.base);
+  $("join-warning").hidden = !(warn || none);
+  setText($("join-warning-text"), t(none ? "presenter.join_warning_none" : "presenter.join_warning", { address: join.base || "" }));
+  render($("join-choices"), function () {
+    return choices.map(function (base) {
+      return h("button", {
+        type: "button", className: "button", key: "join-" + base, text: t("presenter.join_use", { address: base + "/j" }),
+        on: { click: function () { act({ type: "set_join_address", url: base }); } },
+      });
+    });
+  });
+}
 
 // --- the day's drift: planned against real time ----------------------------------------
 
@@ -64,34 +189,33 @@ function drawDrift(state) {
 // --- participants ------------------------------------------------------------------------
 
 function personRow(person, online, groupNumbers) {
-  var moveId = "move-" + person.id;
-  var renameId = "rename-" + person.id;
-  var groupSelect = h("select", {
-    id: moveId,
-    "aria-label": t("people.move_label", { name: person.name }),
-    on: { change: function (e) { act({ type: "move_participant", participant: person.id, group: Number(e.target.value) }); } },
-  }, groupNumbers.map(function (g) {
-    var option = h("option", { value: String(g), text: t("group.number", { number: g }) });
-    if (g === person.working_group) option.selected = true;
-    return option;
-  }));
+  var renamed = null; // the name field on the page
+  var options = groupNumbers.map(function (g) {
+    return h("option", { value: String(g), text: t("group.number", { number: g }), selected: g === person.working_group });
+  });
   if (person.working_group === null || person.working_group === undefined) {
-    groupSelect.insertBefore(h("option", { value: "", text: "–", selected: true, disabled: true }), groupSelect.firstChild);
+    options.unshift(h("option", { value: "", text: "–", selected: true, disabled: true }));
   }
-  var renameInput = h("input", { id: renameId, value: person.name, maxlength: "40", "aria-label": t("people.rename_label", { name: person.name }) });
-  return h("tr", { "data-person": person.id }, [
+  return h("tr", { key: "person-" + person.id, "data-person": person.id }, [
     h("th", { scope: "row", text: person.name }),
-    h("td", {}, [groupSelect]),
+    h("td", {}, [h("select", {
+      id: "move-" + person.id,
+      "aria-label": t("people.move_label", { name: person.name }),
+      on: { change: function (e) { act({ type: "move_participant", participant: person.id, group: Number(e.currentTarget.value) }); } },
+    }, options)]),
     h("td", {}, [h("span", { className: online ? "dot online" : "dot offline", text: online ? t("people.online") : t("people.offline") })]),
     h("td", { className: "row-actions" }, [
-      renameInput,
-      h("button", {
-        type: "button", className: "button small", text: t("people.rename"),
-        "aria-label": t("people.rename_label", { name: person.name }),
-        on: { click: function () { act({ type: "rename_participant", participant: person.id, name: renameInput.value }); } },
+      h("input", {
+        id: "rename-" + person.id, value: person.name, maxlength: "40",
+        "aria-label": t("people.rename_label", { name: person.name }), ref: function (node) { renamed = node; },
       }),
       h("button", {
-        type: "button", className: "button small danger", text: t("people.remove"),
+        type: "button", className: "button small", text: t("people.rename"), "data-key": "rename-button-" + person.id,
+        "aria-label": t("people.rename_label", { name: person.name }),
+        on: { click: function () { act({ type: "rename_participant", participant: person.id, name: renamed.value }); } },
+      }),
+      h("button", {
+        type: "button", className: "button small danger", text: t("people.remove"), "data-key": "remove-" + person.id,
         "aria-label": t("people.remove_label", { name: person.name }),
         on: { click: function () {
           if (window.confirm(t("people.remove_confirm", { name: person.name }))) {
@@ -111,13 +235,10 @@ function drawPeople(state) {
   people.forEach(function (p) { if (p.working_group) numbers[p.working_group] = true; });
   var groupNumbers = Object.keys(numbers).map(Number).sort(function (a, b) { return a - b; });
   groupNumbers.push((groupNumbers[groupNumbers.length - 1] || 0) + 1); // room for a new group
-  var key = JSON.stringify([people, state.online, groupNumbers]);
-  var body = $("people");
-  // Do not redraw under someone typing a new name.
-  if (body.getAttribute("data-key") === key || body.contains(document.activeElement)) return;
-  body.setAttribute("data-key", key);
   setText($("people-caption"), t("people.caption", { count: people.length, online: (state.online || []).length }));
-  body.replaceChildren.apply(body, people.map(function (p) { return personRow(p, online[p.id], groupNumbers); }));
+  render($("people"), function () {
+    return people.map(function (p) { return personRow(p, online[p.id], groupNumbers); });
+  }, JSON.stringify([people, state.online]));
   var grouping = (state.position || {}).grouping;
   var own = { pairs: "groups.own_hint.pairs", triads: "groups.own_hint.triads", "1-2-4-all": "groups.own_hint.changing", world_cafe: "groups.own_hint.changing" }[grouping];
   setText($("groups-hint"), t(own || "groups.network_hint"));
@@ -129,21 +250,17 @@ function drawPeople(state) {
  * moved up or down, or taken next; every screen's agenda follows. */
 function drawAgenda(state) {
   var position = state.position || {};
-  var key = JSON.stringify([state.agenda, position.exercise]);
-  if ($("agenda").getAttribute("data-key") === key) return;
-  $("agenda").setAttribute("data-key", key);
   var agenda = state.agenda || [];
   var here = agenda.findIndex(function (item) { return item.index === position.exercise; });
   if (here < 0) here = position.day_over ? agenda.length : -1;
-  var active = document.activeElement;
-  var focused = active && $("agenda").contains(active) ? active.getAttribute("data-key") : null;
-  $("agenda").replaceChildren.apply($("agenda"), agendaItems(state, function (item, place) {
-    return menuControls(item, place, here, agenda.length);
-  }, true));
-  if (focused) {
-    var again = $("agenda").querySelector('[data-key="' + focused + '"]');
-    if (again) again.focus();
-  }
+  render($("agenda"), function () {
+    return agendaItems(state, function (item, place) {
+      return menuControls(item, place, here, agenda.length);
+    }, true).map(function (li, place) {
+      li.setAttribute("data-key", "agenda-" + agenda[place].id);
+      return li;
+    });
+  }, JSON.stringify([agenda, position.exercise]));
 }
 
 function menuControls(item, place, here, count) {
@@ -155,13 +272,13 @@ function menuControls(item, place, here, count) {
       on: { click: function () { act({ type: "goto_exercise", index: item.index }); } },
     }),
   ];
-  if (item.done || place === here) return h("span", { className: "agenda-controls" }, controls);
+  if (item.done || place === here) return h("span", { className: "agenda-controls", "data-key": "controls-" + item.id }, controls);
   var move = function (to) { act({ type: "move_exercise", exercise: item.id, position: to }); };
   var toggle = h("input", {
     type: "checkbox", checked: item.on, "data-key": "on-" + item.id, "aria-label": t("menu.on_label", { title: title }),
-    on: { change: function (e) { act({ type: "switch_exercise", exercise: item.id, on: e.target.checked }); } },
+    on: { change: function (e) { act({ type: "switch_exercise", exercise: item.id, on: e.currentTarget.checked }); } },
   });
-  controls.unshift(h("label", { className: "agenda-switch" }, [toggle, " " + t("menu.on")]));
+  controls.unshift(h("label", { className: "agenda-switch", "data-key": "switch-" + item.id }, [toggle, " " + t("menu.on")]));
   controls.push(h("button", {
     type: "button", className: "button small", text: "↑", "data-key": "up-" + item.id, disabled: place - 1 <= here,
     "aria-label": t("menu.up", { title: title }), on: { click: function () { move(place - 1); } },
@@ -180,8 +297,8 @@ function menuControls(item, place, here, count) {
       } },
     }));
   }
-  if (item.optional) controls.unshift(h("span", { className: "agenda-optional", text: t("menu.optional") }));
-  return h("span", { className: "agenda-controls", role: "group", "aria-label": t("menu.label", { title: title }) }, controls);
+  if (item.optional) controls.unshift(h("span", { className: "agenda-optional", "data-key": "optional-" + item.id, text: t("menu.optional") }));
+  return h("span", { className: "agenda-controls", role: "group", "data-key": "controls-" + item.id, "aria-label": t("menu.label", { title: title }) }, controls);
 }
 
 // The grouping form starts at the program's network group size.
@@ -193,17 +310,60 @@ function drawGroupForm(state) {
   if ($("groups-mode").value === "size") $("groups-value").value = String(size);
 }
 
+/* What the next step forward («Neste fase», PageDown) leads to. */
+function nextUp(state) {
+  var position = state.position || {};
+  var agenda = state.agenda || [];
+  var start = (state.room || {}).start;
+  if (position.day_over) return "";
+  var exerciseAfter = function () {
+    var here = agenda.findIndex(function (item) { return item.index === position.exercise; });
+    var next = agenda.slice(here + 1).find(function (item) { return item.on !== false && !item.done; });
+    if (!next) return t("presenter.next_day_over");
+    var at = plannedClock(start, next.planned_offset_ms);
+    return t(at ? "presenter.next_exercise_at" : "presenter.next_exercise", { title: localize(next.title), time: at });
+  };
+  if (position.exercise === -1) return exerciseAfter();
+  if (position.timer && position.timer.status === "ready") return t("presenter.next_start", { phase: phaseName(position.phase_kind, position.phase + 1) });
+  if (position.phase + 1 < position.phase_count) {
+    var item = agenda.find(function (entry) { return entry.index === position.exercise; });
+    var phase = item && item.phases[position.phase + 1];
+    var minutes = phase ? Math.round(phase.minutes) : null;
+    var name = phaseName(phase ? phase.kind : null, position.phase + 2);
+    return minutes ? t("presenter.next_phase_minutes", { phase: name, minutes: minutes }) : t("presenter.next_phase", { phase: name });
+  }
+  return exerciseAfter();
+}
+
+function phaseName(kind, number) {
+  return phaseLabel(kind) || t("presenter.phase_number", { number: number });
+}
+
 function drawControls(state) {
   var position = state.position || {};
   var timer = position.timer;
   var status = timer ? timer.status : null;
   var inExercise = position.exercise >= 0 && !position.day_over;
-  $("btn-start").disabled = position.day_over || (inExercise && status !== "ready");
-  $("btn-pause").disabled = status !== "running";
-  $("btn-resume").disabled = status !== "paused";
-  $("btn-extend").disabled = !inExercise;
-  $("btn-next-phase").disabled = !inExercise;
-  $("btn-next-exercise").disabled = position.day_over;
+  usable($("btn-start"), !position.day_over && (!inExercise || status === "ready"));
+  usable($("btn-pause"), status === "running");
+  usable($("btn-resume"), status === "paused");
+  usable($("btn-extend"), inExercise);
+  usable($("btn-shorten"), inExercise && remaining(timer, room.serverNow()) > 0);
+  usable($("btn-previous-phase"), inExercise && position.phase > 0);
+  usable($("btn-next-phase"), inExercise && position.phase + 1 < position.phase_count);
+  usable($("btn-next-exercise"), !position.day_over);
+  setText($("next-up"), nextUp(state));
+  var shown = presenting();
+  $("btn-blank").setAttribute("aria-pressed", String(shown.show === "blank"));
+  $("btn-qr").setAttribute("aria-pressed", String(shown.show === "qr"));
+  // Results hidden until revealed: for the kinds that show a room's results.
+  var board = state.board || {};
+  var hideable = inExercise && Object.keys(board).some(function (name) { return kinds[name] && kinds[name].hideable; });
+  var hidden = hideable && shown.hidden.indexOf(position.exercise_id) >= 0;
+  $("btn-hide-results").hidden = !hideable;
+  $("btn-hide-results").setAttribute("aria-pressed", String(Boolean(hidden)));
+  setText($("btn-hide-results"), t(hidden ? "presenter.reveal_results" : "presenter.hide_results"));
+  setText($("hidden-note"), hidden ? t("presenter.results_hidden") : shown.show === "blank" ? t("presenter.is_blank") : shown.show === "qr" ? t("presenter.is_qr") : "");
 }
 
 function draw() {
@@ -222,6 +382,7 @@ function draw() {
   }
   setText($("day-description"), localize((state.room || {}).description));
   drawControls(state);
+  drawJoin(state);
   drawGroupForm(state);
   drawPeople(state);
   drawAgenda(state);
@@ -244,6 +405,7 @@ function tick() {
   var up = timer.status === "running" && left === 0;
   setText($("timer-status"), up ? t("timer.up") : timer.status === "paused" ? t("timer.paused") : timer.status === "ready" ? t("timer.ready") : "");
   $("now").classList.toggle("time-up", up);
+  usable($("btn-shorten"), left > 0);
   drawDrift(state);
 }
 

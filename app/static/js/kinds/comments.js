@@ -48,7 +48,7 @@ function projector(el, data, api) {
   render(el, function () {
     return [
       h("h2", { text: api.t("comments.title") + " (" + comments.length + ")" }),
-      h("ul", { className: "comment-wall", "aria-live": "polite" }, comments.map(function (c) {
+      h("ul", { className: "comment-wall", "aria-live": "polite", "data-fit-trim": "" }, comments.map(function (c) {
         return h("li", { key: "comment-" + c.id, text: c.text });
       })),
     ];
@@ -83,4 +83,9 @@ function results(el, data, api) {
   }, JSON.stringify(data));
 }
 
-registerKind("comments", { phone: phone, projector: projector, facilitator: facilitator, results: results });
+/* While hidden on the projector: only how many comments came in. */
+function summary(data, api) {
+  return api.t("comments.count", { count: shown(data).length });
+}
+
+registerKind("comments", { phone: phone, projector: projector, facilitator: facilitator, results: results, hideable: true, summary: summary });

@@ -362,7 +362,7 @@ function ranking(api, data) {
   if (!data.ranking.length) {
     box.appendChild(h("p", { text: api.t("diamond.ranking_empty") }));
   } else {
-    var list = h("ol", { className: "diamond-ranking-list" });
+    var list = h("ol", { className: "diamond-ranking-list", "data-fit-trim": "" });
     data.ranking.forEach(function (entry) {
       list.appendChild(
         h("li", {}, [
@@ -395,7 +395,9 @@ function overview(api, data, className) {
   root.appendChild(
     h("p", { className: "diamond-finals", text: api.t("diamond.finals", { finals: data.finals, groups: data.groups.length }) })
   );
-  var grid = h("div", { className: "diamond-grid" });
+  // The projector lays the groups' diamonds out in about as many columns as rows.
+  var count = data.groups.length;
+  var grid = h("div", { className: "diamond-grid", "data-cols": String(Math.max(1, Math.min(count, 6, Math.ceil(Math.sqrt(count * 1.3))))) });
   data.groups.forEach(function (group) {
     grid.appendChild(groupCard(api, group));
   });
@@ -411,7 +413,8 @@ function staff(view) {
     if (!data) return;
     render(el, function () {
       return [
-        h("div", { className: "diamond-inputs" }, (data.inputs || []).map(function (input) {
+        // On the wall the input goes first when the groups' diamonds need the room.
+        h("div", { className: "diamond-inputs", "data-fit-drop": "" }, (data.inputs || []).map(function (input) {
           var title = api.localize(input.title);
           return h("figure", { className: "diamond-input", key: "input-" + input.exercise }, [
             h("img", { src: cloudPictureUrl(input.exercise, input.version), alt: api.t("diamond.input_alt", { title: title }), width: "1920", height: "1080" }),
@@ -427,7 +430,12 @@ function staff(view) {
 var projector = staff("projector");
 var facilitator = staff("facilitator");
 
-registerKind("diamond", { phone: phone, projector: projector, facilitator: facilitator });
+/* What the projector shows while the facilitator hides the results: how far the groups are. */
+function summary(data, api) {
+  return api.t("diamond.finals", { finals: data.finals, groups: data.groups.length });
+}
+
+registerKind("diamond", { phone: phone, projector: projector, facilitator: facilitator, hideable: true, summary: summary });
 
 // The gallery walk shows the diamonds read-only and lets a group adjust its own.
 export { drawRows, phone };

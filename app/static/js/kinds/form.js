@@ -176,7 +176,8 @@ function answeredLine(api, data) {
 
 function summaryView(api, data, big) {
   if (!data.summary) return null;
-  return h("ol", { className: "form-summary" + (big ? " big" : "") }, data.summary.map(function (q) {
+  // On the wall, the questions by turns when they do not all fit at once.
+  return h("ol", { className: "form-summary" + (big ? " big" : ""), "data-fit-trim": big ? "pages" : null }, data.summary.map(function (q) {
     var text = api.localize(q.text);
     if (!q.counts) {
       return h("li", { className: "form-summary-question", key: q.id }, [

@@ -311,6 +311,60 @@ function groupCard(el, api, group, staff) {
   return card;
 }
 
+/* The wall's schedule: a row per group (its host stays, the rest visit), a column per
+ * visit, the visit now marked; readable from the back of the room with 12 groups. */
+function scheduleTable(api, data, position) {
+  var hosts = {};
+  data.groups.forEach(function (g) { hosts[g.group] = g.host ? g.host.name : ""; });
+  var visits = data.schedule.map(function (step) {
+    var to = {};
+    step.forEach(function (move) { to[move.team] = move.visits; });
+    return to;
+  });
+  var mark = function (i) { return i === position.index ? "now" : null; };
+  return h("table", { className: "gallery-table", "aria-label": api.t("gallery.schedule") }, [
+    h("thead", {}, [h("tr", {}, [
+      h("th", { scope: "col", text: api.t("gallery.schedule_team") }),
+      h("th", { scope: "col", text: api.t("gallery.schedule_host") }),
+    ].concat(visits.map(function (_, i) {
+      return h("th", { scope: "col", className: mark(i), "aria-current": i === position.index ? "step" : null, text: api.t("gallery.schedule_visit", { visit: i + 1 }) });
+    })))]),
+    h("tbody", {}, data.groups.map(function (g) {
+      return h("tr", { key: "row-" + g.group }, [
+        h("th", { scope: "row", text: api.t("gallery.group", { group: g.group }) }),
+        h("td", { text: hosts[g.group] }),
+      ].concat(visits.map(function (to, i) {
+        return h("td", { className: mark(i), text: to[g.group] ? String(to[g.group]) : "–" });
+      })));
+    })),
+  ]);
+}
+
+/* The wall in the return phase: what each group got, a card each, as many as fit. */
+function returnCards(api, data) {
+  return h("div", { className: "gallery-grid" }, data.groups.map(function (g) {
+    var shown = g.comments.filter(function (c) { return !c.hidden; });
+    return h("section", { className: "gallery-card", key: "group-" + g.group }, [
+      h("h3", { text: api.t("gallery.group", { group: g.group }) + " · " + api.t("gallery.comments_count", { count: shown.length }) }),
+      shown.length ? h("ul", { className: "gallery-comments", "data-fit-trim": "" }, shown.map(function (c) {
+        return h("li", { className: "gallery-comment", key: "c-" + c.id, text: c.text });
+      })) : null,
+    ]);
+  }));
+}
+
+function projectorView(api, data, position) {
+  var parts = [h("h2", { text: api.t("gallery.title") })];
+  if (data.stage === "rotation" && data.schedule.length) {
+    parts.push(h("p", { className: "gallery-visit", text: api.t("gallery.visit_of", { visit: Math.min(position.index + 1, data.schedule.length), visits: data.schedule.length }) }));
+  }
+  var where = countdownText(api, data, position);
+  if (where) parts.push(h("p", { className: "gallery-countdown", role: "timer", "aria-live": "off", text: where }));
+  if (data.stage === "return" || data.stage === "after") parts.push(returnCards(api, data));
+  else if (data.schedule.length) parts.push(scheduleTable(api, data, position));
+  return h("div", { className: "gallery gallery-projector" }, parts);
+}
+
 function overview(el, api, data, position, staff) {
   var root = h("div", { className: "gallery " + (staff ? "gallery-facilitator" : "gallery-projector") });
   root.appendChild(h("h2", { text: api.t("gallery.title") }));
@@ -347,7 +401,8 @@ function draw(el, view, data, api) {
     ];
   }, view + ":" + Boolean(embedded));
   render(el.querySelector(":scope > .gallery-main"), function () {
-    return view === "phone" ? phoneView(el, api, data, position) : overview(el, api, data, position, view === "facilitator");
+    if (view === "phone") return phoneView(el, api, data, position);
+    return view === "projector" ? projectorView(api, data, position) : overview(el, api, data, position, true);
   }, key);
   if (embedded) diamond.phone(el.querySelector(":scope > .gallery-diamond"), data.diamond, Object.assign({}, api, { exercise: data.of }));
 }

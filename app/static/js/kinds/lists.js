@@ -18,7 +18,8 @@ function say(el, api, action) {
 
 function roomList(el, data, api, controls) {
   var most = Math.max(1, Math.max.apply(null, [0].concat((data.room || []).map(function (r) { return r.votes; }))));
-  return h("ol", { className: "lists-room" }, (data.room || []).map(function (r) {
+  var rows = data.room || [];
+  return h("ol", { className: "lists-room" + (rows.length > 6 ? " many" : ""), "data-fit-trim": "" }, rows.map(function (r) {
     var bar = h("span", { className: "lists-bar" });
     bar.style.width = Math.round((r.votes / most) * 100) + "%";
     return h("li", { key: "room-" + r.id }, [
@@ -183,4 +184,11 @@ function facilitator(el, data, api) {
   ]; }, JSON.stringify(data));
 }
 
-registerKind("lists", { phone: phone, projector: projector, facilitator: facilitator, results: results });
+/* While hidden on the projector: how many items and voters, not which. */
+function summary(data, api) {
+  if (data.voting) return api.t("lists.voting_open", { voters: data.voters });
+  var items = (data.groups || []).reduce(function (sum, g) { return sum + g.items.length; }, 0);
+  return api.t("lists.count", { count: items });
+}
+
+registerKind("lists", { phone: phone, projector: projector, facilitator: facilitator, results: results, hideable: true, summary: summary });

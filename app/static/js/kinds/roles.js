@@ -247,12 +247,19 @@ function phone(el, data, api) {
 
 // --- projector -------------------------------------------------------------------------
 
-function outcome(api, board, group) {
+/* The round the groups are in, when they all are in the same one (else null). */
+function sharedRound(board) {
+  var rounds = board.groups.map(function (g) { return g.rounds ? g.round + "/" + g.rounds : ""; });
+  return board.rotate && rounds.length && rounds[0] && rounds.every(function (r) { return r === rounds[0]; }) ? board.groups[0] : null;
+}
+
+/* A group's roles; `roundShown`: the round is said once for all the groups. */
+function outcome(api, board, group, roundShown) {
   var title = groupName(api, group.group);
   var card = h("section", { className: "roles-card", "aria-label": title }, [
     h("h3", { text: title }),
   ]);
-  if (board.rotate && group.rounds) {
+  if (board.rotate && group.rounds && !roundShown) {
     card.appendChild(h("p", { className: "roles-round", text: api.t("roles.round", { round: group.round, rounds: group.rounds }) }));
   }
   if (!group.assigned) {
@@ -297,12 +304,15 @@ function projector(el, data, api) {
   if (!data) return;
   render(el, function () {
     var root = h("div", { className: "roles roles-projector" });
-    root.appendChild(h("h2", { text: api.t("roles.title") }));
+    // The wall: the round once, then one line per group, as many groups at a time as fit.
+    var round = sharedRound(data);
+    var title = api.t("roles.title");
+    root.appendChild(h("h2", { text: round ? title + " · " + api.t("roles.round", { round: round.round, rounds: round.rounds }) : title }));
     var cues = cueList(api, data);
     if (cues) root.appendChild(cues);
-    var grid = h("div", { className: "roles-grid" });
+    var grid = h("div", { className: "roles-grid", "data-fit-trim": "pages" });
     data.groups.forEach(function (group) {
-      grid.appendChild(outcome(api, data, group));
+      grid.appendChild(outcome(api, data, group, Boolean(round)));
     });
     root.appendChild(grid);
     return root;

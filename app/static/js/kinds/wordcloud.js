@@ -80,7 +80,7 @@ function pictureUrl(api, data) {
 
 function topList(data, api) {
   var words = visible(data).slice(0, TOP);
-  return h("ol", { className: "wordcloud-top", "aria-label": api.t("wordcloud.top") }, words.map(function (w) {
+  return h("ol", { className: "wordcloud-top", "aria-label": api.t("wordcloud.top"), "data-fit-trim": "" }, words.map(function (w) {
     return h("li", {}, [h("span", { className: "wordcloud-word", text: w.text }), " ", h("span", { className: "wordcloud-count", text: String(w.count) })]);
   }));
 }
@@ -166,4 +166,9 @@ function facilitator(el, data, api) {
   ]; }, JSON.stringify(data));
 }
 
-registerKind("wordcloud", { phone: phone, projector: projector, facilitator: facilitator, results: results });
+/* While hidden on the projector: only how many words came in. */
+function summary(data, api) {
+  return api.t("wordcloud.heading", { people: data.people, words: data.entries });
+}
+
+registerKind("wordcloud", { phone: phone, projector: projector, facilitator: facilitator, results: results, hideable: true, summary: summary });

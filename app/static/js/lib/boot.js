@@ -13,7 +13,7 @@ export const boot = readJson("samling-boot");
 export const lang = boot.lang || "nb";
 
 export function t(key, params) {
-  return translate(catalog, key, params);
+  return translate(catalog, key, params, lang);
 }
 
 export function localize(value) {

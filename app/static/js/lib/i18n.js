@@ -1,16 +1,35 @@
 /* Texts and formatting, without the page: the page's catalog comes in as an argument
  * (lib/boot.js reads it), so Node's tests use these functions as they are. */
 
-/* The catalog text for `key`, with {name} replaced by params.name. */
-export function translate(catalog, key, params) {
+const PLURAL = /\{([a-z_]+)\|([^|{}]*)\|([^|{}]*)\}/g;
+const plurals = {};
+
+/* "one" or "other" for `count` in `lang` (Intl.PluralRules; bokmål and English alike). */
+function pluralOf(lang, count) {
+  if (typeof count !== "number") return "other";
+  if (!plurals[lang]) plurals[lang] = new Intl.PluralRules(lang);
+  return plurals[lang].select(count) === "one" ? "one" : "other";
+}
+
+/* The catalog text for `key` in `lang`, with {name} replaced by params.name, and each
+ * plural choice {name|one|other} by the form the number params.name takes. */
+export function translate(catalog, key, params, lang = "nb") {
   let text = catalog[key];
   if (text === undefined) return key; // a missing key shows itself, so it is noticed
-  if (params) {
-    Object.keys(params).forEach((name) => {
-      text = text.split("{" + name + "}").join(String(params[name]));
-    });
-  }
+  const values = params || {};
+  text = text.replace(PLURAL, (all, name, one, other) => (pluralOf(lang, values[name]) === "one" ? one : other));
+  Object.keys(values).forEach((name) => {
+    text = text.split("{" + name + "}").join(String(values[name]));
+  });
   return text;
+}
+
+/* "14. juni 2023" / "14 June 2023" for a program's ISO date; anything else as it is. */
+export function formatDate(iso, lang) {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
+  if (!match) return iso || "";
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  return new Intl.DateTimeFormat(lang === "en" ? "en-GB" : "nb-NO", { dateStyle: "long", timeZone: "UTC" }).format(date);
 }
 
 /* Program texts arrive as {nb: ..., en: ...}; show `lang`, fall back to bokmål. */

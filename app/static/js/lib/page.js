@@ -2,7 +2,7 @@
  * badge, the agenda, and drawing the exercise kinds. */
 import { boot, localize, t } from "./boot.js";
 import { Room } from "./connection.js";
-import { h } from "./dom.js";
+import { h, render } from "./dom.js";
 import { plannedClock } from "./i18n.js";
 import { kinds } from "./kinds.js";
 
@@ -126,8 +126,10 @@ export function cloudPictureUrl(exercise, version) {
 }
 
 /* Draw each kind's part of the current exercise into `container`, one child per kind
- * (see docs/kinds.md). `data` is state.board (staff) or state.activity (phones). */
-export function renderKinds(container, view, data, room) {
+ * (see docs/kinds.md). `data` is state.board (staff) or state.activity (phones). With
+ * `options.hidden` (the projector, while the facilitator hides the exercise's results),
+ * a kind that registered `hideable` shows only its `summary` until it is revealed. */
+export function renderKinds(container, view, data, room, options = {}) {
   const exercise = data && data.exercise;
   const seen = {};
   Object.keys(data || {}).forEach((name) => {
@@ -135,10 +137,10 @@ export function renderKinds(container, view, data, room) {
     seen[name] = true;
     let el = container.querySelector('[data-kind="' + name + '"]');
     if (!el) {
-      el = h("section", { className: "kind kind-" + name, "data-kind": name });
+      el = h("section", { className: "kind fit-part kind-" + name, "data-kind": name });
       container.appendChild(el);
     }
-    kinds[name][view](el, data[name], {
+    const api = {
       exercise,
       state: room.state,
       // An action names its exercise; a kind may name another (the gallery walk edits
@@ -149,7 +151,24 @@ export function renderKinds(container, view, data, room) {
       serverNow: () => room.serverNow(),
       // A group's name as the phones' group card says it: "Trio 2", "Duo 3", "Gruppe 1".
       group: (number) => groupTitle((room.state && room.state.position) || {}, number),
-    });
+    };
+    // Hidden: the kind draws on, out of sight, and its summary shows in its place.
+    const hide = Boolean(options.hidden && kinds[name].hideable);
+    el.hidden = hide;
+    kinds[name][view](el, data[name], api);
+    if (!hide) return;
+    const mark = name + "-hidden";
+    seen[mark] = true;
+    let cover = container.querySelector('[data-kind="' + mark + '"]');
+    if (!cover) {
+      cover = h("section", { className: "kind fit-part kind-hidden", "data-kind": mark });
+      el.after(cover);
+    }
+    render(cover, () => [
+      h("h2", { text: t("presenter.hidden_title") }),
+      h("p", { className: "hidden-summary", text: kinds[name].summary ? kinds[name].summary(data[name], api) : "" }),
+      h("p", { className: "hidden-hint", text: t("presenter.hidden_hint") }),
+    ]);
   });
   Array.from(container.children).forEach((child) => {
     if (!seen[child.getAttribute("data-kind")]) container.removeChild(child);
