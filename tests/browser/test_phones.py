@@ -343,10 +343,17 @@ def test_the_gallery_walk_shows_one_countdown(phone_server: LiveServer, screens:
     texts = [t for t in clocks.all_inner_texts() if re.fullmatch(r"\s*\d+:\d\d\s*", t)]
     assert len(texts) == 1, texts
     expect(kari.locator(".kind-gallery")).not_to_contain_text("Velg vert for gruppen")
-    # The return phase: the walk is over, and the last comment's «sendt» is gone.
+    # A visitor comments on the diamond she visits.
+    visitor = next(p for p in phones if p.locator(".gallery-comment-form").count() > 0)
+    visitor.locator(".gallery-textarea").fill("Fin diamant!")
+    visitor.get_by_role("button", name="Send kommentar").click()
+    expect(visitor.locator(".gallery-status")).to_have_text("Kommentaren er sendt.")
+    # The return phase: the walk is over, and the comment's «sendt» is gone.
     facilitator.get_by_role("button", name="Neste fase").click()
-    expect(kari.locator(".kind-gallery")).to_contain_text("Tilbake i egen gruppe")
-    expect(kari.locator(".kind-gallery")).not_to_contain_text("har ikke startet")
+    for phone in (kari, visitor):
+        expect(phone.locator(".kind-gallery")).to_contain_text("Tilbake i egen gruppe")
+        expect(phone.locator(".kind-gallery")).not_to_contain_text("har ikke startet")
+    expect(visitor.locator(".kind-gallery")).not_to_contain_text("Kommentaren er sendt.")
     assert screens.errors == []
 
 
