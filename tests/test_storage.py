@@ -4,10 +4,12 @@ history of a room keeps its order."""
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 from app.core.actions import Start
@@ -55,6 +57,23 @@ def test_several_processes_starting_at_once_migrate_once(postgres_url: str) -> N
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+def test_a_store_whose_migration_fails_leaves_no_connection_open(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server that cannot migrate (the database went away) stops without leaking one."""
+    opened: list[Any] = []
+
+    def failing(engine: Engine, revision: str = "head") -> None:
+        with engine.connect() as connection:
+            opened.append(connection.connection.dbapi_connection)
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(migrate, "upgrade", failing)
+    with pytest.raises(RuntimeError, match="went away"):
+        Store(postgres_url)
+    assert opened and all(connection.closed for connection in opened)
 
 
 def test_a_sequence_number_is_stored_once(database_url: str) -> None:

@@ -118,7 +118,11 @@ def _put_snapshot(
 class Store:
     def __init__(self, url: str) -> None:
         self.engine = make_engine(url)
-        migrate.upgrade(self.engine)
+        try:
+            migrate.upgrade(self.engine)
+        except BaseException:  # a database that fails while migrating keeps no connection open
+            self.engine.dispose()
+            raise
 
     def close(self) -> None:
         self.engine.dispose()
