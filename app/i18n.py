@@ -50,6 +50,22 @@ def translate(key: str, lang: str = DEFAULT_LANGUAGE, **params: Any) -> str:
     return template.format(**params) if params else template
 
 
+ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def format_date(iso: str | None, lang: str = DEFAULT_LANGUAGE) -> str:
+    """ "14. juni 2023" / "14 June 2023" for a program's ISO date, as the browser's
+    ``Intl.DateTimeFormat`` writes it (lib/i18n.js formatDate); anything else as it is."""
+    match = ISO_DATE.match(iso or "")
+    if not match:
+        return iso or ""
+    months = translate("date.months", lang).split(",")
+    day, month = int(match[3]), int(match[2])
+    if not 1 <= month <= len(months):
+        return iso or ""
+    return translate("date.long", lang, day=day, month=months[month - 1], year=match[1])
+
+
 def choose_language(requested: str | None, cookie: str | None, default: str = DEFAULT_LANGUAGE) -> str:
     for candidate in (requested, cookie):
         if candidate in LANGUAGES:

@@ -61,3 +61,13 @@ def test_plural_choices_take_the_form_of_their_number() -> None:
             other = translate(key, lang, **{name: 3 for name in names})
             assert "|" not in one and "|" not in other, (lang, key)
             assert one != other, (lang, key)
+
+
+def test_dates_read_as_the_browser_writes_them() -> None:
+    from app.i18n import format_date
+
+    assert format_date("2023-06-14", "nb") == "14. juni 2023"  # tests/js/i18n.test.mjs: the same
+    assert format_date("2023-06-14", "en") == "14 June 2023"
+    assert format_date("2026-01-02", "nb") == "2. januar 2026"
+    assert format_date("", "nb") == ""
+    assert format_date("neste uke", "nb") == "neste uke"

@@ -90,6 +90,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         "lang": lang,
         "t": lambda key, **params: i18n.translate(key, lang, **params),
         "localize": lambda value: localize(value, lang),
+        "date": lambda iso: i18n.format_date(iso, lang),
         "catalog_json": script_json(i18n.catalog(lang)) if with_catalog else None,
         "boot_json": script_json({**(boot or {}), "lang": lang}),
         "other_lang": "en" if lang == "nb" else "nb",

@@ -46,7 +46,7 @@ PROBLEMS = """
     if (!el || el.closest("[hidden], script, style, title, option")) continue;
     const style = getComputedStyle(el);
     const box = el.getBoundingClientRect();
-    if (style.visibility === "hidden" || box.width === 0 || box.height === 0) continue;
+    if (style.visibility === "hidden" || box.width <= 1 || box.height <= 1) continue; // or a reader only
     const what = text.trim().slice(0, 30);
     const size = parseFloat(style.fontSize);
     if (size < least - 0.05) problems.push("small text (" + size + " px): " + what);

@@ -380,7 +380,7 @@ function ranking(api, data) {
 
 function groupCard(api, group) {
   var title = api.t("diamond.group", { group: group.group });
-  return h("section", { className: "diamond-card" + (group.final ? " diamond-card-final" : ""), "aria-label": title }, [
+  return h("div", { className: "diamond-card" + (group.final ? " diamond-card-final" : "") }, [
     h("h3", {}, [
       title + " ",
       h("span", { className: "diamond-badge", text: api.t(group.final ? "diamond.final" : "diamond.not_final") }),

@@ -263,7 +263,7 @@ function scheduleView(api, data, position) {
 
 function groupCard(el, api, group, staff) {
   var title = api.t("gallery.group", { group: group.group });
-  var card = h("section", { className: "gallery-card", key: "group-" + group.group, "aria-label": title }, [h("h3", { text: title })]);
+  var card = h("div", { className: "gallery-card", key: "group-" + group.group }, [h("h3", { text: title })]);
   if (staff && (group.people || []).length > 1) {
     // The facilitator names any group's host, at any time (someone left, or the group forgot).
     var id = "gallery-host-" + group.group;
@@ -344,7 +344,7 @@ function scheduleTable(api, data, position) {
 function returnCards(api, data) {
   return h("div", { className: "gallery-grid" }, data.groups.map(function (g) {
     var shown = g.comments.filter(function (c) { return !c.hidden; });
-    return h("section", { className: "gallery-card", key: "group-" + g.group }, [
+    return h("div", { className: "gallery-card", key: "group-" + g.group }, [
       h("h3", { text: api.t("gallery.group", { group: g.group }) + " · " + api.t("gallery.comments_count", { count: shown.length }) }),
       shown.length ? h("ul", { className: "gallery-comments", "data-fit-trim": "" }, shown.map(function (c) {
         return h("li", { className: "gallery-comment", key: "c-" + c.id, text: c.text });

@@ -256,7 +256,7 @@ function sharedRound(board) {
 /* A group's roles; `roundShown`: the round is said once for all the groups. */
 function outcome(api, board, group, roundShown) {
   var title = groupName(api, group.group);
-  var card = h("section", { className: "roles-card", "aria-label": title }, [
+  var card = h("div", { className: "roles-card" }, [
     h("h3", { text: title }),
   ]);
   if (board.rotate && group.rounds && !roundShown) {
