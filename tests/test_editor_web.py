@@ -134,8 +134,8 @@ def test_a_new_day_from_a_shipped_program_or_a_method(client: TestClient) -> Non
 
 
 def test_an_id_beyond_what_the_database_holds_names_no_program(client: TestClient) -> None:
-    """Found by the fuzzer: 2**63 overflowed the integer column into a 500."""
-    for program_id in (2**63, 10**30, -(2**63) - 1, 0):
+    """Found by the fuzzer: 2**31 and 2**63 overflowed the integer column into a 500."""
+    for program_id in (2**31, 2**63, 10**30, -(2**63) - 1, 0):
         assert client.get(f"/editor/{program_id}").status_code == 404, program_id
         assert client.get(f"/editor/{program_id}/download").status_code == 404
         assert save(client, DAY, program_id).status_code == 404

@@ -28,9 +28,10 @@ def _owned(owner_id: int | None) -> ColumnElement[bool]:
     return column.is_(None) if owner_id is None else column == owner_id
 
 
-# The largest id a row can have (a 64-bit integer column, as SQLite and PostgreSQL store
-# it): an id from a URL or a form beyond that names no program, rather than overflowing.
-LARGEST_ID = 2**63 - 1
+# The largest id a row can have (the id columns are INTEGER: 32 bits on PostgreSQL, the
+# narrower of the two databases): an id from a URL or a form beyond that names no
+# program, rather than overflowing the column.
+LARGEST_ID = 2**31 - 1
 
 
 def _no_such_id(program_id: int) -> bool:
