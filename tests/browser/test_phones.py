@@ -329,6 +329,7 @@ def test_klar_unlocks_signals_and_a_new_phase_is_felt_seen_and_heard(
     expect(kari.locator("#announce")).to_have_text(re.compile("^Ny fase: Plenum"))
     expect(kari.locator("#now")).to_have_class(re.compile(r"\bcue\b"))
     assert len(kari.evaluate("() => window.signals.vibrate")) > before
+    expect(ready).to_be_hidden()  # one tap was enough: the room moving on does not ask again
     assert screens.errors == []
 
 

@@ -23,14 +23,14 @@ var signalled = {}; // "up:<exercise>:<phase>" etc.: each signal once per phase
 /* Browsers let a page vibrate and sound only after the person touched it: «Klar» after
  * joining, and again after the phone slept (its sound is suspended then). */
 var audio = null;
-var unlocked = false;
+var needsTap = true; // after joining, and after waking with the sound suspended
 
 function soundReady() {
   return audio !== null && audio.state === "running";
 }
 
 function unlock() {
-  unlocked = true;
+  needsTap = false;
   try {
     var Context = window.AudioContext || window.webkitAudioContext;
     if (Context && !audio) audio = new Context();
@@ -43,12 +43,12 @@ function unlock() {
 
 function offerReady() {
   var inRoom = !(room.state.me || {}).removed;
-  $("ready-card").hidden = !inRoom || (unlocked && soundReady());
+  $("ready-card").hidden = !inRoom || !needsTap;
 }
 
 $("ready-button").addEventListener("click", unlock);
 // Any tap unlocks as well (on click: hiding the card on pointerdown would move what is tapped).
-document.addEventListener("click", function () { if (!unlocked || !soundReady()) unlock(); }, { capture: true });
+document.addEventListener("click", function () { if (needsTap || (audio && !soundReady())) unlock(); }, { capture: true });
 
 function vibrate(pattern) {
   if (!navigator.vibrate) return;
@@ -111,9 +111,10 @@ function keepAwake() {
 
 document.addEventListener("visibilitychange", function () {
   if (document.visibilityState === "visible") {
-    // The lock went with the screen; sound was suspended while the phone slept.
+    // The lock went with the screen; sound may have been suspended while the phone slept.
     wakeLock = null;
     keepAwake();
+    if (audio && !soundReady()) needsTap = true;
     offerReady();
   }
 });
