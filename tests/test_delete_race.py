@@ -17,7 +17,7 @@ import pytest
 import websockets
 
 from tests.liveserver import LiveServer
-from tests.phoneclient import run_async
+from tests.phoneclient import run_async, wait_until
 from tests.roomkit import DEMO_PROGRAM
 
 pytestmark = [pytest.mark.server, pytest.mark.timeout(180)]
@@ -71,6 +71,8 @@ async def _race(server: LiveServer) -> tuple[list[str], list[str]]:
             phones = [
                 asyncio.create_task(_keep_reconnecting(server.url, code, t, stop, seen)) for t in tokens
             ]
+            # The phones are in (a loaded machine may take a while), then keep at it a moment.
+            await wait_until(lambda seen=seen: "welcome" in seen, 20)
             await asyncio.sleep(random.uniform(0.05, 0.3))
             gone = await http.post(f"/f/{code}/{key}/delete", data={"confirm": "yes"})
             assert gone.status_code == 200
