@@ -200,16 +200,16 @@ function phoneView(el, api, data, position) {
   var walking = data.stage === "rotation" && data.clock.status === "running";
   if (data.is_host) {
     parts.push(h("p", { className: "gallery-move", text: api.t("gallery.stay") }));
-  } else if (step && walking) {
+  } else if (step && data.stage === "rotation" && data.clock.status) {
     parts.push(h("p", { className: "gallery-move", text: api.t("gallery.go_to", { group: step.group }) }));
   }
-  if (data.stage === "rotation" && data.route.length && data.clock.status !== "ready") {
+  if (data.stage === "rotation" && data.route.length) {
     parts.push(h("p", { className: "gallery-visit", text: api.t("gallery.visit_of", { visit: Math.min(position.index + 1, data.route.length), visits: data.route.length }) }));
   }
   // The time itself is the page's one countdown (see phoneTimer); here only where the walk is.
   if (!walking) parts.push(h("p", { className: "gallery-where", text: countdownText(api, data, position) }));
   if (hostOpen(data)) parts.push(hostChooser(el, api, data));
-  if (step && step.group !== null && data.stage === "rotation" && data.clock.status !== "ready") {
+  if (step && step.group !== null && data.stage === "rotation") {
     parts.push(
       h("section", { className: "gallery-visiting", key: "visit-" + step.group, "aria-label": api.t("gallery.visiting", { group: step.group }) }, [
         h("h3", { text: api.t("gallery.visiting", { group: step.group }) }),
