@@ -751,6 +751,10 @@ def board(room: Room, exercise: Exercise, state: State) -> dict[str, Any]:
             entry["extra"] = [{"holder": m, "name": names.get(m, m)} for m in extra]
         if draw is not None and config.rotate:
             entry.update(_rounds(exercise, draw))
+            # Who held each role in the rounds before this one (the results show every round).
+            before = [h for past in draw.past for h in past if h is not None]
+            earlier = _short_names(room, [*members, *before])
+            entry["past"] = [[earlier.get(h) if h else None for h in holders] for holders in draw.past]
             lacking = _missed(exercise, config, draw)
             entry["missed"] = [
                 {"id": m, "name": names.get(m, m), "roles": list(lacking[m])} for m in members if m in lacking

@@ -535,6 +535,19 @@ def test_rotation_moves_each_person_on_to_the_next_role() -> None:
     assert run.mine("p1")["rounds"] == 3
 
 
+def test_the_board_keeps_who_held_each_role_in_the_rounds_before() -> None:
+    run = Run.begin(TRIADS, [["Anne", "Bo", "Cato"]], grouping="triads")
+    names = {"p1": "Anne", "p2": "Bo", "p3": "Cato"}
+    rounds = [[names[h] for h in run.holders() if h is not None]]
+    assert run.board()["groups"][0]["past"] == []
+    for _ in range(2):
+        run.act(RolesNextRound(exercise=EX))
+        rounds.append([names[h] for h in run.holders() if h is not None])
+    group = run.board()["groups"][0]
+    assert group["past"] == rounds[:2]  # rounds 1 and 2; round 3 is the holders now
+    assert [h["name"] for h in group["holders"]] == rounds[2]
+
+
 def test_next_round_only_when_the_program_rotates() -> None:
     run = Run.begin(IGP, [["Kari", "Ola"]])
     run.act(RolesAssign(exercise=EX))

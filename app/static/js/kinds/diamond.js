@@ -435,7 +435,13 @@ function summary(data, api) {
   return api.t("diamond.finals", { finals: data.finals, groups: data.groups.length });
 }
 
-registerKind("diamond", { phone: phone, projector: projector, facilitator: facilitator, hideable: true, summary: summary });
+/* The results: the groups' diamonds and the ranking; the word cloud that was their input
+ * is in its own exercise's results, not printed again here. */
+function results(el, data, api) {
+  render(el, function () { return overview(api, data, "diamond-results"); }, JSON.stringify(data));
+}
+
+registerKind("diamond", { phone: phone, projector: projector, facilitator: facilitator, results: results, hideable: true, summary: summary });
 
 // The gallery walk shows the diamonds read-only and lets a group adjust its own.
 export { drawRows, phone };

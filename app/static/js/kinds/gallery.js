@@ -407,7 +407,13 @@ function draw(el, view, data, api) {
   if (embedded) diamond.phone(el.querySelector(":scope > .gallery-diamond"), data.diamond, Object.assign({}, api, { exercise: data.of }));
 }
 
+/* The results: what each group's diamond was told on the walk. */
+function results(el, data, api) {
+  render(el, function () { return h("div", { className: "gallery gallery-results" }, [returnCards(api, data)]); }, JSON.stringify(data));
+}
+
 registerKind("gallery", {
+  results: results,
   phone: phone,
   timer: phoneTimer,
   projector: function (el, data, api) { draw(el, "projector", data, api); },

@@ -452,4 +452,29 @@ function facilitator(el, data, api) {
   }, JSON.stringify(data));
 }
 
-registerKind("roles", { phone: phone, projector: projector, facilitator: facilitator });
+/* The results: each group's roles, and where they rotated, who held which in every round. */
+function results(el, data, api) {
+  render(el, function () {
+    return h("div", { className: "roles roles-results" }, [
+      h("div", { className: "roles-grid" }, data.groups.filter(function (g) { return g.assigned; }).map(function (group) {
+        var now = group.holders.map(function (holder) { return holder.name; });
+        var rounds = data.rotate && group.past && group.past.length ? group.past.concat([now]) : null;
+        if (!rounds) return outcome(api, data, group, false);
+        return h("div", { className: "roles-card roles-rounds", key: "group-" + group.group }, [
+          h("h3", { text: groupName(api, group.group) }),
+          h("ol", {}, rounds.map(function (names, r) {
+            var line = names.map(function (name, i) {
+              return roleName(api, data.roles[i]) + ": " + (name || api.t("roles.not_chosen"));
+            }).join(" · ");
+            return h("li", { key: "round-" + r }, [
+              h("span", { className: "roles-round", text: api.t("roles.round", { round: r + 1, rounds: Math.max(group.rounds || 0, rounds.length) }) }),
+              " " + line,
+            ]);
+          })),
+        ]);
+      })),
+    ]);
+  }, JSON.stringify(data));
+}
+
+registerKind("roles", { phone: phone, projector: projector, facilitator: facilitator, results: results });
