@@ -1,50 +1,65 @@
-"""How fast a facilitator's action reaches every phone in one room.
+"""How fast a facilitator's action reaches every phone, against a naive relay server.
 
-    .venv/bin/python bench/broadcast.py --phones 1000
-    .venv/bin/python bench/broadcast.py --phones 2000 --workers 2 --bus-url redis://127.0.0.1:6379/0 \
-        --database-url postgresql://postgres@127.0.0.1:5432/test
+    .venv/bin/python bench/broadcast.py --phones 1000          # also 2000, 5000
+    .venv/bin/python bench/broadcast.py --phones 5000 --workers 2 \\
+        --bus-url redis://127.0.0.1:6379/0 --database-url postgresql://postgres@127.0.0.1:5432/test
 
-Starts the server in its own process(es) (one uvicorn per --workers, all on one room
-through --bus-url and --database-url when there are several), joins N phones, connects
-them from several load-generator processes, and has the facilitator start a new phase
---rounds times. For every phone and round it measures the time from the facilitator
-sending the action to the phone receiving the event. Prints ``name=value`` lines:
-p50/p99/max in ms, events lost, the server's memory per connection and the CPU seconds
-spent by the server(s) and by the load generator (so one can see it was not the
-generator that was measured).
+One command, one room, as in a real day: a facilitator's screen and a projector connect
+first and read everything they are sent; N phones join over HTTP (the server's CPU and
+memory for the joins are measured, and what the staff screens received meanwhile),
+then connect over WebSocket from several load-generator processes, behaving like the
+browser (bench/loadgen.py: tests/phoneclient.py's port of connection.js, heartbeat
+included). The facilitator then starts a new phase --rounds times, a second apart; for
+every phone and every round, the time from the facilitator sending the action to that
+phone receiving the phase event.
+
+The same is done, in the same run, with bench/naive.py (a FastAPI relay with
+``for ws in clients: await ws.send_text(msg)``, under the same uvicorn and options,
+relaying the phase event Samling sent), --runs times each, interleaved; the ratios say
+how much faster Samling is. The server runs on one core and everything else on the
+other (--no-pin lifts that); the server's garbage-collector pauses are recorded
+(bench/serve.py). Prints ``name=value`` lines: each server's p50/p99/max, losses,
+server CPU and memory per phone, the collector's pauses, the generators' CPU (to see
+it was the server that was measured), the ratios, and the load average.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import multiprocessing as mp
+import os
 import resource
 import statistics
 import sys
 import tempfile
 import time
+from collections import defaultdict
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import httpx
-import websockets
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.loadgen import (
+    BenchServer,
     Phone,
     connect_phones,
     cpu_seconds,
     fast_event_loop,
+    gc_figures,
     join_all,
+    load_average,
     own_cpu_seconds,
     percentile,
     pin,
     rss_kb,
+    until,
 )
-from tests.liveserver import LiveServer
+
+SEQ_AT = len('{"type":"event","seq":')
 
 
 def program(rounds: int) -> str:
@@ -54,121 +69,148 @@ def program(rounds: int) -> str:
     return f'title = "Benk"\n[[exercises]]\nid = "benk"\ntitle = "Benk"\n{phases}'
 
 
+def phase_event_seq(text: str) -> int | None:
+    """The seq of a phase event (one that carries the position), read off the frame."""
+    if text.startswith('{"type":"event","seq":') and '"position"' in text:
+        return int(text[SEQ_AT : text.index(",", SEQ_AT)])
+    return None
+
+
 # --- the load generator: one process holds many phones ----------------------------------
-
-
-class Phones:
-    """What one generator process heard: arrival times per phase event, snapshots seen."""
-
-    def __init__(self, expected: int) -> None:
-        self.received: dict[int, list[float]] = {}
-        self.snapshots = 0
-        self.expected = expected
-        self.connected = asyncio.Event()
-
-    def frame(self, phone: Phone, raw: bytes, now: float) -> None:
-        # Only the phase events matter here; parse the few frames that tell.
-        if raw.startswith(b'{"type":"event"') and b'"position"' in raw:
-            self.received.setdefault(json.loads(raw)["seq"], []).append(now)
-        elif b'"snapshot"' in raw[:30]:
-            self.snapshots += 1
-            if self.snapshots == self.expected:
-                self.connected.set()
 
 
 def generator(urls: list[str], code: str, cookies: list[str], ready: Any, results: Any, stop: Any) -> None:
     fast_event_loop()
 
     async def main() -> None:
-        phones = Phones(len(cookies))
-        hello = json.dumps({"type": "hello", "room": code, "role": "participant"}).encode()
-        await connect_phones(urls, cookies, hello, phones.frame)
-        await phones.connected.wait()
-        ready.put(len(cookies))
+        received: dict[int, list[float]] = defaultdict(list)
+
+        def tap(phone: Phone, text: str, now: float) -> None:
+            seq = phase_event_seq(text)
+            if seq is not None:
+                received[seq].append(now)
+
+        phones = await connect_phones(urls, code, cookies, tap)
+        await until(lambda: all(p.seq is not None for p in phones), 600)
+        ready.put(sum(p.seq is not None for p in phones))
         while stop.empty():
             await asyncio.sleep(0.1)
-        results.put((phones.received, own_cpu_seconds()))
+        reconnects = sum(max(0, len(p.welcomed_at) - 1) for p in phones)
+        results.put((dict(received), reconnects, own_cpu_seconds()))
+        for phone in phones:
+            await phone.stop()
 
     asyncio.run(main())
 
 
-# --- the facilitator and the measurement ---------------------------------------------------
+# --- the staff screens, and the measurement ------------------------------------------------
 
 
-async def facilitate(url: str, code: str, key: str, rounds: int, pause: float) -> dict[int, float]:
+class Staff:
+    """The facilitator's screen and the projector: they read everything, as the pages do."""
+
+    def __init__(self, ws_url: str, code: str, key: str, projector_key: str) -> None:
+        self.received: dict[str, list[int]] = defaultdict(list)  # role -> frame sizes
+        self.phase_event = ""  # the last phase event the facilitator got (for the naive server)
+        self.facilitator = Phone(-1, ws_url, code, None, self.tap, role="facilitator", key=key)
+        self.projector = Phone(-2, ws_url, code, None, self.tap, role="projector", key=projector_key)
+
+    def tap(self, phone: Phone, text: str, now: float) -> None:
+        self.received[phone.connection.hello["role"]].append(len(text.encode()))
+        if phone is self.facilitator and phase_event_seq(text) is not None:
+            self.phase_event = text
+
+    def bytes(self) -> dict[str, int]:
+        return {role: sum(sizes) for role, sizes in self.received.items()}
+
+    async def stop(self) -> None:
+        await self.facilitator.stop()
+        await self.projector.stop()
+
+    async def start(self) -> None:
+        screens = (self.facilitator, self.projector)
+        for screen in screens:
+            screen.start()
+        assert await until(lambda: all(s.seq is not None for s in screens), 30), "the staff screens"
+
+
+async def phase_changes(staff: Staff, rounds: int, pause: float, relay: str | None) -> dict[int, float]:
+    """Start the day, then a new phase each round; when each phase change was sent, by seq."""
+    facilitator = staff.facilitator
     sent: dict[int, float] = {}
-    async with websockets.connect(url, max_queue=None, ping_interval=None) as socket:
-        await socket.send(json.dumps({"type": "hello", "room": code, "role": "facilitator", "key": key}))
-        await asyncio.sleep(0.5)
-
-        async def answer(message_id: str) -> dict[str, Any]:
-            while True:
-                message = json.loads(await socket.recv())
-                if message.get("id") == message_id:
-                    return message
-
-        first = "start"
-        for r in range(rounds + 1):
-            message_id = f"round-{r}"
-            t0 = time.time()
-            action = {"type": first} if r == 0 else {"type": "next_phase"}
-            await socket.send(json.dumps({"type": "action", "id": message_id, "action": action}))
-            ack = await answer(message_id)
-            assert ack["type"] == "ack", ack
-            if r > 0:  # round 0 only starts the day
-                sent[ack["seq"]] = t0
-            await asyncio.sleep(pause)
+    for r in range(rounds + 1):
+        action: dict[str, Any] = {"type": "start" if r == 0 else "next_phase"}
+        if relay is not None:  # the naive server relays this text to every screen
+            action["relay"] = relay.replace(relay[: relay.index(",", SEQ_AT)], f"{relay[:SEQ_AT]}{r}", 1)
+        t0 = time.time()
+        message_id = await facilitator.send(action)
+        assert await until(partial(facilitator.acked.__contains__, message_id), 60, step=0.005), r
+        if r > 0:  # round 0 only starts the day
+            sent[facilitator.acked[message_id]] = t0
+        await asyncio.sleep(pause)
     return sent
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--phones", type=int, default=1000)
-    parser.add_argument("--rounds", type=int, default=20)
-    parser.add_argument("--generators", type=int, default=2, help="load-generator processes")
-    parser.add_argument("--workers", type=int, default=1, help="server processes sharing the room")
-    parser.add_argument("--pause", type=float, default=1.0, help="seconds between rounds")
-    parser.add_argument("--no-pin", dest="pin", action="store_false", help="do not pin processes to cores")
-    parser.add_argument("--bus-url", default="")
-    parser.add_argument("--database-url", default="")
-    args = parser.parse_args()
-    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+def projector_key_of(url: str, code: str, key: str) -> str:
+    page = httpx.get(f"{url}/f/{code}/{key}").text
+    return page.split(f"/s/{code}/")[1].split('"')[0]
 
-    work = Path(tempfile.mkdtemp(prefix="samling-bench-"))
+
+def measure(kind: str, args: argparse.Namespace, relay: str | None) -> tuple[dict[str, str], str]:
+    """One run against one server (``samling`` or ``naive``); its figures, and the phase
+    event the facilitator got (what the naive server relays)."""
+    work = Path(tempfile.mkdtemp(prefix=f"samling-bench-{kind}-"))
     programs = work / "programs"
     programs.mkdir()
     (programs / "benk.toml").write_text(program(args.rounds), encoding="utf-8")
     settings = {
-        "messages_per_second": "1000",
-        "message_burst": "1000",
-        "room_messages_per_second": "1000000",
+        # The phones send only their heartbeat; nothing here is about the limits.
         "join_attempts_per_minute": "100000000",
-        "send_queue_size": "256",
-        "snapshot_every": "1000000",
+        "workshops_per_hour": "100000",
     }
     if args.bus_url:
         settings["bus_url"] = args.bus_url
     if args.database_url:
         settings["database_url"] = args.database_url
+    workers = args.workers if kind == "samling" else 1
+    app = "app.main:app" if kind == "samling" else "bench.naive:app"
     servers = []
-    for i in range(args.workers):
+    for i in range(workers):
         (work / f"w{i}").mkdir()
-        server = LiveServer(work / f"w{i}", programs, **settings)
+        server = BenchServer(work / f"w{i}", programs, app=app, **settings)
         server.start()
         servers.append(server)
+    pids = [s.pid for s in servers]
+    pinned = pin(pids, [os.getpid()], args.pin)
+    figures: dict[str, str] = {"pinned": str(pinned)}
+    phase_event = ""
     try:
-        created = httpx.post(f"{servers[0].url}/workshops", data={"program": "benk.toml"})
+        base = servers[0].url
+        created = httpx.post(f"{base}/workshops", data={"program": "benk.toml"})
         _, _, code, key = created.headers["location"].split("/")
-        started = time.monotonic()
-        cookies = asyncio.run(join_all(servers[0].url, code, args.phones))
-        join_s = time.monotonic() - started
-        pids = [s.process.pid for s in servers if s.process is not None]
-        rss_before = sum(rss_kb(pid) for pid in pids)
-
+        projector_key = projector_key_of(base, code, key) if kind == "samling" else "p"
         ws_urls = [s.url.replace("http", "ws") + "/ws" for s in servers]
+
+        async def joined() -> tuple[Staff, list[str], float]:
+            staff = Staff(ws_urls[0], code, key, projector_key)
+            await staff.start()
+            started = time.monotonic()
+            join_window[0] = time.time()
+            cookies = await join_all(base, code, args.phones)
+            join_window[1] = time.time()
+            took = time.monotonic() - started
+            await asyncio.sleep(0.5)  # the last gathered update reaches the staff
+            return staff, cookies, took
+
+        join_window = [0.0, 0.0]
+        loop = asyncio.new_event_loop()
+        rss_empty = sum(rss_kb(pid) for pid in pids)
+        cpu_empty = sum(cpu_seconds(pid) for pid in pids)
+        staff, cookies, join_s = loop.run_until_complete(joined())
+        join_cpu = sum(cpu_seconds(pid) for pid in pids) - cpu_empty
+        rss_joined = sum(rss_kb(pid) for pid in pids)
+        staff_join_bytes = staff.bytes()
+
         ctx = mp.get_context("spawn")
         ready, results, stop = ctx.Queue(), ctx.Queue(), ctx.Queue()
         share = [cookies[i :: args.generators] for i in range(args.generators)]
@@ -177,49 +219,128 @@ def main() -> None:
         ]
         for proc in procs:
             proc.start()
-        pinned = pin(pids, [p.pid for p in procs if p.pid is not None], args.pin)
-        for _ in procs:
-            ready.get(timeout=600)
-        time.sleep(1.0)
-        rss_after = sum(rss_kb(pid) for pid in pids)
+        pin(pids, [p.pid for p in procs if p.pid is not None], args.pin)
+        connected = sum(loop.run_until_complete(asyncio.to_thread(ready.get, True, 900)) for _ in procs)
+        loop.run_until_complete(asyncio.sleep(2.0))  # the phones' first clock pings are over
+        rss_connected = sum(rss_kb(pid) for pid in pids)
+        before_rounds = staff.bytes()
         cpu_before = sum(cpu_seconds(pid) for pid in pids)
-        sent = asyncio.run(facilitate(ws_urls[0], code, key, args.rounds, args.pause))
-        time.sleep(1.0)
-        cpu_after = sum(cpu_seconds(pid) for pid in pids)
+        window_start = time.time()
+        sent = loop.run_until_complete(phase_changes(staff, args.rounds, args.pause, relay))
+        loop.run_until_complete(asyncio.sleep(1.0))
+        window_end = time.time()
+        cpu_rounds = sum(cpu_seconds(pid) for pid in pids) - cpu_before
+        after_rounds = staff.bytes()
+        phase_event = staff.phase_event
         for _ in procs:
             stop.put(True)
         latencies: list[float] = []
-        received = 0
+        received = reconnects = 0
         generator_cpu = 0.0
         for _ in procs:
-            got, cpu = results.get(timeout=120)
+            got, again, cpu = results.get(timeout=300)
             generator_cpu += cpu
+            reconnects += again
             for seq, times in got.items():
                 if seq in sent:
                     received += len(times)
                     latencies.extend((t - sent[seq]) * 1000 for t in times)
         for proc in procs:
-            proc.join(30)
+            proc.join(60)
+        pauses = [p for s in servers for p in s.pauses(window_start, window_end)]
+        join_pauses = [p for s in servers for p in s.pauses(*join_window)]
+        loop.run_until_complete(staff.stop())
+        loop.close()
     finally:
         for server in servers:
             server.stop()
 
-    expected = args.phones * args.rounds
+    n = args.phones
+    expected = n * args.rounds
+
+    def per_round(role: str) -> float:
+        return (after_rounds.get(role, 0) - before_rounds.get(role, 0)) / float(args.rounds)
+
+    figures.update(
+        {
+            "connected": str(connected),
+            "join_s": f"{join_s:.1f}",
+            "join_cpu_s": f"{join_cpu:.2f}",
+            "join_rss_per_phone_kb": f"{(rss_joined - rss_empty) / n:.1f}",
+            "rss_per_phone_kb": f"{(rss_connected - rss_empty) / n:.1f}",
+            "server_rss_mb": f"{rss_connected / 1024:.1f}",
+            "facilitator_kb_during_joins": f"{staff_join_bytes.get('facilitator', 0) / 1024:.0f}",
+            "projector_kb_during_joins": f"{staff_join_bytes.get('projector', 0) / 1024:.0f}",
+            "facilitator_kb_per_phase_change": f"{per_round('facilitator') / 1024:.1f}",
+            "projector_kb_per_phase_change": f"{per_round('projector') / 1024:.1f}",
+            "p50_ms": f"{statistics.median(latencies):.1f}" if latencies else "nan",
+            "p99_ms": f"{percentile(latencies, 0.99):.1f}" if latencies else "nan",
+            "max_ms": f"{max(latencies):.1f}" if latencies else "nan",
+            "received": str(received),
+            "lost": str(expected - received),
+            "phone_reconnects": str(reconnects),
+            "server_cpu_s_phase_changes": f"{cpu_rounds:.2f}",
+            "generator_cpu_s": f"{generator_cpu:.2f}",
+        }
+    )
+    figures.update(gc_figures("phase_changes", pauses))
+    figures.update(gc_figures("joins", join_pauses))
+    return figures, phase_event
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--phones", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=1, help="runs against each server, interleaved")
+    parser.add_argument("--generators", type=int, default=2, help="load-generator processes")
+    parser.add_argument("--workers", type=int, default=1, help="Samling server processes sharing the room")
+    parser.add_argument("--pause", type=float, default=1.0, help="seconds between rounds")
+    parser.add_argument("--no-pin", dest="pin", action="store_false", help="do not pin processes to cores")
+    parser.add_argument("--no-naive", dest="naive", action="store_false", help="measure Samling only")
+    parser.add_argument("--bus-url", default="")
+    parser.add_argument("--database-url", default="")
+    args = parser.parse_args()
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
     print(f"phones={args.phones}")
     print(f"rounds={args.rounds}")
-    print(f"server_workers={args.workers}")
+    print(f"runs={args.runs}")
+    print(f"samling_workers={args.workers}")
     print(f"generator_processes={args.generators}")
-    print(f"pinned={pinned}")
-    print(f"join_s={join_s:.1f}")
-    print(f"p50_ms={statistics.median(latencies):.1f}")
-    print(f"p99_ms={percentile(latencies, 0.99):.1f}")
-    print(f"max_ms={max(latencies):.1f}")
-    print(f"received={received}")
-    print(f"lost={expected - received}")
-    print(f"server_rss_mb={rss_after / 1024:.1f}")
-    print(f"server_rss_per_conn_kb={(rss_after - rss_before) / args.phones:.1f}")
-    print(f"server_cpu_s={cpu_after - cpu_before:.2f}")
-    print(f"generator_cpu_s={generator_cpu:.2f}")
+    print(f"load_average_before={load_average()}", flush=True)
+    runs: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for run in range(args.runs):
+        figures, relay = measure("samling", args, None)
+        runs["samling"].append(figures)
+        for name, value in figures.items():
+            print(f"run{run + 1}_samling_{name}={value}", flush=True)
+        if args.naive:
+            figures, _ = measure("naive", args, relay)
+            runs["naive"].append(figures)
+            for name, value in figures.items():
+                print(f"run{run + 1}_naive_{name}={value}", flush=True)
+    for kind, figures_list in runs.items():
+        for name in ("p50_ms", "p99_ms", "max_ms", "join_cpu_s", "rss_per_phone_kb", "lost"):
+            values = [float(f[name]) for f in figures_list]
+            print(f"{kind}_{name}={statistics.median(values):.1f}")
+        pauses = [float(f.get("phase_changes_gc_pause_max_ms", 0)) for f in figures_list]
+        print(f"{kind}_gc_pause_max_ms={max(pauses):.1f}")
+    if args.naive:
+        for name in ("p50_ms", "p99_ms"):
+            ratios = [
+                float(n[name]) / float(s[name]) for s, n in zip(runs["samling"], runs["naive"], strict=True)
+            ]
+            print(f"naive_over_samling_{name.removesuffix('_ms')}={statistics.median(ratios):.2f}")
+        ratios = [
+            float(n["join_cpu_s"]) / float(s["join_cpu_s"])
+            for s, n in zip(runs["samling"], runs["naive"], strict=True)
+        ]
+        print(f"samling_over_naive_join_cpu={1 / statistics.median(ratios):.2f}")
+    print(f"load_average_after={load_average()}")
 
 
 if __name__ == "__main__":

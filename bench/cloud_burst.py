@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import multiprocessing as mp
 import random
@@ -43,9 +42,11 @@ from bench.loadgen import (
     cpu_seconds,
     fast_event_loop,
     join_all,
+    load_average,
     own_cpu_seconds,
     percentile,
     pin,
+    until,
 )
 from tests.liveserver import LiveServer
 from tests.roomkit import CLOUD_PROGRAM
@@ -99,41 +100,27 @@ def render_bench(runs: int) -> None:
 
 
 class Sender:
-    """What one generator process sent and heard back (acks and refusals by message id)."""
+    """What one generator process sent and heard back. Its phones are the browser's
+    (bench/loadgen.py): a refusal for now (``room_busy``) is sent again after the
+    browser's backoff, with its id, until it is acknowledged or refused for good."""
 
     def __init__(self, indices: list[int]) -> None:
         self.indices = indices
-        self.snapshots = 0
-        self.connected = asyncio.Event()
-        self.done = asyncio.Event()
-        self.sent_at: dict[str, float] = {}
-        self.acked: dict[str, int] = {}
-        self.refused: dict[str, str] = {}
+        self.sent_at: dict[str, float] = {}  # message id -> when the phone first sent it
+        self.phones: list[Phone] = []
 
-    def frame(self, phone: Phone, raw: bytes, now: float) -> None:
-        if raw.startswith(b'{"type":"ack"'):
-            message = json.loads(raw)
-            self.acked[message["id"]] = message["seq"]
-        elif raw.startswith(b'{"type":"error"'):
-            message = json.loads(raw)
-            self.refused[message["id"] or f"none-{len(self.refused)}"] = message["code"]
-        elif b'"snapshot"' in raw[:30]:
-            self.snapshots += 1
-            if self.snapshots == len(self.indices):
-                self.connected.set()
-            return
-        else:
-            return
-        if len(self.acked) + len(self.refused) >= WORDS_EACH * len(self.indices):
-            self.done.set()
+    def frame(self, phone: Phone, text: str, now: float) -> None:
+        pass  # the answers are kept by each phone (acked, refused, transient)
 
     def submit(self, phone: Phone, n: int, rng: random.Random) -> None:
         index = self.indices[phone.index]
-        message_id = f"{index}-{n}"
         word = rng.choice(VALUES) + ("" if rng.random() < 0.8 else f" {index % 50}")
         action = {"type": "wordcloud_submit", "exercise": "ordsky", "word": word}
-        self.sent_at[message_id] = time.time()
-        phone.send(json.dumps({"type": "action", "id": message_id, "action": action}).encode())
+        now = time.time()
+        self.sent_at[phone.connection.send(action)] = now
+
+    def answered(self) -> bool:
+        return len(self.sent_at) == WORDS_EACH * len(self.indices) and all(not p.unacked for p in self.phones)
 
 
 def generator(
@@ -147,9 +134,9 @@ def generator(
     async def main() -> None:
         loop = asyncio.get_running_loop()
         sender = Sender(indices)
-        hello = json.dumps({"type": "hello", "room": code, "role": "participant"}).encode()
-        phones = await connect_phones([url], cookies, hello, sender.frame)
-        await sender.connected.wait()
+        phones = await connect_phones([url], code, cookies, sender.frame)
+        sender.phones = phones
+        await until(lambda: all(p.seq is not None for p in phones), 600)
         ready.put(len(phones))
         start_at = await loop.run_in_executor(None, start.get)
         rng = random.Random(indices[0])
@@ -157,9 +144,15 @@ def generator(
         for phone in phones:
             for n, offset in enumerate(sorted(rng.uniform(0, window) for _ in range(WORDS_EACH))):
                 loop.call_at(origin + offset, sender.submit, phone, n, rng)
-        with contextlib.suppress(TimeoutError):  # the counts then show what went missing
-            await asyncio.wait_for(sender.done.wait(), window + 60)
-        results.put((sender.sent_at, sender.acked, sender.refused, own_cpu_seconds()))
+        await asyncio.sleep(max(0.0, start_at - time.time()) + window)
+        await until(sender.answered, 60)  # the counts then show what went missing
+        acked = {i: seq for p in phones for i, seq in p.acked.items()}
+        refused = {i: code for p in phones for i, code in p.refused.items()}
+        retried = sum(sum(p.transient.values()) for p in phones)
+        acked_at = {i: t for p in phones for i, t in p.acked_at.items()}
+        results.put((sender.sent_at, acked, refused, retried, acked_at, own_cpu_seconds()))
+        for phone in phones:
+            await phone.stop()
 
     asyncio.run(main())
 
@@ -253,13 +246,18 @@ async def burst(args: argparse.Namespace) -> None:
             start.put(start_at)
         sent_at: dict[str, float] = {}
         acked: dict[str, int] = {}
+        acked_at: dict[str, float] = {}
         refused: dict[str, str] = {}
+        retried = 0
         generator_cpu = 0.0
         for _ in procs:
-            got_sent, got_acked, got_refused, cpu = await loop.run_in_executor(None, results.get, True, 600)
+            got = await loop.run_in_executor(None, results.get, True, 600)
+            got_sent, got_acked, got_refused, got_retried, got_acked_at, cpu = got
             sent_at.update(got_sent)
             acked.update(got_acked)
+            acked_at.update(got_acked_at)
             refused.update(got_refused)
+            retried += got_retried
             generator_cpu += cpu
         for proc in procs:
             proc.join(30)
@@ -293,6 +291,7 @@ async def burst(args: argparse.Namespace) -> None:
         server.stop()
 
     print(f"phones={args.phones}")
+    print(f"load_average={load_average()}")
     print(f"window_s={args.window}")
     print(f"generator_processes={args.generators}")
     print(f"pinned={pinned}")
@@ -302,6 +301,11 @@ async def burst(args: argparse.Namespace) -> None:
     print(f"stored={cloud['entries']}")
     print(f"counted={counted}")
     print(f"lost={len(sent_at) - counted}")
+    ack_ms = [(acked_at[i] - sent_at[i]) * 1000 for i in acked if i in sent_at and i in acked_at]
+    print(f"refused_for_now_and_resent={retried}")
+    print(f"ack_p50_ms={statistics.median(ack_ms):.0f}")
+    print(f"ack_p99_ms={percentile(ack_ms, 0.99):.0f}")
+    print(f"ack_max_ms={max(ack_ms):.0f}")
     print(f"board_p50_ms={statistics.median(latencies):.0f}")
     print(f"board_p99_ms={percentile(latencies, 0.99):.0f}")
     print(f"board_max_ms={max(latencies):.0f}")

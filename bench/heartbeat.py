@@ -66,10 +66,10 @@ class Pongs:
         self.connected = asyncio.Event()
         self.pongs: list[tuple[float, float]] = []  # (arrival time.time(), round trip ms)
 
-    def frame(self, phone: Phone, raw: bytes, now: float) -> None:
-        if raw.startswith(b'{"type":"pong"'):
-            self.pongs.append((now, now * 1000 - json.loads(raw)["t0"]))
-        elif b'"snapshot"' in raw[:30]:
+    def frame(self, phone: Phone, text: str, now: float) -> None:
+        if text.startswith('{"type":"pong"'):
+            self.pongs.append((now, now * 1000 - json.loads(text)["t0"]))
+        elif '"snapshot"' in text[:30]:
             self.snapshots += 1
             if self.snapshots == self.expected:
                 self.connected.set()
@@ -82,8 +82,7 @@ def generator(url: str, code: str, cookies: list[str], control: Any, results: An
 
     async def main() -> None:
         pongs = Pongs(len(cookies))
-        hello = json.dumps({"type": "hello", "room": code, "role": "participant"}).encode()
-        phones = await connect_phones([url], cookies, hello, pongs.frame)
+        phones = await connect_phones([url], code, cookies, pongs.frame)
         await pongs.connected.wait()
         results.put(len(phones))
         begin, end = await asyncio.get_running_loop().run_in_executor(None, control.get)

@@ -1,97 +1,156 @@
-"""What the benchmarks share: joining many phones, cheap simulated phones, and measuring.
+"""What the benchmarks share: joining many phones, phones that behave like the browser,
+and measuring.
 
-A simulated phone is websockets' sans-I/O client on a bare asyncio protocol: no task per
-phone and no parsing of frames that do not matter, so a generator process spends a few
-µs per frame and the figures measure the server, not the generator. It keeps the
-browser's heartbeat (``POLICY`` from app/static/js/lib/policy.js: a few clock pings after
-the welcome, then one every ``pingIntervalMs``), so the server does not drop it as silent
-and the figures include what the heartbeat costs. Benchmarks run several generator
-processes (``spawn``) and report the CPU those took.
+A simulated phone is ``tests/phoneclient.py``'s: the browser's room client
+(app/static/js/lib/connection.js) ported line by line, with the browser's numbers from
+policy.js, checked against the browser's under Node by
+tests/test_phone_agrees_with_browser.py. So a phone says hello with ``last_seq`` when it
+comes back, sends every unacknowledged action again with its id after each welcome,
+retries a refusal for now after a backoff, pings as the browser does and gives up on a
+silent connection. Its socket is websockets' sans-I/O client on a bare asyncio protocol
+(no task per phone); here it also tells the benchmark each text frame with the moment
+its bytes arrived, before anything is parsed. Benchmarks run several generator
+processes (``spawn``) and report the CPU those took, so one can see it was the server
+that was measured.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import statistics
+import sys
 import time
 from collections.abc import Callable
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
 
 import httpx
-from websockets.client import ClientProtocol
-from websockets.frames import Frame, Opcode
-from websockets.http11 import Response
-from websockets.protocol import State
-from websockets.uri import parse_uri
 
-from tests.phoneclient import POLICY
+from bench import serve
+from tests import phoneclient
+from tests.liveserver import LiveServer
 
-# Called for every text frame a phone receives: (phone, raw frame, arrival time.time()).
-OnFrame = Callable[["Phone", bytes, float], None]
+BENCH = Path(__file__).resolve().parent
+CORES = sorted(os.sched_getaffinity(0))  # before anything is pinned
+
+# Called for every text frame a phone receives: (phone, frame, arrival time.time()).
+Tap = Callable[["Phone", str, float], None]
 
 
-class Phone(asyncio.Protocol):
-    """One simulated phone: says hello once the upgrade is answered, pings as the browser
-    does once welcomed, hands frames on."""
+class TappedSocket(phoneclient.WebSocket):
+    """The browser-shaped socket, telling ``tap`` each text frame as it arrives."""
 
-    def __init__(self, index: int, url: str, cookie: str, hello: bytes, on_frame: OnFrame) -> None:
-        self.index = index
-        self.client = ClientProtocol(parse_uri(url), max_size=None)
-        self.request = self.client.connect()
-        self.request.headers["Cookie"] = cookie
-        self.hello = hello
-        self.on_frame = on_frame
-        self.transport: asyncio.Transport | None = None
-        self.heartbeat: asyncio.TimerHandle | None = None
+    def __init__(self, url: str, headers: dict[str, str], tap: Callable[[str, float], None]) -> None:
+        super().__init__(url, headers)
+        self._tap = tap
+        self._arrived = 0.0
+        self._deliver: Callable[[str], None] | None = None
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
-        self.client.send_request(self.request)
-        self._flush()
+    @property
+    def onmessage(self) -> Callable[[str], None] | None:
+        return self._tapped if self._deliver is not None else None
+
+    @onmessage.setter
+    def onmessage(self, deliver: Callable[[str], None] | None) -> None:
+        self._deliver = deliver
+
+    def _tapped(self, text: str) -> None:
+        self._tap(text, self._arrived)
+        if self._deliver is not None:
+            self._deliver(text)
 
     def data_received(self, data: bytes) -> None:
-        now = time.time()
-        self.client.receive_data(data)
-        for event in self.client.events_received():
-            if isinstance(event, Response):
-                self.send(self.hello)
-            elif isinstance(event, Frame) and event.opcode is Opcode.TEXT:
-                raw = bytes(event.data)
-                if raw.startswith(b'{"type":"welcome"'):
-                    self._welcomed()
-                self.on_frame(self, raw, now)
-        self._flush()
+        self._arrived = time.time()
+        super().data_received(data)
 
-    def connection_lost(self, exc: Exception | None) -> None:
-        if self.heartbeat is not None:
-            self.heartbeat.cancel()
 
-    def _welcomed(self) -> None:
-        loop = asyncio.get_running_loop()
-        for i in range(POLICY["clockSamples"]):
-            loop.call_later(i * POLICY["clockSampleSpacingMs"] / 1000, self.ping)
-        if self.heartbeat is not None:
-            self.heartbeat.cancel()
-        self.heartbeat = loop.call_later(POLICY["pingIntervalMs"] / 1000, self._beat)
+class Phone(phoneclient.Phone):
+    """A phone (or a staff screen) of ``tests/phoneclient.py`` whose frames a benchmark
+    sees as they arrive."""
 
-    def _beat(self) -> None:
-        self.ping()
-        self.heartbeat = asyncio.get_running_loop().call_later(POLICY["pingIntervalMs"] / 1000, self._beat)
+    def __init__(
+        self,
+        index: int,
+        ws_url: str,
+        code: str,
+        cookie: str | None,
+        tap: Tap,
+        role: str = "participant",
+        key: str = "",
+    ) -> None:
+        self.index = index
 
-    def ping(self) -> None:
-        if self.client.state is State.OPEN:
-            self.send(b'{"type":"ping","t0":%d}' % int(time.time() * 1000))
+        def socket(url: str, headers: dict[str, str]) -> phoneclient.Socket:
+            return TappedSocket(url, headers, lambda text, now: tap(self, text, now))
 
-    def send(self, text: bytes) -> None:
-        self.client.send_text(text)
-        self._flush()
+        super().__init__(ws_url, code, cookie, role, key, socket=socket)
 
-    def _flush(self) -> None:
-        assert self.transport is not None
-        for chunk in self.client.data_to_send():
-            if chunk:
-                self.transport.write(chunk)
+
+async def connect_phones(urls: list[str], code: str, cookies: list[str], tap: Tap) -> list[Phone]:
+    """Start one phone per cookie, spread over ``urls``, 50 at a time; each connects,
+    says hello and keeps its connection as the browser does."""
+    phones = []
+    for i, cookie in enumerate(cookies):
+        phone = Phone(i, urls[i % len(urls)], code, cookie, tap)
+        phone.start()
+        phones.append(phone)
+        if i % 50 == 49:
+            await asyncio.sleep(0.05)  # do not knock all at once
+    return phones
+
+
+async def until(condition: Callable[[], bool], within: float, step: float = 0.05) -> bool:
+    """Wait until ``condition()`` holds; False when it did not within ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(step)
+    return True
+
+
+class BenchServer(LiveServer):
+    """A real server process (Samling, or ``bench.naive:app``) whose garbage collector's
+    pauses are recorded (bench/serve.py)."""
+
+    def __init__(self, workdir: Path, programs_dir: Path, app: str = "app.main:app", **settings: str) -> None:
+        super().__init__(workdir, programs_dir, app=app, **settings)
+        self.gc_stats = str(workdir / f"gc-{self.port}.json")
+        self.launcher = [sys.executable, str(BENCH / "serve.py"), self.gc_stats]
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def pauses(
+        self, since: float = 0.0, until: float = float("inf")
+    ) -> list[tuple[float, int, float, float, int]]:
+        """The collector's pauses between two moments (time.time())."""
+        pauses = serve.read(self.gc_stats)["pauses"]
+        return [(p[0], p[1], p[2], p[3], p[4]) for p in pauses if since <= p[0] <= until]
+
+
+def gc_figures(prefix: str, pauses: list[tuple[float, int, float, float, int]]) -> dict[str, str]:
+    """The distribution of the collector's pauses (wall ms), as name=value figures."""
+    walls = [p[2] for p in pauses]
+    full = [p[2] for p in pauses if p[1] == 2]
+    figures = {
+        f"{prefix}_gc_collections": str(len(walls)),
+        f"{prefix}_gc_full_collections": str(len(full)),
+        f"{prefix}_gc_pauses_over_50ms": str(sum(w > 50 for w in walls)),
+        f"{prefix}_gc_pause_total_ms": f"{sum(walls):.1f}",
+    }
+    if walls:
+        figures[f"{prefix}_gc_pause_p50_ms"] = f"{statistics.median(walls):.2f}"
+        figures[f"{prefix}_gc_pause_p99_ms"] = f"{percentile(walls, 0.99):.2f}"
+        figures[f"{prefix}_gc_pause_max_ms"] = f"{max(walls):.2f}"
+    return figures
+
+
+def load_average() -> str:
+    return "/".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def fast_event_loop() -> None:
@@ -101,21 +160,6 @@ def fast_event_loop() -> None:
     except ImportError:
         return
     uvloop.install()
-
-
-async def connect_phones(urls: list[str], cookies: list[str], hello: bytes, on_frame: OnFrame) -> list[Phone]:
-    """Connect one phone per cookie, spread over ``urls``, 50 at a time."""
-    loop = asyncio.get_running_loop()
-    phones = []
-    for i, cookie in enumerate(cookies):
-        url = urls[i % len(urls)]
-        uri = parse_uri(url)
-        phone = Phone(i, url, cookie, hello, on_frame)
-        await loop.create_connection(lambda p=phone: p, uri.host, uri.port)  # type: ignore[misc]
-        phones.append(phone)
-        if i % 50 == 49:
-            await asyncio.sleep(0.05)  # do not knock all at once
-    return phones
 
 
 async def join_all(url: str, code: str, count: int) -> list[str]:
@@ -142,7 +186,7 @@ def pin(servers: list[int], generators: list[int], enabled: bool) -> bool:
     generator does not steal the server's CPU (and the figures say what the server did).
     Processes a server starts later (the cloud's drawing worker) share its cores. With no
     ``servers``, only the generators are confined and the server may use every core."""
-    cores = sorted(os.sched_getaffinity(0))
+    cores = CORES
     if not enabled or len(cores) < 2:
         return False
     half = len(cores) // 2

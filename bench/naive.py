@@ -6,9 +6,9 @@ message to every connected screen with ``for ws in clients: await ws.send_text(m
 and acknowledges. Nothing is stored, nothing is checked, nothing is computed per
 phone. It speaks just enough of docs/protocol.md for bench/loadgen.py's phones
 (hello, welcome, snapshot, ping and pong, action and ack), so the same load generator
-drives both. The message relayed is the ``event`` text the facilitator sends with its
-action (the benchmark passes a phase event Samling sent in the same run, so both relay
-the same bytes).
+drives both. The message relayed is the text the facilitator's action carries in
+``relay`` (the benchmark passes a phase event Samling sent in the same run, so both send
+the same bytes); every screen gets it, the facilitator's and the projector's too.
 
     .venv/bin/uvicorn bench.naive:app --ws websockets-sansio --ws-per-message-deflate false
 
@@ -65,15 +65,14 @@ async def socket(ws: WebSocket) -> None:
     hello: dict[str, Any] = json.loads(await ws.receive_text())
     await ws.send_text(json.dumps({"type": "welcome", "role": hello["role"], "server_time": now_ms()}))
     await ws.send_text(json.dumps({"type": "snapshot", "seq": 0, "state": {}}))
-    if hello["role"] != "facilitator":
-        clients.append(ws)
+    clients.append(ws)
     try:
         while True:
             message = json.loads(await ws.receive_text())
             if message["type"] == "ping":
                 await ws.send_text(json.dumps({"type": "pong", "t0": message["t0"], "server_time": now_ms()}))
             elif message["type"] == "action":
-                event = message.get("event", "{}")
+                event = message["action"].get("relay", "{}")
                 for client in list(clients):
                     try:
                         await client.send_text(event)

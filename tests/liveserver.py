@@ -24,6 +24,7 @@ def free_port() -> int:
 class LiveServer:
     def __init__(self, workdir: Path, programs_dir: Path, app: str = "app.main:app", **settings: str) -> None:
         self.app = app  # the ASGI app uvicorn runs (the benchmarks also run bench.naive:app)
+        self.launcher = [sys.executable, "-m", "uvicorn"]  # bench/serve.py wraps uvicorn
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -40,9 +41,7 @@ class LiveServer:
     def start(self) -> None:
         self.process = subprocess.Popen(
             [
-                sys.executable,
-                "-m",
-                "uvicorn",
+                *self.launcher,
                 self.app,
                 "--host",
                 "127.0.0.1",

@@ -24,7 +24,7 @@ from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 from websockets.client import ClientProtocol
 from websockets.frames import Frame, Opcode
@@ -472,8 +472,7 @@ class AsyncioTimers:
         return asyncio.get_running_loop().call_later(ms / 1000, callback)
 
     def clear_timeout(self, timer: object) -> None:
-        assert isinstance(timer, asyncio.TimerHandle | _Interval)
-        timer.cancel()
+        timer.cancel()  # type: ignore[attr-defined]  # asyncio's or uvloop's handle, or an _Interval
 
     def set_interval(self, callback: Callable[[], None], ms: float) -> _Interval:
         return _Interval(callback, ms / 1000)
@@ -525,10 +524,9 @@ class WebSocket(asyncio.Protocol):
             self._closed(1006)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not asyncio's class
         if self.readyState == 3:  # closed before it opened
-            transport.abort()
+            self.transport.abort()
             return
         self.client.send_request(self.request)
         self._flush()
@@ -597,7 +595,13 @@ class Phone:
     refused or refused for now, and when the screen was welcomed)."""
 
     def __init__(
-        self, ws_url: str, code: str, cookie: str | None, role: str = "participant", key: str = ""
+        self,
+        ws_url: str,
+        code: str,
+        cookie: str | None,
+        role: str = "participant",
+        key: str = "",
+        socket: Callable[[str, dict[str, str]], Socket] = WebSocket,
     ) -> None:
         headers = {"Cookie": cookie} if cookie else {}
         hello: dict[str, Any] = {"room": code, "role": role}
@@ -606,13 +610,14 @@ class Phone:
         self.connection = Connection(
             ws_url,
             hello,
-            lambda url: WebSocket(url, headers),
+            lambda url: socket(url, headers),
             lambda: int(time.time() * 1000),
             AsyncioTimers(),
             random.random,
         )
         self.connection.message_listeners.append(self._heard)
         self.acked: dict[str, int] = {}  # id -> seq
+        self.acked_at: dict[str, float] = {}  # id -> when the ack came (time.time())
         self.refused: dict[str, str] = {}  # id -> code
         self.transient: Counter[str] = Counter()  # refusals that may pass: code -> how often
         self.welcomed_at: list[float] = []  # monotonic times of each welcome: back online
@@ -652,6 +657,7 @@ class Phone:
             self.welcomed_at.append(time.monotonic())
         elif kind == "ack":
             self.acked.setdefault(message["id"], message["seq"])
+            self.acked_at.setdefault(message["id"], time.time())
         elif kind == "error" and message.get("id"):
             if message.get("code") in self.connection.transient_codes:
                 self.transient[message["code"]] += 1
