@@ -8,9 +8,12 @@ answers), so the projector shows a day's results at their fullest."""
 from __future__ import annotations
 
 import asyncio
+import shutil
 import threading
 import time
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
@@ -19,6 +22,33 @@ from tests.liveserver import LiveServer
 from tests.phoneclient import Phone
 
 T = TypeVar("T")
+
+SHIPPED = Path(__file__).parent.parent.parent / "exercises"
+
+
+@contextmanager
+def day_server(workdir: Path, programs: list[str]) -> Iterator[LiveServer]:
+    """A live server with these shipped programs, short phases, and limits wide enough for
+    a crowd (every phone sends at once; many workshops from one address)."""
+    folder = workdir / "programs"
+    folder.mkdir()
+    for name in programs:
+        shutil.copy(SHIPPED / name, folder)
+    server = LiveServer(
+        workdir,
+        folder,
+        time_scale="0.05",
+        board_interval_ms="50",
+        messages_per_second="100",
+        message_burst="200",
+        workshops_per_hour="1000",
+    )
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
 
 NAMES = [
     "Kari", "Ola", "Per", "Liv", "Nils", "Evy", "Anne-Marit", "Jon Kåre", "Sigrid", "Torbjørn",

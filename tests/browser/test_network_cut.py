@@ -138,7 +138,7 @@ def test_what_is_sent_while_the_network_is_gone_arrives_once_when_it_is_back(
     expect(comments.locator(".comment-list.mine li")).to_have_text(["Sendt i bruddet"])
     expect(projector.locator(".comment-wall li")).to_have_text(["Sendt i bruddet"])
     expect(projector.locator(".wordcloud-top li")).to_have_text(["Tillit 1"])
-    expect(projector.locator(".kind-wordcloud")).to_contain_text("1 ord fra 1 personer")
+    expect(projector.locator(".kind-wordcloud")).to_contain_text("1 ord fra 1 person")
 
     results = facilitator.request.get(facilitator.url + "/results.json").json()
     exercise = results["exercises"][0]

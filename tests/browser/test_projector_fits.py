@@ -8,23 +8,20 @@ QR code, results hidden until revealed, and the end of the day."""
 from __future__ import annotations
 
 import re
-import shutil
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.browser.conftest import Screens
-from tests.browser.crowd import Crowd
+from tests.browser.crowd import SHIPPED, Crowd, day_server
 from tests.liveserver import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.server, pytest.mark.timeout(900)]
 
-ROOT = Path(__file__).parent.parent.parent
-PROGRAMS = sorted(path.name for path in (ROOT / "exercises").glob("*.toml"))
+PROGRAMS = sorted(path.name for path in SHIPPED.glob("*.toml"))
 SIZES = ((1920, 1080), (1280, 720))
 
 # What a person at the back of the room would notice, measured by the browser: the page
@@ -79,23 +76,8 @@ TWO_FRAMES = "() => new Promise((done) => requestAnimationFrame(() => requestAni
 
 @pytest.fixture(scope="module")
 def shipped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    workdir = tmp_path_factory.mktemp("fits")
-    programs = workdir / "programs"
-    programs.mkdir()
-    for name in PROGRAMS:
-        shutil.copy(ROOT / "exercises" / name, programs)
-    server = LiveServer(
-        workdir,
-        programs,
-        time_scale="0.05",
-        board_interval_ms="50",
-        messages_per_second="100",
-        message_burst="200",
-        workshops_per_hour="1000",
-    )
-    server.start()
-    yield server
-    server.stop()
+    with day_server(tmp_path_factory.mktemp("fits"), PROGRAMS) as server:
+        yield server
 
 
 def settle(projector: Page, seq: int) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,31 +15,18 @@ import pypdf
 import pytest
 
 from tests.browser.conftest import Screens
-from tests.browser.crowd import Crowd
+from tests.browser.crowd import Crowd, day_server
 from tests.liveserver import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.server, pytest.mark.timeout(600)]
 
-ROOT = Path(__file__).parent.parent.parent
 CARDS = ".diamond-card, .roles-card, .lists-group, .gallery-card"
 
 
 @pytest.fixture
 def seljord(tmp_path: Path) -> Iterator[LiveServer]:
-    programs = tmp_path / "programs"
-    programs.mkdir()
-    shutil.copy(ROOT / "exercises" / "seljord-samling-2.toml", programs)
-    server = LiveServer(
-        tmp_path,
-        programs,
-        time_scale="0.05",
-        board_interval_ms="50",
-        messages_per_second="100",
-        message_burst="200",
-    )
-    server.start()
-    yield server
-    server.stop()
+    with day_server(tmp_path, ["seljord-samling-2.toml"]) as server:
+        yield server
 
 
 def squeezed(text: str) -> str:
@@ -70,6 +56,7 @@ def test_the_results_print_as_a_handout(seljord: LiveServer, screens: Screens) -
     page.emulate_media(media="print")
     text = page.locator("main").inner_text()
     assert "null" not in text and "undefined" not in text
+    assert "Dagens resultater · 14. juni 2023" in text  # the day's date as Norwegian writes it
     # Every round of the feedback trios' rotating roles, not only the last.
     for number in (1, 2, 3):
         assert f"Runde {number} av 3" in text

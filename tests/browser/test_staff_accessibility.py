@@ -6,7 +6,6 @@ at least 3:1 from what is around it."""
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,13 +15,12 @@ from playwright.sync_api import Page
 
 from tests.browser.axe import violations
 from tests.browser.conftest import Screens
-from tests.browser.crowd import Crowd
+from tests.browser.crowd import Crowd, day_server
 from tests.browser.test_projector_fits import settle
 from tests.liveserver import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.server, pytest.mark.timeout(600)]
 
-ROOT = Path(__file__).parent.parent.parent
 
 FIRST_HEADING = """
 () => {
@@ -58,25 +56,15 @@ RING = """
 
 @pytest.fixture
 def seljord(tmp_path: Path) -> Iterator[LiveServer]:
-    programs = tmp_path / "programs"
-    programs.mkdir()
-    shutil.copy(ROOT / "exercises" / "seljord-samling-2.toml", programs)
-    server = LiveServer(
-        tmp_path,
-        programs,
-        time_scale="0.05",
-        board_interval_ms="50",
-        messages_per_second="100",
-        message_burst="200",
-    )
-    server.start()
-    yield server
-    server.stop()
+    with day_server(tmp_path, ["seljord-samling-2.toml"]) as server:
+        yield server
 
 
 def audit(pages: dict[str, Page], state: str, found: list[str]) -> None:
     for name, page in pages.items():
         found += [f"{state}, {name}: {v}" for v in violations(page)]
+        shown = page.locator("body").inner_text()
+        found += [f"{state}, {name}: says {m!r}" for m in re.findall(r"\b(?:null|undefined|NaN)\b", shown)]
         first = page.evaluate(FIRST_HEADING)
         if first != "H1":
             found.append(f"{state}, {name}: the first heading is {first}")
