@@ -45,6 +45,7 @@ def test_on_localhost_the_page_offers_the_laptops_addresses(laptop: TestClient) 
     page = laptop.get(f"/f/{w.code}/{w.facilitator_key}")
     assert boot(page.text)["join"] == {
         "base": "http://127.0.0.1:8000",
+        "local": True,
         "choices": ["http://192.168.1.23:8000", "http://10.0.0.5:8000"],
     }
 
@@ -57,13 +58,14 @@ def test_at_a_network_address_or_a_public_url_nothing_is_offered(
         w = create_workshop(client)
         assert boot(client.get(f"/f/{w.code}/{w.facilitator_key}").text)["join"] == {
             "base": "http://192.168.1.23:8000",
+            "local": False,
             "choices": [],
         }
     public = settings.model_copy(update={"public_url": "https://samling.kommune.no"})
     with TestClient(create_app(public), base_url="http://localhost:8000") as client:
         w = create_workshop(client)
         join = boot(client.get(f"/f/{w.code}/{w.facilitator_key}").text)["join"]
-        assert join == {"base": "https://samling.kommune.no", "choices": []}
+        assert join == {"base": "https://samling.kommune.no", "local": False, "choices": []}
 
 
 def test_the_qr_code_leads_to_the_chosen_address_and_only_to_an_offered_one(laptop: TestClient) -> None:

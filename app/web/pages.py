@@ -122,12 +122,12 @@ def join_url(request: Request, code: str | None = None, base: str | None = None)
     return f"{base}/j/{code}" if code else f"{base}/j"
 
 
-def join_choices(request: Request) -> list[str]:
-    """The laptop's network addresses to offer when the page was opened on localhost
-    (phones cannot reach that) and no public address is set; else none."""
-    if _settings(request).public_url or not addresses.is_loopback(request.url.hostname or ""):
-        return []
-    return addresses.join_bases(request.url.scheme, request.url.port)
+def join_choices(request: Request) -> dict[str, Any]:
+    """Where phones join, and, when the page was opened on localhost (phones cannot reach
+    that) with no public address set, the laptop's network addresses to offer instead."""
+    local = not _settings(request).public_url and addresses.is_loopback(request.url.hostname or "")
+    choices = addresses.join_bases(request.url.scheme, request.url.port) if local else []
+    return {"base": join_base(request), "local": local, "choices": choices}
 
 
 def chosen_base(request: Request, asked: str | None) -> str | None:
@@ -287,7 +287,7 @@ async def facilitator_page(request: Request, code: str, key: str) -> HTMLRespons
             "role": "facilitator",
             "code": staffed.code,
             "key": key,
-            "join": {"base": join_base(request), "choices": join_choices(request)},
+            "join": join_choices(request),
         },
         **paths,
     )

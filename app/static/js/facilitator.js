@@ -148,10 +148,8 @@ function drawJoin(state) {
   var chosen = presenting().join_base;
   var choices = join.choices || [];
   setText($("join-address"), (chosen || join.base || "") + "/j");
-  var warn = choices.length > 0 && !chosen;
-  var none = Boolean(join.base) && !choices.length && !chosen && /\/\/(localhost|127\.|\[::1\])/.test(join.base);
-  $("join-warning").hidden = !(warn || none);
-  setText($("join-warning-text"), t(none ? "presenter.join_warning_none" : "presenter.join_warning", { address: join.base || "" }));
+  $("join-warning").hidden = !join.local || Boolean(chosen);
+  setText($("join-warning-text"), t(choices.length ? "presenter.join_warning" : "presenter.join_warning_none", { address: join.base || "" }));
   render($("join-choices"), function () {
     return choices.map(function (base) {
       return h("button", {

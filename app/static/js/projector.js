@@ -142,9 +142,7 @@ function drawScreen(state) {
   var show = (state.presenting || {}).show || "room";
   $("blank").hidden = show !== "blank";
   $("big-qr").hidden = show !== "qr";
-  $("projector").hidden = show !== "room";
-  // Whatever hides the room also hides it from screen readers and the tab order.
-  $("projector").toggleAttribute("inert", show !== "room");
+  $("projector").hidden = show !== "room"; // out of sight, of the tab order and of screen readers
 }
 
 function draw() {
