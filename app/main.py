@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.bus import bus_from_url
+from app.realtime.collector import Collector
 from app.realtime.hub import Hub, now_ms
 from app.realtime.ratelimit import KeyedLimiter
 from app.realtime.wire import KeepServerSend
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         hub: Hub = app.state.hub
         jobs = [
+            asyncio.create_task(Collector().run(stopping), name="collector"),  # app/realtime/collector.py
             asyncio.create_task(every(PURGE_EVERY_SECONDS, purge, stopping), name="purge"),
             asyncio.create_task(every(hub.tidy_every, hub.evict_idle, stopping), name="evict-idle"),
         ]

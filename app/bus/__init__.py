@@ -29,6 +29,7 @@ Resync = Callable[[str], Awaitable[None]]  # "room <code>: catch up from the dat
 
 class Bus(Protocol):
     on_reconnect: Resync | None  # called per room after the bus lost messages
+    shared: bool  # other processes may serve the same rooms: what one stores, it publishes
 
     async def start(self) -> None: ...
     async def stop(self) -> None: ...

@@ -14,6 +14,8 @@ log = logging.getLogger("samling.bus")
 
 
 class MemoryBus:
+    shared = False  # one process: its commands are applied already, nothing to publish
+
     def __init__(self) -> None:
         self._handlers: dict[str, Handler] = {}
         self.on_reconnect: Resync | None = None  # nothing is ever lost in one process

@@ -36,6 +36,8 @@ CHANNEL_PREFIX = "samling:room:"
 
 
 class RedisBus:
+    shared = True  # any number of processes serve a room
+
     def __init__(self, url: str) -> None:
         self.url = url
         self._handlers: dict[str, Handler] = {}

@@ -7,6 +7,7 @@ participant. Private things (notes, tokens) only ever go to their owner.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -291,6 +292,13 @@ def events(room: Room, changes: Changes, before: Room | None = None) -> list[Eve
         out.append(Event(STAFF, board_patch(room)))
     if changes.presenting:
         out.append(Event(STAFF, {"presenting": presenting(room)}))
+    out.extend(personal_events(room, changes, before))
+    return out
+
+
+def personal_events(room: Room, changes: Changes, before: Room | None = None) -> Iterator[Event]:
+    """The participants' own views that changed, one at a time (a phase start makes 5,000:
+    each can be sent and dropped before the next is made)."""
     if changes.everyone_personal:
         people = set(room.participants) | (set(before.participants) if before else set())
     else:
@@ -307,5 +315,4 @@ def events(room: Room, changes: Changes, before: Room | None = None) -> list[Eve
             and _unchanged(before, old_groups, pid, patch, changes)
         ):
             continue
-        out.append(Event(pid, patch))
-    return out
+        yield Event(pid, patch)

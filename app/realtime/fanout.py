@@ -31,6 +31,7 @@ from typing import Any
 from app.core import views
 from app.core.room import Changes, Room
 from app.protocol import encode
+from app.realtime import collector
 from app.realtime.connection import CLOSE_REMOVED, CLOSE_TOO_SLOW, Connection
 
 log = logging.getLogger(__name__)
@@ -118,9 +119,8 @@ class FanOut:
         before, changes, after = step.before, step.changes, step.after
         shared = replace(changes, staff=False, board=False, personal=frozenset(), everyone_personal=False)
         frames = self.deliver(step.seq, views.events(after, shared, before))
-        personal = replace(changes, public=False, plan=False, staff=False, board=False, presenting=False)
-        if personal.personal or personal.everyone_personal:
-            self.deliver(step.seq, views.events(after, personal, before))
+        if changes.personal or changes.everyone_personal:
+            self.deliver(step.seq, views.personal_events(after, changes, before))
         who = None if changes.everyone_personal else changes.personal
         self.recent.append(Told(step.seq, frames, who))
         if changes.staff:  # whose line may have changed: whose own view did (views.participant)
@@ -133,7 +133,7 @@ class FanOut:
             for pid in set(before.participants) - set(after.participants):
                 self.disconnect_participant(pid)
 
-    def deliver(self, seq: int, events: list[views.Event]) -> tuple[str, ...]:
+    def deliver(self, seq: int, events: Iterable[views.Event]) -> tuple[str, ...]:
         """Send each event to its audience; the frames that went to every screen."""
         shared = []
         for event in events:
@@ -254,6 +254,7 @@ class FanOut:
 
     def attach(self, conn: Connection, last_seq: int | None) -> None:
         """Register a screen and queue what it needs to catch up, with no await between."""
+        collector.busy()
         self.connections.add(conn)
         if conn.is_staff:
             self.staff.add(conn)
@@ -303,6 +304,7 @@ class FanOut:
         return frames
 
     def detach(self, conn: Connection) -> None:
+        collector.busy()
         self.connections.discard(conn)
         self.staff.discard(conn)
         if conn.participant is not None:

@@ -7,7 +7,8 @@ process serving the room, whose writer applies it and whose fan-out tells its sc
 Events carry the room's sequence number; a reconnecting screen gets what it missed from
 a short replay buffer, or a fresh snapshot.
 
-Redis pub/sub may lose a message without telling anyone. While this process serves
+With the in-process bus (one server process) nothing is published: there is no other
+process. Redis pub/sub may lose a message without telling anyone. While this process serves
 screens in the room (or stored something in the last minute), it publishes the room's
 latest sequence number every ``HEAD_EVERY`` seconds, so a process that lost the last
 message of a quiet room (a "pause") notices the gap and reads it from the database.
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from app.bus import Published
 from app.core.room import Command, Room
+from app.core.serialize import command_to_json
 from app.realtime.connection import Connection
 from app.realtime.fanout import FanOut
 from app.realtime.outbox import Outbox
@@ -78,10 +80,13 @@ class LiveRoom:
         it through the bus. See :meth:`RoomWriter.submit` for what it raises."""
         return await self.writer.submit(cmd, idempotency_key)
 
-    def _stored(self, message: Published) -> None:
-        self.outbox.put(message)
+    def _stored(self, seq: int, cmd: Command) -> None:
+        """Stored here: the other processes serving the room hear of it (with one process
+        and the in-process bus there are none, and nothing is published)."""
         self._wrote_at = time.monotonic()
-        self._keep_beating()
+        if self.hub.bus.shared:
+            self.outbox.put(Published(self.code, seq, command_to_json(cmd)))
+            self._keep_beating()
 
     async def save_snapshot(self) -> None:
         await self.writer.save_snapshot()
@@ -118,7 +123,8 @@ class LiveRoom:
     def attach(self, conn: Connection, last_seq: int | None) -> None:
         """Register a screen and queue what it needs to catch up, with no await between."""
         self.fanout.attach(conn, last_seq)
-        self._keep_beating()
+        if self.hub.bus.shared:
+            self._keep_beating()
 
     def detach(self, conn: Connection) -> None:
         self.fanout.detach(conn)

@@ -82,6 +82,12 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+# Store.append's two statements, in the driver's own SQL (see there).
+STILL_OPEN = "UPDATE workshop SET written_at = ? WHERE id = ? AND closed_at IS NULL AND deleted_at IS NULL"
+INSERT_COMMANDS = (
+    "INSERT INTO command (workshop_id, seq, actor, idempotency_key, body) VALUES (?, ?, ?, ?, ?)"
+)
+
 # A workshop that is neither closed nor deleted: the only kind that takes writes.
 OPEN = (Workshop.closed_at.is_(None), Workshop.deleted_at.is_(None))  # type: ignore[union-attr]
 
@@ -123,6 +129,9 @@ class Store:
         except BaseException:  # a database that fails while migrating keeps no connection open
             self.engine.dispose()
             raise
+        qmark = self.engine.dialect.paramstyle == "qmark"  # SQLite's ?, else psycopg's %s
+        self._still_open = STILL_OPEN if qmark else STILL_OPEN.replace("?", "%s")
+        self._insert_commands = INSERT_COMMANDS if qmark else INSERT_COMMANDS.replace("?", "%s")
 
     def close(self) -> None:
         self.engine.dispose()
@@ -231,25 +240,25 @@ class Store:
         of the workshop's row in the same transaction, so a close or a delete waits for
         this write, and no write comes after it."""
         rows = [
-            {
-                "workshop_id": workshop_id,
-                "seq": new.seq,
-                "actor": new.cmd.actor,
-                "idempotency_key": new.idempotency_key,
-                "body": json.dumps(command_to_json(new.cmd), ensure_ascii=False),
-            }
+            (
+                workshop_id,
+                new.seq,
+                new.cmd.actor,
+                new.idempotency_key,
+                json.dumps(command_to_json(new.cmd), ensure_ascii=False),
+            )
             for new in commands
         ]
+        # The driver's own SQL: this runs for every batch of every room, in a worker thread
+        # that competes with the event loop for the GIL (SQLAlchemy's statements cost
+        # 0.4 ms of Python per batch, this 0.17 ms).
         try:
             with self.engine.begin() as connection:
-                live = connection.execute(
-                    update(Workshop)
-                    .where(Workshop.id == workshop_id, *OPEN)  # type: ignore[arg-type]
-                    .values(written_at=max(new.cmd.at for new in commands))
-                )
+                written_at = max(new.cmd.at for new in commands)
+                live = connection.exec_driver_sql(self._still_open, (written_at, workshop_id))
                 if live.rowcount != 1:
                     raise WorkshopGone(f"workshop {workshop_id} is closed or deleted")
-                connection.execute(insert(CommandRow), rows)
+                connection.exec_driver_sql(self._insert_commands, rows)
         except IntegrityError:
             raise DuplicateSeq(f"workshop {workshop_id}: a sequence number or message id is taken") from None
         except SQLAlchemyError as exc:

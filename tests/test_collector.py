@@ -1,0 +1,75 @@
+"""The garbage collector as the server manages it (app/realtime/collector.py): what lives
+on is frozen so full collections no longer look at it, garbage in cycles is still freed,
+and the one long collection (a sweep) waits until the rooms are quiet."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from collections.abc import Iterator
+
+import pytest
+
+from app.realtime import collector
+from app.realtime.collector import QUIET, Collector
+
+
+class Node:
+    """An object in a reference cycle, whose end a test can see (weakref)."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
+    now = [1_000.0]
+    monkeypatch.setattr(collector.time, "monotonic", lambda: now[0])
+    yield now
+    gc.unfreeze()
+
+
+def test_a_tick_frees_new_garbage_and_freezes_what_lives_on(clock: list[float]) -> None:
+    managed = Collector(clock=lambda: clock[0])
+    managed.start()
+    try:
+        frozen = gc.get_freeze_count()
+        kept = [Node() for _ in range(1000)]  # a room's state, say: it stays
+        gone = weakref.ref(Node())  # garbage in a cycle
+        collector.busy()
+        managed.tick()
+        assert gone() is None, "garbage in a cycle is freed at the next tick"
+        assert gc.get_freeze_count() >= frozen + 1000, "what lives on is frozen"
+        assert not any(o is kept[0] for o in gc.get_objects(generation=2)), "no collection looks at it"
+    finally:
+        managed.stop()
+    assert gc.get_freeze_count() == 0, "stopped: nothing stays frozen"
+
+
+def test_garbage_among_frozen_objects_waits_for_a_quiet_sweep(clock: list[float]) -> None:
+    managed = Collector(clock=lambda: clock[0])
+    managed.start()
+    try:
+        crowd = [Node() for _ in range(3 * max(1, gc.get_freeze_count()) // 2 + 1000)]
+        left = weakref.ref(crowd[0])
+        collector.busy()
+        managed.tick()  # the crowd is frozen, and grew the frozen by half
+        del crowd  # they leave: in cycles, and frozen
+        collector.busy()
+        clock[0] += QUIET / 2
+        managed.tick()
+        assert left() is not None, "no sweep while the rooms are busy"
+        clock[0] += QUIET
+        managed.tick()
+        assert left() is None, "swept once the rooms were quiet"
+    finally:
+        managed.stop()
+
+
+def test_the_collector_is_handed_back_as_it_was(clock: list[float]) -> None:
+    before = gc.get_threshold()
+    managed = Collector(clock=lambda: clock[0])
+    managed.start()
+    assert gc.get_threshold() == collector.THRESHOLDS
+    managed.stop()
+    assert gc.get_threshold() == before
