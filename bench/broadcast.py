@@ -60,6 +60,7 @@ from bench.loadgen import (
 )
 
 SEQ_AT = len('{"type":"event","seq":')
+PARSE_AFTER = 0.3  # seconds: phones read and stamp frames at once, parse them after (loadgen)
 
 
 def program(rounds: int) -> str:
@@ -90,7 +91,7 @@ def generator(urls: list[str], code: str, cookies: list[str], ready: Any, result
             if seq is not None:
                 received[seq].append(now)
 
-        phones = await connect_phones(urls, code, cookies, tap)
+        phones = await connect_phones(urls, code, cookies, tap, defer=PARSE_AFTER)
         await until(lambda: all(p.seq is not None for p in phones), 600)
         ready.put(sum(p.seq is not None for p in phones))
         while stop.empty():

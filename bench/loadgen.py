@@ -39,13 +39,21 @@ Tap = Callable[["Phone", str, float], None]
 
 
 class TappedSocket(phoneclient.WebSocket):
-    """The browser-shaped socket, telling ``tap`` each text frame as it arrives."""
+    """The browser-shaped socket, telling ``tap`` each text frame with the moment its
+    bytes arrived. With ``defer``, the bytes are read and stamped at once but parsed
+    (and the phone reacts to them) ``defer`` seconds later: a real phone parses its
+    frames on its own processor, while here one core holds thousands of phones, and
+    parsing one phone's frame would delay reading the next phone's."""
 
-    def __init__(self, url: str, headers: dict[str, str], tap: Callable[[str, float], None]) -> None:
+    def __init__(
+        self, url: str, headers: dict[str, str], tap: Callable[[str, float], None], defer: float = 0.0
+    ) -> None:
         super().__init__(url, headers)
         self._tap = tap
         self._arrived = 0.0
         self._deliver: Callable[[str], None] | None = None
+        self._defer = defer
+        self._inbox: list[tuple[bytes, float]] = []
 
     @property
     def onmessage(self) -> Callable[[str], None] | None:
@@ -61,8 +69,19 @@ class TappedSocket(phoneclient.WebSocket):
             self._deliver(text)
 
     def data_received(self, data: bytes) -> None:
-        self._arrived = time.time()
-        super().data_received(data)
+        if not self._defer:
+            self._arrived = time.time()
+            super().data_received(data)
+            return
+        if not self._inbox:
+            asyncio.get_running_loop().call_later(self._defer, self._parse)
+        self._inbox.append((data, time.time()))
+
+    def _parse(self) -> None:
+        inbox, self._inbox = self._inbox, []
+        for data, arrived in inbox:
+            self._arrived = arrived
+            super().data_received(data)
 
 
 class Phone(phoneclient.Phone):
@@ -78,21 +97,24 @@ class Phone(phoneclient.Phone):
         tap: Tap,
         role: str = "participant",
         key: str = "",
+        defer: float = 0.0,
     ) -> None:
         self.index = index
 
         def socket(url: str, headers: dict[str, str]) -> phoneclient.Socket:
-            return TappedSocket(url, headers, lambda text, now: tap(self, text, now))
+            return TappedSocket(url, headers, lambda text, now: tap(self, text, now), defer)
 
         super().__init__(ws_url, code, cookie, role, key, socket=socket)
 
 
-async def connect_phones(urls: list[str], code: str, cookies: list[str], tap: Tap) -> list[Phone]:
+async def connect_phones(
+    urls: list[str], code: str, cookies: list[str], tap: Tap, defer: float = 0.0
+) -> list[Phone]:
     """Start one phone per cookie, spread over ``urls``, 50 at a time; each connects,
     says hello and keeps its connection as the browser does."""
     phones = []
     for i, cookie in enumerate(cookies):
-        phone = Phone(i, urls[i % len(urls)], code, cookie, tap)
+        phone = Phone(i, urls[i % len(urls)], code, cookie, tap, defer=defer)
         phone.start()
         phones.append(phone)
         if i % 50 == 49:

@@ -161,9 +161,9 @@ def test_an_action_that_crashes_fails_alone_and_the_rest_of_its_batch_is_stored(
     writes: list[int] = []
     append = store.append
 
-    def counted_append(workshop_id: int, commands: Any) -> None:
+    def counted_append(workshop_id: int, commands: Any, *resends: Any) -> None:
         writes.append(len(commands))
-        append(workshop_id, commands)
+        append(workshop_id, commands, *resends)
 
     async def five_words() -> tuple[list[Accepted | BaseException], LiveRoom, Accepted | BaseException]:
         hub, live = await joined_and_started(cloud_workshop)
@@ -211,9 +211,9 @@ def test_an_action_is_answered_only_once_it_is_stored(
     append = store.append
     may_store = threading.Event()
 
-    def slow_append(workshop_id: int, commands: Any) -> None:
+    def slow_append(workshop_id: int, commands: Any, *resends: Any) -> None:
         may_store.wait(10)  # the database takes its time
-        append(workshop_id, commands)
+        append(workshop_id, commands, *resends)
 
     async def scenario() -> None:
         hub, live = await joined_and_started(cloud_workshop)

@@ -34,7 +34,7 @@ from app.core.room import Command, Refused, Room, apply
 from app.core.serialize import command_from_json, room_to_json
 from app.realtime import collector
 from app.realtime.fanout import Step
-from app.storage.store import DuplicateSeq, NewCommand, Store
+from app.storage.store import DuplicateSeq, NewCommand, Resent, Store
 
 log = logging.getLogger(__name__)
 
@@ -151,10 +151,10 @@ class RoomWriter:
         When another process stored one of our sequence numbers first, nothing of the
         batch is stored; this one reads what it missed, and applies the batch again to the
         room as it now is. A resend of an action stored before is answered with its first
-        number, whatever the room's state now: its id is looked up before it is applied,
-        in memory or else in the database (a restart, another process, or long ago).
+        number, whatever the room's state now: its id is known in memory, or found in the
+        database before anything of its batch is stored or answered (and the batch planned
+        again without it), so what it would do to the room now never counts.
         """
-        await self._recall([w.known_as for w in batch if w.known_as and w.known_as not in self.known_keys])
         for _ in range(MAX_ORDER_RETRIES):
             room = self.room
             steps: list[tuple[_Waiting, Step]] = []
@@ -179,9 +179,19 @@ class RoomWriter:
                     keys[known_as] = after.seq
                 room = after
             stored = [NewCommand(step.seq, waiting.cmd, waiting.key) for waiting, step in steps]
+            # Ids not seen here may be resends of what was stored before (a restart,
+            # another process, long ago): looked up in the same transaction as the write,
+            # and if one was stored, nothing is, and the batch is planned again knowing it.
+            unseen = [w.known_as for w in batch if w.known_as and w.known_as not in self.known_keys]
             try:
                 if stored:
-                    await asyncio.to_thread(self.store.append, self.workshop_id, stored)
+                    await asyncio.to_thread(self.store.append, self.workshop_id, stored, unseen)
+                elif unseen and await self._recall(unseen):  # refused or failed: resends?
+                    continue
+            except Resent as exc:
+                for known_as, seq in exc.known.items():
+                    self._remember(*known_as, seq)
+                continue
             except DuplicateSeq:  # another process stored a number or an id of ours first
                 resent = await self._recall(list(keys))
                 if not await self.catch_up() and not resent:

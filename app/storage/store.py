@@ -31,6 +31,15 @@ class StorageError(Exception):
     type only: never a command's fields (notes, ages), which must not reach a log."""
 
 
+class Resent(Exception):
+    """Some of the message ids looked up with an append were stored before: nothing was
+    written, and ``known`` holds their numbers."""
+
+    def __init__(self, known: dict[tuple[str, str], int]) -> None:
+        super().__init__(f"{len(known)} message ids stored before")
+        self.known = known
+
+
 class WorkshopGone(StorageError):
     """The workshop was closed or deleted: nothing more is written to it."""
 
@@ -107,6 +116,22 @@ def _lock(connection: Connection, workshop_id: int, where: tuple[Any, ...]) -> b
         .values(written_at=Workshop.written_at)
     )
     return held.rowcount == 1
+
+
+def _seqs_for_keys(
+    connection: Connection, workshop_id: int, keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    wanted = set(keys)
+    # Actor and key both in the lookup: the unique index (workshop, actor, key) finds
+    # each row without reading the room's whole history.
+    rows = connection.execute(
+        select(CommandRow.actor, CommandRow.idempotency_key, CommandRow.seq).where(
+            CommandRow.workshop_id == workshop_id,
+            CommandRow.actor.in_({actor for actor, _ in wanted}),  # type: ignore[attr-defined]
+            CommandRow.idempotency_key.in_({key for _, key in wanted}),  # type: ignore[union-attr]
+        )
+    ).all()
+    return {(actor, key): seq for actor, key, seq in rows if key is not None and (actor, key) in wanted}
 
 
 def _put_snapshot(
@@ -231,14 +256,19 @@ class Store:
 
     # --- history -----------------------------------------------------------------
 
-    def append(self, workshop_id: int, commands: Sequence[NewCommand]) -> None:
+    def append(
+        self, workshop_id: int, commands: Sequence[NewCommand], resends: Sequence[tuple[str, str]] = ()
+    ) -> None:
         """Store accepted commands in one transaction: all of them or none.
 
-        Raises :class:`DuplicateSeq` when one's sequence number or idempotency key is
-        taken already (another process was first, or it is a resend), and
-        :class:`WorkshopGone` once the workshop is closed or deleted: the guard is an update
-        of the workshop's row in the same transaction, so a close or a delete waits for
-        this write, and no write comes after it."""
+        ``resends`` are (actor, message id) pairs that may have been stored before (any
+        the writer has not seen): looked up first, in the same transaction, and when one
+        was, nothing is written and :class:`Resent` says their numbers. Raises
+        :class:`DuplicateSeq` when one's sequence number or idempotency key is taken
+        already (another process was first), and :class:`WorkshopGone` once the workshop
+        is closed or deleted: the guard is an update of the workshop's row in the same
+        transaction, so a close or a delete waits for this write, and no write comes
+        after it."""
         rows = [
             (
                 workshop_id,
@@ -258,6 +288,9 @@ class Store:
                 live = connection.exec_driver_sql(self._still_open, (written_at, workshop_id))
                 if live.rowcount != 1:
                     raise WorkshopGone(f"workshop {workshop_id} is closed or deleted")
+                known = _seqs_for_keys(connection, workshop_id, resends) if resends else {}
+                if known:
+                    raise Resent(known)  # leaves the transaction: nothing written
                 connection.exec_driver_sql(self._insert_commands, rows)
         except IntegrityError:
             raise DuplicateSeq(f"workshop {workshop_id}: a sequence number or message id is taken") from None
@@ -268,18 +301,8 @@ class Store:
         """The sequence numbers of stored commands by (actor, idempotency key)."""
         if not keys:
             return {}
-        wanted = set(keys)
-        # Actor and key both in the lookup: the unique index (workshop, actor, key) finds
-        # each row without reading the room's whole history.
-        with Session(self.engine) as session:
-            rows = session.exec(
-                select(CommandRow.actor, CommandRow.idempotency_key, CommandRow.seq).where(
-                    CommandRow.workshop_id == workshop_id,
-                    CommandRow.actor.in_({actor for actor, _ in wanted}),  # type: ignore[attr-defined]
-                    CommandRow.idempotency_key.in_({key for _, key in wanted}),  # type: ignore[union-attr]
-                )
-            ).all()
-        return {(actor, key): seq for actor, key, seq in rows if key is not None and (actor, key) in wanted}
+        with self.engine.connect() as connection:
+            return _seqs_for_keys(connection, workshop_id, keys)
 
     def commands_after(self, workshop_id: int, seq: int) -> list[tuple[int, Command]]:
         with Session(self.engine) as session:
