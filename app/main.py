@@ -12,13 +12,13 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.bus import bus_from_url
 from app.realtime.collector import Collector
 from app.realtime.hub import Hub, now_ms
 from app.realtime.ratelimit import KeyedLimiter
-from app.realtime.wire import KeepServerSend
 from app.render.cloud import CloudRenderer
 from app.settings import Settings, get_settings
 from app.storage.store import Store
@@ -80,6 +80,19 @@ async def foreign_origin(request: Request, exc: Exception) -> Response:
     )
 
 
+class Samling(FastAPI):
+    """FastAPI, with the room WebSocket (``/ws``) taken at the entrance, before FastAPI's
+    per-request machinery (see app/web/ws.py)."""
+
+    sockets: ws.RoomSockets | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and scope["path"] == ws.PATH and self.sockets is not None:
+            await self.sockets(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -116,7 +129,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await bus.stop()
             store.close()
 
-    app = FastAPI(title="Samling", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app = Samling(title="Samling", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.sockets = ws.RoomSockets(app, settings.trusted_proxies)
     app.state.settings = settings
     app.add_exception_handler(TooManyGuesses, too_many_guesses)
     app.add_exception_handler(ForeignOrigin, foreign_origin)
@@ -124,7 +138,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(StaticAssets)  # versioned, long-cached, compressed assets (app/web/assets.py)
     # The client's address and scheme as a trusted reverse proxy names them (README).
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
-    app.add_middleware(KeepServerSend)  # added last, so it sees the server's own send
     mask_access_log()
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
@@ -134,7 +147,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(results.router)
     app.include_router(wordcloud.router)
     app.include_router(workbook.router)
-    app.include_router(ws.router)
     return app
 
 

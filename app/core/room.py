@@ -70,6 +70,12 @@ def _network_of(participants: dict[str, Participant]) -> dict[str, int]:
     return {p.id: p.group for p in participants.values() if p.group is not None}
 
 
+def _kinds_of(exercise: Exercise) -> tuple[Kind[Any], ...]:
+    return tuple(kind for kind in KINDS if getattr(exercise, kind.name, None) is not None)
+
+
+_kinds: grouping.ByIdentity[Exercise, tuple[Kind[Any], ...]] = grouping.ByIdentity(_kinds_of, keep=256)
+
 # A room's network groups, by its participants dict (never changed in place).
 _network: grouping.ByIdentity[dict[str, Participant], dict[str, int]] = grouping.ByIdentity(_network_of)
 
@@ -220,9 +226,10 @@ class Room:
     def exercise_by_id(self, exercise_id: str) -> Exercise | None:
         return next((ex for ex in self.program.exercises if ex.id == exercise_id), None)
 
-    def kinds_of(self, exercise: Exercise) -> list[Kind[Any]]:
-        """The exercise kinds an exercise uses: those whose table the program fills in."""
-        return [kind for kind in KINDS if getattr(exercise, kind.name, None) is not None]
+    def kinds_of(self, exercise: Exercise) -> tuple[Kind[Any], ...]:
+        """The exercise kinds an exercise uses: those whose table the program fills in
+        (kept per exercise: a phase start asks once for each of 5,000 phones)."""
+        return _kinds(exercise)
 
     def kind_state(self, exercise: Exercise, kind: Kind[Any]) -> Any:
         activities = self.activities.get(exercise.id)

@@ -19,25 +19,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 from websockets.frames import Frame, Opcode
 
 log = logging.getLogger(__name__)
 
-# Where the middleware keeps the server's own send callable, before any wrapping.
+# Where the app's entrance keeps the server's own send callable, before any wrapping
+# (app/web/ws.py's RoomSockets).
 SERVER_SEND = "samling.server_send"
-
-
-class KeepServerSend:
-    """ASGI middleware: remember the server's send for WebSocket scopes (see ``writer``)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket":
-            scope[SERVER_SEND] = send
-        await self.app(scope, receive, send)
 
 
 # The last frame encoded: a broadcast passes the same str object to every connection,

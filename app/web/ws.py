@@ -2,6 +2,13 @@
 
 A thin adapter: it checks who is connecting, hands validated actions to the room and
 answers with an acknowledgement or a refusal. It never changes a room itself.
+
+It is served from the app's entrance (``RoomSockets``, called by ``app.main.Samling``),
+not through FastAPI's routing and middleware: a screen's connection lives for hours and
+every message it sends resumed the coroutine through some twenty layers of per-request
+machinery (routing, exception wrappers, exit stacks, the HTTP middlewares, which do
+nothing for a WebSocket) that also kept about 10 KB per connection. Only the trusted
+proxies' headers apply (the client's address counts wrong room codes).
 """
 
 from __future__ import annotations
@@ -9,9 +16,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import Any, cast
 
-from fastapi import APIRouter, WebSocket
+from fastapi import WebSocket
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketState
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.core.registry import FACILITATOR_ACTIONS, PARTICIPANT_ACTIONS
 from app.core.room import FACILITATOR, Refused
@@ -19,13 +29,15 @@ from app.protocol import ActionMessage, BadMessage, Hello, Ping, encode, parse_c
 from app.realtime.connection import Connection
 from app.realtime.hub import ActionFailed, Hub, LiveRoom, now_ms
 from app.realtime.ratelimit import TokenBucket
+from app.realtime.wire import SERVER_SEND
 from app.settings import Settings
 from app.storage.store import WorkshopGone
 from app.web.access import Door, TooManyGuesses, find, may_facilitate, same_origin, wrong
 from app.workshops import digest
 
 log = logging.getLogger(__name__)
-router = APIRouter()
+
+PATH = "/ws"
 
 HELLO_TIMEOUT = 10.0
 
@@ -68,7 +80,24 @@ def _participant(websocket: WebSocket, live: LiveRoom) -> str | None:
     return live.room.tokens.get(digest(token)) if token else None
 
 
-@router.websocket("/ws")
+class RoomSockets:
+    """ASGI for ``/ws`` WebSocket scopes only, handed over by the app's entrance."""
+
+    def __init__(self, app: ASGIApp, trusted_proxies: str) -> None:
+        self.app = app  # the FastAPI app: its state holds the hub and the settings
+        door = ProxyHeadersMiddleware(cast(Any, self._serve), trusted_hosts=trusted_proxies)
+        self._door = cast(ASGIApp, door)  # uvicorn's ASGI types are narrower than Starlette's
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope["app"] = self.app
+        scope[SERVER_SEND] = send  # the server's own send, for the direct writer (wire.py)
+        await self._door(scope, receive, send)
+
+    @staticmethod
+    async def _serve(scope: Scope, receive: Receive, send: Send) -> None:
+        await room_socket(WebSocket(scope, receive, send))
+
+
 async def room_socket(websocket: WebSocket) -> None:
     hub: Hub = websocket.app.state.hub
     settings: Settings = websocket.app.state.settings
