@@ -2,15 +2,17 @@
 
 A frame goes straight to the socket when it can (see ``wire``: encoded once per
 broadcast, no task switch). When the socket pushes back, or the server offers no direct
-path, frames wait in a small queue drained by the connection's own task, in order; a
-phone that falls a whole queue behind is disconnected, reconnects by itself and catches
-up from a fresh snapshot, so a slow phone never piles frames up in memory.
+path, frames wait in a small queue drained by a task of the connection's, in order, both
+there only until the queue is empty again; a phone that falls a whole queue behind is
+disconnected, reconnects by itself and catches up from a fresh snapshot, so a slow phone
+never piles frames up in memory.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import deque
 from typing import Literal
 
 from starlette.websockets import WebSocket
@@ -30,9 +32,11 @@ class Connection:
         self.websocket = websocket
         self.role = role
         self.participant = participant
-        self._queue: asyncio.Queue[str | None] = asyncio.Queue(maxsize=queue_size)
         self._direct = wire.writer(websocket.scope)
-        self._waiting = 0  # frames queued or being sent by the drain task
+        self._queue_size = queue_size
+        # Frames waiting for the socket, and the task sending them: only while the socket
+        # pushes back (or has no direct path). 5,000 idle phones keep neither.
+        self._queue: deque[str | None] | None = None  # None in it: close after the rest
         self._sender: asyncio.Task[None] | None = None
         self._close_code = 1000
         self.closed = False
@@ -41,22 +45,17 @@ class Connection:
     def is_staff(self) -> bool:
         return self.role != "participant"
 
-    def start(self) -> None:
-        self._sender = asyncio.create_task(self._drain())
-
     def send(self, frame: str) -> None:
         """Queue a frame without waiting; a connection that cannot keep up is dropped."""
         if self.closed:
             return
-        if self._waiting == 0 and self._direct is not None and self._direct.ready():
+        if self._queue is None and self._direct is not None and self._direct.ready():
             self._direct.write(frame)  # nothing queued before it: order is kept
             return
-        try:
-            self._queue.put_nowait(frame)
-        except asyncio.QueueFull:
+        if self._queue is not None and len(self._queue) >= self._queue_size:
             self.close(CLOSE_TOO_SLOW)
             return
-        self._waiting += 1
+        self._enqueue(frame)
 
     def close(self, code: int = 1000) -> None:
         """Close after the frames already queued (a removed phone still hears why)."""
@@ -64,28 +63,39 @@ class Connection:
             return
         self.closed = True
         self._close_code = code
-        if self._queue.full():
-            # Too slow: the frames left are moot, the client resyncs from a snapshot.
-            while not self._queue.empty():
-                self._queue.get_nowait()
-        self._queue.put_nowait(None)
+        if self._queue is not None and len(self._queue) >= self._queue_size:
+            self._queue.clear()  # too slow: the frames left are moot, it resyncs from a snapshot
+        self._enqueue(None)
+
+    def _enqueue(self, item: str | None) -> None:
+        if self._queue is None:
+            self._queue = deque()
+        self._queue.append(item)
+        if self._sender is None:
+            self._sender = asyncio.create_task(self._drain())
 
     async def _drain(self) -> None:
+        queue = self._queue
+        assert queue is not None
         try:
-            while True:
-                frame = await self._queue.get()
+            while queue:
+                frame = queue.popleft()
                 if frame is None:
                     with contextlib.suppress(Exception):
                         await self.websocket.close(code=self._close_code)
                     return
                 await self.websocket.send_text(frame)
-                self._waiting -= 1
         except Exception:
             self.closed = True
+        finally:
+            self._sender = None
+            if not queue:
+                self._queue = None  # the socket keeps up again: straight to it
 
     async def finish(self) -> None:
         self.closed = True
-        if self._sender is not None:
-            self._sender.cancel()
+        sender = self._sender
+        if sender is not None:
+            sender.cancel()
             with contextlib.suppress(BaseException):
-                await self._sender
+                await sender

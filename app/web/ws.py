@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from typing import Any, cast
 
 from fastapi import WebSocket
@@ -141,7 +142,6 @@ async def room_socket(websocket: WebSocket) -> None:
         await _refuse(websocket, refusal, CLOSE_FORBIDDEN)
         return
     conn = Connection(websocket, role, pid, settings.send_queue_size)
-    conn.start()
     live.attach(conn, hello.last_seq)
     try:
         await _serve(websocket, conn, live, hub, settings)
@@ -157,23 +157,20 @@ async def _serve(
     websocket: WebSocket, conn: Connection, live: LiveRoom, hub: Hub, settings: Settings
 ) -> None:
     bucket = TokenBucket(settings.messages_per_second, settings.message_burst)
-    actions: asyncio.Queue[ActionMessage] = asyncio.Queue()  # bounded by the bucket
-    answering = asyncio.create_task(_answer_actions(actions, conn, live, hub))
+    actions = _Answers(conn, live, hub)
     try:
         await _read(websocket, conn, bucket, actions, settings)
     finally:
         # Gone: what is being stored stays stored (an unanswered phone resends it with
         # the same id); what was not yet handed to the room is resent the same way.
-        answering.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await answering
+        await actions.stop()
 
 
 async def _read(
     websocket: WebSocket,
     conn: Connection,
     bucket: TokenBucket,
-    actions: asyncio.Queue[ActionMessage],
+    actions: _Answers,
     settings: Settings,
 ) -> None:
     while not conn.closed:
@@ -207,22 +204,47 @@ async def _read(
         elif isinstance(parsed, Hello):
             conn.send(encode({"type": "error", "id": None, "code": "already_connected"}))
         else:
-            actions.put_nowait(parsed)
+            actions.put(parsed)
 
 
-async def _answer_actions(
-    actions: asyncio.Queue[ActionMessage], conn: Connection, live: LiveRoom, hub: Hub
-) -> None:
-    """A screen's actions, one at a time in the order sent, beside its socket's reading:
-    a write that takes long never holds up the pong the browser waits for."""
-    while True:
-        message = await actions.get()
-        answer = await _act(message, conn, live, hub)
-        conn.send(encode(answer))
-        if answer.get("code") == "room_closed":
-            # Closed or deleted by another process whose word the bus lost: every
-            # screen here hears it now, not at the next idle sweep.
-            await hub.forget(live.code)
+class _Answers:
+    """A screen's actions, answered one at a time in the order sent, beside its socket's
+    reading: a write that takes long never holds up the pong the browser waits for. The
+    queue (bounded by the connection's message budget) and its task are there only while
+    actions wait: a phone that sends nothing keeps neither."""
+
+    def __init__(self, conn: Connection, live: LiveRoom, hub: Hub) -> None:
+        self._conn, self._live, self._hub = conn, live, hub
+        self._waiting: deque[ActionMessage] | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def put(self, message: ActionMessage) -> None:
+        if self._waiting is None:
+            self._waiting = deque()
+        self._waiting.append(message)
+        if self._task is None:
+            self._task = asyncio.create_task(self._answer(self._waiting))
+
+    async def _answer(self, waiting: deque[ActionMessage]) -> None:
+        try:
+            while waiting:
+                answer = await _act(waiting.popleft(), self._conn, self._live, self._hub)
+                self._conn.send(encode(answer))
+                if answer.get("code") == "room_closed":
+                    # Closed or deleted by another process whose word the bus lost: every
+                    # screen here hears it now, not at the next idle sweep.
+                    await self._hub.forget(self._live.code)
+        finally:
+            self._task = None
+            if not waiting:
+                self._waiting = None
+
+    async def stop(self) -> None:
+        task = self._task
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 async def _act(message: ActionMessage, conn: Connection, live: LiveRoom, hub: Hub) -> dict[str, object]:
