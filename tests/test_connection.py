@@ -8,6 +8,7 @@ import asyncio
 from typing import Any
 
 from app.realtime.connection import CLOSE_TOO_SLOW, Connection
+from tests.phoneclient import run_async
 
 
 class SlowSocket:
@@ -43,7 +44,7 @@ def test_frames_go_in_order_and_nothing_waits_once_they_are_sent() -> None:
         await asyncio.sleep(0.01)
         return socket, conn
 
-    socket, conn = asyncio.run(scenario())
+    socket, conn = run_async(scenario())
     assert socket.sent == [f"f{i}" for i in range(6)]
     assert conn._queue is None and conn._sender is None, "no queue, no task once the socket keeps up"
 
@@ -59,7 +60,7 @@ def test_a_screen_a_whole_queue_behind_is_closed_as_too_slow() -> None:
         await asyncio.sleep(0.05)
         return socket
 
-    socket = asyncio.run(scenario())
+    socket = run_async(scenario())
     assert socket.closed_with == CLOSE_TOO_SLOW
     assert len(socket.sent) <= 1, "what waited is dropped: the phone resyncs from a snapshot"
 
@@ -73,5 +74,5 @@ def test_a_close_comes_after_what_was_queued() -> None:
         await asyncio.sleep(0.01)
         return socket
 
-    socket = asyncio.run(scenario())
+    socket = run_async(scenario())
     assert socket.sent == ["removed"] and socket.closed_with == 4004
