@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import multiprocessing as mp
 import os
 import resource
@@ -93,11 +94,28 @@ def generator(urls: list[str], code: str, cookies: list[str], ready: Any, result
 
         phones = await connect_phones(urls, code, cookies, tap, defer=PARSE_AFTER)
         await until(lambda: all(p.seq is not None for p in phones), 600)
+        # Thousands of phones' state in one heap: a collection walking it stalls this
+        # process (161 ms seen, even with what was there at connecting frozen), and the
+        # frames it stamps late count against the server. A real phone holds one room's
+        # state, so the generator does not collect while it measures (a run's garbage is
+        # small); generator_gc_pause_max_ms says it did not.
+        gc.freeze()
+        gc.disable()
+        pauses: list[float] = []
+        started = [0.0]
+
+        def timed(phase: str, info: dict[str, Any]) -> None:
+            if phase == "start":
+                started[0] = time.perf_counter()
+            else:
+                pauses.append((time.perf_counter() - started[0]) * 1000)
+
+        gc.callbacks.append(timed)
         ready.put(sum(p.seq is not None for p in phones))
         while stop.empty():
             await asyncio.sleep(0.1)
         reconnects = sum(max(0, len(p.welcomed_at) - 1) for p in phones)
-        results.put((dict(received), reconnects, own_cpu_seconds()))
+        results.put((dict(received), reconnects, own_cpu_seconds(), max(pauses, default=0.0)))
         for phone in phones:
             await phone.stop()
 
@@ -236,16 +254,20 @@ def measure(kind: str, args: argparse.Namespace, relay: str | None) -> tuple[dic
         for _ in procs:
             stop.put(True)
         latencies: list[float] = []
+        by_round: dict[int, list[float]] = {}
         received = reconnects = 0
-        generator_cpu = 0.0
+        generator_cpu = generator_gc_max = 0.0
         for _ in procs:
-            got, again, cpu = results.get(timeout=300)
+            got, again, cpu, gc_max = results.get(timeout=300)
             generator_cpu += cpu
+            generator_gc_max = max(generator_gc_max, gc_max)
             reconnects += again
             for seq, times in got.items():
                 if seq in sent:
                     received += len(times)
-                    latencies.extend((t - sent[seq]) * 1000 for t in times)
+                    ms = [(t - sent[seq]) * 1000 for t in times]
+                    latencies.extend(ms)
+                    by_round.setdefault(seq, []).extend(ms)
         for proc in procs:
             proc.join(60)
         pauses = [p for s in servers for p in s.pauses(window_start, window_end)]
@@ -282,8 +304,18 @@ def measure(kind: str, args: argparse.Namespace, relay: str | None) -> tuple[dic
             "phone_reconnects": str(reconnects),
             "server_cpu_s_phase_changes": f"{cpu_rounds:.2f}",
             "generator_cpu_s": f"{generator_cpu:.2f}",
+            "generator_gc_pause_max_ms": f"{generator_gc_max:.1f}",
         }
     )
+    if args.per_round:  # where a tail comes from: each round's first, median and last phone
+        for r, seq in enumerate(sorted(by_round), 1):
+            ms = by_round[seq]
+            figures[f"round{r}_first_ms"] = f"{min(ms):.1f}"
+            figures[f"round{r}_p50_ms"] = f"{statistics.median(ms):.1f}"
+            figures[f"round{r}_max_ms"] = f"{max(ms):.1f}"
+            t0 = sent[seq]
+            during = [p[2] for p in pauses if t0 <= p[0] <= t0 + max(ms) / 1000 + 0.1]
+            figures[f"round{r}_gc_ms"] = f"{sum(during):.1f}"
     figures.update(gc_figures("phase_changes", pauses))
     figures.update(gc_figures("joins", join_pauses))
     return figures, phase_event
@@ -301,6 +333,7 @@ def main() -> None:
     parser.add_argument("--pause", type=float, default=1.0, help="seconds between rounds")
     parser.add_argument("--no-pin", dest="pin", action="store_false", help="do not pin processes to cores")
     parser.add_argument("--no-naive", dest="naive", action="store_false", help="measure Samling only")
+    parser.add_argument("--per-round", action="store_true", help="also each round's first, p50 and max")
     parser.add_argument("--bus-url", default="")
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
