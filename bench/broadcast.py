@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import multiprocessing as mp
 import os
 import resource
@@ -47,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.loadgen import (
     BenchServer,
     Phone,
+    QuietCollector,
     connect_phones,
     cpu_seconds,
     fast_event_loop,
@@ -94,28 +94,12 @@ def generator(urls: list[str], code: str, cookies: list[str], ready: Any, result
 
         phones = await connect_phones(urls, code, cookies, tap, defer=PARSE_AFTER)
         await until(lambda: all(p.seq is not None for p in phones), 600)
-        # Thousands of phones' state in one heap: a collection walking it stalls this
-        # process (161 ms seen, even with what was there at connecting frozen), and the
-        # frames it stamps late count against the server. A real phone holds one room's
-        # state, so the generator does not collect while it measures (a run's garbage is
-        # small); generator_gc_pause_max_ms says it did not.
-        gc.freeze()
-        gc.disable()
-        pauses: list[float] = []
-        started = [0.0]
-
-        def timed(phase: str, info: dict[str, Any]) -> None:
-            if phase == "start":
-                started[0] = time.perf_counter()
-            else:
-                pauses.append((time.perf_counter() - started[0]) * 1000)
-
-        gc.callbacks.append(timed)
+        collector = QuietCollector()
         ready.put(sum(p.seq is not None for p in phones))
         while stop.empty():
             await asyncio.sleep(0.1)
         reconnects = sum(max(0, len(p.welcomed_at) - 1) for p in phones)
-        results.put((dict(received), reconnects, own_cpu_seconds(), max(pauses, default=0.0)))
+        results.put((dict(received), reconnects, own_cpu_seconds(), collector.max_pause_ms))
         for phone in phones:
             await phone.stop()
 
