@@ -3,12 +3,12 @@
  * fields, the planned agenda with clock times) and saves it as a TOML file. Everything is
  * a button, a link or a form field, so the editor works by keyboard. */
 import { boot, localize, t } from "./lib/boot.js";
-import { byId as $, h } from "./lib/dom.js";
+import { byId as $, h, render, setText } from "./lib/dom.js";
 import { plannedClock } from "./lib/i18n.js";
 import { objectFields, pickField, pickMany, showProblems, valueLabel } from "./editor/form.js";
 import {
   duplicateExercise, earlierWith, exerciseOf, getAt, ids, insertMethod, moveExercise,
-  newExercise, pathKey, prune, removeExercise, renameExercise, setAt,
+  newExercise, objectKey, pathKey, prune, removeExercise, renameExercise, setAt,
 } from "./editor/model.js";
 import { properties, resolve, skeleton } from "./editor/schema.js";
 
@@ -51,14 +51,19 @@ async function post(path, body) {
 }
 
 function say(text) {
-  $("editor-status").textContent = text;
+  setText($("editor-status"), text);
 }
 
+/* A change: the server checks the program once she pauses, and the page is drawn then
+ * too (typed text is drawn in full at a pause, not at every letter). */
 function scheduleCheck() {
   state.dirty = true;
   say(t("editor.unsaved"));
   window.clearTimeout(state.checking);
-  state.checking = window.setTimeout(checkNow, 300);
+  state.checking = window.setTimeout(() => {
+    draw();
+    checkNow();
+  }, 300);
 }
 
 async function checkNow() {
@@ -66,8 +71,7 @@ async function checkNow() {
     const { status, data } = await post("/editor/check", { program: prune(state.program) });
     if (status === 200) {
       state.report = data;
-      renderAgenda();
-      renderProblems();
+      draw();
     }
   } catch (e) {
     say(t("editor.offline"));
@@ -79,8 +83,7 @@ async function save() {
   const { status, data } = await post("/editor/save", { id: state.id, program: prune(state.program) });
   if (data.problems) {
     state.report = data;
-    renderAgenda();
-    renderProblems();
+    draw();
   }
   if (status !== 200 || !data.saved) {
     const problems = status === 200 && data.problems && data.problems.length;
@@ -99,42 +102,66 @@ async function save() {
   return true;
 }
 
-// --- the day's own fields -----------------------------------------------------------------
+// --- the page: one view of the program, drawn again at every change ------------------------
 
-function context(root) {
+/* Every part of the page from the program, the server's last report and the selection,
+ * drawn with render() (lib/dom.js): what changed changes, and the field being typed in,
+ * the choice list being arrowed through and the button just pressed keep the focus, the
+ * caret and what is half typed. The problems are placed next to their fields in the form
+ * being built, before it is drawn. */
+function draw() {
+  const problems = (state.report && state.report.problems) || [];
+  const here = problems.filter((p) => exerciseOf(p.path) === state.selected || exerciseOf(p.path) === -1);
+  const day = dayView();
+  const exercise = exerciseView();
+  const unplaced = showProblems(h("div", {}, [h("div", {}, day), h("div", {}, exercise)]), here);
+  const elsewhere = problems.filter((p) => exerciseOf(p.path) !== state.selected && exerciseOf(p.path) !== -1).concat(unplaced);
+  render($("day-fields"), () => day);
+  render($("exercise-form"), () => exercise);
+  drawAgenda();
+  render($("problems"), () => problemsView(problems, elsewhere));
+}
+
+/* The agenda, drawn again at every letter typed (its key: all it shows). */
+function drawAgenda() {
+  const report = state.report || {};
+  const shown = state.program.exercises.map((exercise) => [objectKey(exercise), exercise.id, exercise.title]);
+  const wrong = (report.problems || []).map((p) => exerciseOf(p.path));
+  render($("agenda"), agendaView, JSON.stringify([state.selected, state.program.start, report.agenda, wrong, shown]));
+  setText($("agenda-total"), totalText());
+}
+
+function context() {
   return {
     schema,
     state: state.program,
     t,
     words,
+    /* A value changed; `structural`: what the form shows changed with it (a choice, a
+     * switch), so it is drawn at once; a letter typed: the agenda at once, the rest when
+     * she pauses. */
     change(path, value, structural) {
       if (path.length === 3 && path[0] === "exercises" && path[2] === "id") renameExercise(state.program, path[1], value || "");
       else setAt(state.program, path, value);
       scheduleCheck();
-      if (structural) rerender(root);
-      else if (["title", "start", "id"].includes(path[path.length - 1])) renderAgenda();
+      if (structural) draw();
+      else drawAgenda();
     },
     structure() {
       scheduleCheck();
-      rerender(root);
+      draw();
     },
     special: (path, key, inner) => special(path, key, inner),
     mapKeys: (path) => roleNames(path[1]),
   };
 }
 
-function rerender(root) {
-  if (root === "day") renderDay();
-  else renderExercise();
-  renderAgenda();
-  renderProblems();
-}
+// --- the day's own fields -----------------------------------------------------------------
 
-function renderDay() {
-  const ctx = context("day");
+function dayView() {
+  const ctx = context();
   ctx.special = (path, key) => (key === "exercises" ? null : undefined);
-  const container = $("day-fields");
-  container.replaceChildren(...objectFields(ctx, [], schema));
+  return objectFields(ctx, [], schema);
 }
 
 // --- one exercise ---------------------------------------------------------------------------
@@ -204,15 +231,11 @@ function titleOf(id) {
 
 let currentContext = null;
 
-function renderExercise() {
-  const container = $("exercise-form");
+function exerciseView() {
   const index = state.selected;
   const exercise = state.program.exercises[index];
-  if (!exercise) {
-    container.replaceChildren(h("p", { className: "hint", text: t("editor.no_exercise") }));
-    return;
-  }
-  const ctx = context("exercise");
+  if (!exercise) return [h("p", { className: "hint", text: t("editor.no_exercise") })];
+  const ctx = context();
   currentContext = ctx;
   const path = ["exercises", index];
   const heading = h("h2", { id: "exercise-heading", tabindex: "-1", text: t("editor.exercise_heading", { n: index + 1, title: localize(exercise.title) || exercise.id }) });
@@ -221,43 +244,42 @@ function renderExercise() {
     h("button", { type: "button", className: "button", id: "preview-projector", text: t("editor.preview_projector"), on: { click: () => preview("projector") } }),
   ]);
   const fields = objectFields(ctx, path, exerciseNode);
-  const content = h("fieldset", { className: "exercise-kinds", "data-path": pathKey(path) + ".kinds" }, [
-    h("legend", { text: t("editor.kinds") }),
-    h("p", { className: "hint", text: t("editor.kinds_hint") }),
-  ]);
   const { props } = properties(schema, exerciseNode);
-  KINDS.forEach((name) => {
+  const boxes = KINDS.filter((name) => exercise[name] !== undefined && exercise[name] !== null).map((name) => {
     const kindPath = path.concat([name]);
-    if (exercise[name] === undefined || exercise[name] === null) return;
     const node = resolve(schema, props[name]).anyOf ? resolve(schema, props[name]).anyOf.find((b) => b.$ref) : props[name];
-    const box = h("fieldset", { className: "kind-table kind-" + name, "data-path": pathKey(kindPath) }, [
+    return h("fieldset", { className: "kind-table kind-" + name, "data-path": pathKey(kindPath), key: "kind-" + name }, [
       h("legend", { text: t("editor.kind." + name) }),
       h("button", { type: "button", className: "button small danger", text: t("editor.remove_kind"), "aria-label": t("editor.remove_kind") + ": " + t("editor.kind." + name), on: { click: () => { delete exercise[name]; ctx.structure(); } } }),
       h("p", { className: "field-error" }),
       ...objectFields(ctx, kindPath, node),
     ]);
-    content.appendChild(box);
   });
   const absent = KINDS.filter((name) => exercise[name] === undefined || exercise[name] === null);
-  if (absent.length) {
-    content.appendChild(h("div", { className: "add-kinds", role: "group", "aria-label": t("editor.add_kind") }, absent.map((name) =>
-      h("button", {
-        type: "button",
-        className: "button small",
-        text: "+ " + t("editor.kind." + name),
-        on: {
-          click: () => {
-            const node = resolve(schema, props[name]).anyOf.find((b) => b.$ref);
-            const table = skeleton(schema, node, words);
-            if (name === "gallery") table.of = earlierWith(state.program, index, REFERENCES["gallery.of"]).pop() || "";
-            exercise[name] = table;
-            ctx.structure();
-          },
+  const adding = absent.length ? h("div", { className: "add-kinds", role: "group", "aria-label": t("editor.add_kind") }, absent.map((name) =>
+    h("button", {
+      type: "button",
+      className: "button small",
+      text: "+ " + t("editor.kind." + name),
+      key: "add-" + name,
+      on: {
+        click: () => {
+          const node = resolve(schema, props[name]).anyOf.find((b) => b.$ref);
+          const table = skeleton(schema, node, words);
+          if (name === "gallery") table.of = earlierWith(state.program, index, REFERENCES["gallery.of"]).pop() || "";
+          exercise[name] = table;
+          ctx.structure();
         },
-      })
-    )));
-  }
-  container.replaceChildren(heading, previews, ...fields, content);
+      },
+    })
+  )) : null;
+  const content = h("fieldset", { className: "exercise-kinds", "data-path": pathKey(path) + ".kinds" }, [
+    h("legend", { text: t("editor.kinds") }),
+    h("p", { className: "hint", text: t("editor.kinds_hint") }),
+    ...boxes,
+    adding,
+  ]);
+  return [heading, previews, ...fields, content];
 }
 
 // --- the agenda: order, times, and the list's controls ----------------------------------------
@@ -268,12 +290,13 @@ function minutesText(ms) {
   return t("agenda.minutes", { minutes: String(minutes).replace(".", boot.lang === "nb" ? "," : ".") });
 }
 
-function renderAgenda() {
-  const list = $("agenda");
+/* The agenda's rows; each is the same row on the page wherever its exercise moves, so
+ * the button that moved it keeps the focus. */
+function agendaView() {
   const report = state.report || { agenda: [], total_ms: 0 };
   const start = typeof state.program.start === "string" ? state.program.start : null;
   const wrong = new Set((report.problems || []).map((p) => exerciseOf(p.path)));
-  const items = state.program.exercises.map((exercise, index) => {
+  return state.program.exercises.map((exercise, index) => {
     const planned = (report.agenda || [])[index] || {};
     const title = localize(exercise.title) || exercise.id || "";
     const tools = h("div", { className: "agenda-controls", role: "group", "aria-label": title }, [
@@ -283,7 +306,7 @@ function renderAgenda() {
       tool("editor.remove", title, state.program.exercises.length <= 1, () => select(removeExercise(state.program, index), true)),
     ]);
     const time = planned.offset_ms !== null && planned.offset_ms !== undefined && start ? plannedClock(start, planned.offset_ms) : "";
-    return h("li", { className: "agenda-item" + (index === state.selected ? " current" : "") + (planned.on === false ? " skipped" : "") }, [
+    return h("li", { className: "agenda-item" + (index === state.selected ? " current" : "") + (planned.on === false ? " skipped" : ""), key: "exercise-" + objectKey(exercise) }, [
       h("span", { className: "agenda-time", text: time }),
       h("button", {
         type: "button",
@@ -297,9 +320,13 @@ function renderAgenda() {
       tools,
     ]);
   });
-  list.replaceChildren(...items);
+}
+
+function totalText() {
+  const report = state.report || { agenda: [], total_ms: 0 };
+  const start = typeof state.program.start === "string" ? state.program.start : null;
   const end = start ? plannedClock(start, report.total_ms || 0) : "";
-  $("agenda-total").textContent = start
+  return start
     ? t("editor.total_with_end", { minutes: minutesText(report.total_ms), start, end })
     : t("editor.total", { minutes: minutesText(report.total_ms) });
 }
@@ -311,24 +338,14 @@ function tool(key, title, disabled, click) {
 function select(index, changed) {
   state.selected = Math.max(0, index);
   if (changed) scheduleCheck();
-  renderExercise();
-  renderAgenda();
-  renderProblems();
+  draw();
   if (!changed) $("exercise-heading") && $("exercise-heading").focus();
 }
 
 // --- problems: next to their fields, and a list of those elsewhere ---------------------------
 
-function renderProblems() {
-  const problems = (state.report && state.report.problems) || [];
-  const here = problems.filter((p) => exerciseOf(p.path) === state.selected || exerciseOf(p.path) === -1);
-  const unplaced = showProblems($("editor-main"), here);
-  const elsewhere = problems.filter((p) => exerciseOf(p.path) !== state.selected && exerciseOf(p.path) !== -1).concat(unplaced);
-  const box = $("problems");
-  if (!problems.length) {
-    box.replaceChildren(h("p", { className: "ok", text: t("editor.no_problems") }));
-    return;
-  }
+function problemsView(problems, elsewhere) {
+  if (!problems.length) return h("p", { className: "ok", text: t("editor.no_problems") });
   const items = elsewhere.map((p) => {
     const index = exerciseOf(p.path);
     const where = index >= 0 ? t("editor.problem_in", { n: index + 1, title: localize((state.program.exercises[index] || {}).title) || "" }) : t("editor.problem_day");
@@ -337,28 +354,20 @@ function renderProblems() {
       " " + where + " – " + p.path.slice(index >= 0 ? 2 : 0).join(".") + ": " + p.message,
     ]);
   });
-  box.replaceChildren(h("p", { text: t("editor.problem_count", { count: problems.length }) }), items.length ? h("ul", {}, items) : null);
+  return [h("p", { text: t("editor.problem_count", { count: problems.length }) }), items.length ? h("ul", {}, items) : null];
 }
 
 // --- adding: a kind and grouping, or a method template -------------------------------------
 
-function renderPalette() {
-  const kind = $("new-kind");
-  const grouping = $("new-grouping");
-  const exerciseProps = properties(schema, exerciseNode).props;
+const exerciseProps = properties(schema, exerciseNode).props;
+
+/* The kind and grouping to add an exercise with, and the method templates. */
+function paletteView() {
   const kinds = resolve(schema, exerciseProps.kind).enum || [];
   const groupings = resolve(schema, exerciseProps.grouping).enum || [];
-  kind.replaceChildren(...kinds.map((k) => h("option", { value: k, text: valueLabel({ t }, "kind", k) })));
-  grouping.replaceChildren(...groupings.map((g) => h("option", { value: g, text: valueLabel({ t }, "grouping", g) })));
-  $("add-exercise").addEventListener("submit", (event) => {
-    event.preventDefault();
-    const title = t("editor.new_title." + kind.value);
-    const exercise = newExercise(kind.value, grouping.value, title, ids(state.program));
-    state.program.exercises.splice(state.selected + 1, 0, exercise);
-    select(state.selected + (state.program.exercises.length > 1 ? 1 : 0), true);
-  });
-  const methods = $("methods");
-  methods.replaceChildren(...boot.methods.map((method) => h("li", { className: "method" }, [
+  render($("new-kind"), () => kinds.map((k) => h("option", { value: k, text: valueLabel({ t }, "kind", k) })));
+  render($("new-grouping"), () => groupings.map((g) => h("option", { value: g, text: valueLabel({ t }, "grouping", g) })));
+  render($("methods"), () => boot.methods.map((method) => h("li", { className: "method" }, [
     h("button", {
       type: "button",
       className: "button small",
@@ -375,6 +384,15 @@ function renderPalette() {
     h("span", { className: "hint method-description", text: localize(method.description) }),
   ])));
 }
+
+$("add-exercise").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const kind = $("new-kind").value;
+  const title = t("editor.new_title." + kind);
+  const exercise = newExercise(kind, $("new-grouping").value, title, ids(state.program));
+  state.program.exercises.splice(state.selected + 1, 0, exercise);
+  select(state.selected + (state.program.exercises.length > 1 ? 1 : 0), true);
+});
 
 // --- save, download, start, preview -------------------------------------------------------
 
@@ -396,7 +414,7 @@ async function preview(screen) {
       say(status === 200 ? t("editor.preview_problems") : t("editor.preview_failed"));
       if (data.problems) {
         state.report = Object.assign({}, state.report, { problems: data.problems });
-        renderProblems();
+        draw();
       }
       return;
     }
@@ -426,11 +444,8 @@ window.addEventListener("beforeunload", (event) => {
   }
 });
 
-renderPalette();
-renderDay();
-renderExercise();
-renderAgenda();
-renderProblems();
+paletteView();
+draw();
 renderActions();
 if (!state.id) {
   state.dirty = true;

@@ -1,19 +1,24 @@
 /* Forms drawn from the program's schema: each field a labelled control that can only hold
  * what the field may (a choice list for a choice, a number within its limits, bokmål and
- * English side by side for a text), with a place next to it for the server's message. */
+ * English side by side for a text), with a place next to it for the server's message.
+ * The form is a view (docs/kinds.md, "Drawing"): built afresh from the program at every
+ * change and drawn with lib/dom.js's render(), so a field keeps its id from one drawing to
+ * the next (its path), listens through `on:` and reads its partner field through a ref. */
 import { h } from "../lib/dom.js";
 import { fieldInfo, properties, resolve, skeleton } from "./schema.js";
-import { clone, getAt, pathKey, setAt, textParts, textValue, uniqueId } from "./model.js";
+import { clone, getAt, objectKey, pathKey, setAt, textParts, textValue, uniqueId } from "./model.js";
 
 const LONG_TEXTS = new Set(["instruction", "description", "intro", "help", "hint", "prompt", "text"]);
-let counter = 0;
-const opened = new Set(); // list items the facilitator opened or just added, by path
+const numbers = new Map(); // a path's key -> its number in the ids, the same at every drawing
+// List items (tables) the facilitator opened or just added, and those they folded: by the
+// item's own key, so an item keeps its state when it moves in its list.
+const opened = new Set();
 const closed = new Set();
 
-/* Open the list item at `path` the next time the form is drawn (it was just added). */
-export function openItem(path) {
-  opened.add(pathKey(path));
-  closed.delete(pathKey(path));
+/* Open a list item the next time the form is drawn (it was just added). */
+function openItem(item) {
+  opened.add(objectKey(item));
+  closed.delete(objectKey(item));
 }
 
 /* A phase's kind and minutes, a role's rule, a question's type: on its folded title line. */
@@ -28,9 +33,12 @@ function summaryOf(ctx, item) {
   return parts.join(" · ");
 }
 
+/* A field's id: the same for the same path at every drawing (so the field on the page
+ * stays, with its focus), and no two paths alike ("Leder 1" and "Leder_1" are two roles). */
 function controlId(path) {
-  counter += 1;
-  return "f-" + pathKey(path).replace(/[^a-z0-9_.-]/gi, "_").replace(/\./g, "-") + "-" + counter;
+  const key = pathKey(path);
+  if (!numbers.has(key)) numbers.set(key, numbers.size + 1);
+  return "f-" + key.replace(/[^a-z0-9_.-]/gi, "_").replace(/\./g, "-") + "-" + numbers.get(key);
 }
 
 /* A translated label for field `key`, or the key itself while a text is missing. */
@@ -87,18 +95,18 @@ function textField(ctx, path, key, info) {
   const id = controlId(path);
   const parts = textParts(getAt(ctx.state, path));
   const long = LONG_TEXTS.has(key);
+  const fields = {}; // the two fields on the page
+  const update = () => ctx.change(path, textValue(fields.nb.value, fields.en.value));
   const make = (lang, value) => {
-    const props = { id: id + (lang === "nb" ? "" : "-en"), lang, value, "aria-label": nameFor(ctx, key) + " (" + ctx.t("editor.lang." + lang) + ")" };
+    const props = {
+      id: id + (lang === "nb" ? "" : "-en"), lang, value, "aria-label": nameFor(ctx, key) + " (" + ctx.t("editor.lang." + lang) + ")",
+      ref: (node) => { fields[lang] = node; }, on: { input: update },
+    };
     if (info.maxLength) props.maxlength = info.maxLength;
-    const node = long ? h("textarea", Object.assign({ rows: 3 }, props)) : h("input", Object.assign({ type: "text" }, props));
-    node.value = value;
-    return node;
+    return long ? h("textarea", Object.assign({ rows: 3 }, props)) : h("input", Object.assign({ type: "text" }, props));
   };
   const nb = make("nb", parts.nb);
   const en = make("en", parts.en);
-  const update = () => ctx.change(path, textValue(nb.value, en.value));
-  nb.addEventListener("input", update);
-  en.addEventListener("input", update);
   const control = h("div", { className: "text-pair" + (long ? " long" : ""), role: "group", "aria-labelledby": id + "-label" }, [
     h("span", { className: "text-lang", "aria-hidden": "true", text: "nb" }),
     nb,
@@ -114,23 +122,23 @@ function stringField(ctx, path, key, info) {
   const props = { id, type, value: getAt(ctx.state, path) || "" };
   if (info.maxLength) props.maxlength = info.maxLength;
   if (key === "id") props.spellcheck = "false";
-  const input = h("input", props);
-  input.addEventListener("input", () => ctx.change(path, input.value || undefined));
-  return wrap(ctx, path, key, input, id);
+  props.on = { input: (e) => ctx.change(path, e.currentTarget.value || undefined) };
+  return wrap(ctx, path, key, h("input", props), id);
 }
 
 function choiceField(ctx, path, key, choices, current, onPick, allowNone) {
   const id = controlId(path);
-  const select = h("select", { id }, [
+  const known = choices.some((c) => String(c.value) === String(current));
+  const unset = current === undefined || current === null;
+  const select = h("select", {
+    id,
+    value: unset ? (allowNone ? "" : String(choices[0] ? choices[0].value : "")) : String(current),
+    on: { change: (e) => onPick(e.currentTarget.value) },
+  }, [
     allowNone ? h("option", { value: "", text: ctx.t(allowNone === "default" ? "editor.default" : "editor.none") }) : null,
     ...choices.map((choice) => h("option", { value: String(choice.value), text: choice.label })),
+    unset || known ? null : h("option", { value: String(current), text: String(current) + " – " + ctx.t("editor.not_valid") }),
   ]);
-  const known = choices.some((c) => String(c.value) === String(current));
-  if (current !== undefined && current !== null && !known) {
-    select.appendChild(h("option", { value: String(current), text: String(current) + " – " + ctx.t("editor.not_valid") }));
-  }
-  select.value = current === undefined || current === null ? (allowNone ? "" : String(choices[0] ? choices[0].value : "")) : String(current);
-  select.addEventListener("change", () => onPick(select.value));
   return wrap(ctx, path, key, select, id);
 }
 
@@ -154,25 +162,30 @@ function boolField(ctx, path, key, info) {
     }, "default");
   }
   const id = controlId(path);
-  const box = h("input", { id, type: "checkbox", checked: current === undefined ? info.default === true : current === true });
-  box.addEventListener("change", () => ctx.change(path, box.checked === (info.default === true) ? undefined : box.checked, true));
+  const box = h("input", {
+    id, type: "checkbox", checked: current === undefined ? info.default === true : current === true,
+    on: { change: (e) => ctx.change(path, e.currentTarget.checked === (info.default === true) ? undefined : e.currentTarget.checked, true) },
+  });
   return wrap(ctx, path, key, box, id, { inline: true });
 }
 
 function numberField(ctx, path, key, info) {
   const id = controlId(path);
   const current = getAt(ctx.state, path);
-  const props = { id, type: "number", inputmode: info.kind === "integer" ? "numeric" : "decimal", step: info.kind === "integer" ? "1" : "any" };
+  const props = {
+    id, type: "number", inputmode: info.kind === "integer" ? "numeric" : "decimal", step: info.kind === "integer" ? "1" : "any",
+    value: current === undefined || current === null ? "" : String(current),
+    on: {
+      input: (e) => {
+        const number = e.currentTarget.value === "" ? undefined : Number(e.currentTarget.value);
+        ctx.change(path, number === undefined || Number.isNaN(number) ? undefined : number);
+      },
+    },
+  };
   if (info.min !== undefined) props.min = info.exclusiveMin && info.kind === "integer" ? info.min + 1 : info.min;
   if (info.max !== undefined) props.max = info.max;
   if (info.default !== undefined && info.default !== null) props.placeholder = String(info.default);
-  const input = h("input", props);
-  input.value = current === undefined || current === null ? "" : String(current);
-  input.addEventListener("input", () => {
-    const number = input.value === "" ? undefined : Number(input.value);
-    ctx.change(path, number === undefined || Number.isNaN(number) ? undefined : number);
-  });
-  return wrap(ctx, path, key, input, id);
+  return wrap(ctx, path, key, h("input", props), id);
 }
 
 function itemTitle(ctx, key, index, item) {
@@ -184,11 +197,8 @@ function itemTitle(ctx, key, index, item) {
 /* A list of tables (phases, roles, questions …): each item with move, copy and remove. */
 function listField(ctx, path, key, info) {
   const items = getAt(ctx.state, path) || [];
-  const box = h("fieldset", { className: "list list-" + key, "data-path": pathKey(path) }, [h("legend", { text: labelFor(ctx, key) })]);
   const help = helpFor(ctx, key);
-  if (help) box.appendChild(h("p", { className: "hint", text: help }));
-  box.appendChild(h("p", { className: "field-error", id: controlId(path) + "-error" }));
-  items.forEach((item, index) => {
+  const rows = items.map((item, index) => {
     const itemPath = path.concat([index]);
     const title = itemTitle(ctx, key, index, item);
     const tools = h("div", { className: "item-tools", role: "group", "aria-label": title }, [
@@ -198,7 +208,7 @@ function listField(ctx, path, key, info) {
         const copy = clone(item);
         if (copy && typeof copy === "object" && copy.id) copy.id = uniqueId(copy.id, items.map((i) => i.id));
         items.splice(index + 1, 0, copy);
-        openItem(itemPath.slice(0, -1).concat([index + 1]));
+        openItem(copy);
         ctx.structure();
       }),
       items.length <= info.minItems ? null : toolButton(ctx, "editor.remove", title, false, () => {
@@ -208,43 +218,51 @@ function listField(ctx, path, key, info) {
     ]);
     const inner = within(ctx, ctx.t("editor.item." + key, { n: index + 1 }));
     if (info.item.kind !== "object") {
-      box.appendChild(h("div", { className: "list-item list-value", "data-path": pathKey(itemPath) }, [scalarField(inner, itemPath, key, info.item), tools]));
-      return;
+      return h("div", { className: "list-item list-value", "data-path": pathKey(itemPath) }, [scalarField(inner, itemPath, key, info.item), tools]);
     }
     // A table in a list is folded to its title line (open: while short, or as it was left).
-    const itemKey = pathKey(itemPath);
-    const open = opened.has(itemKey) || (!closed.has(itemKey) && items.length <= 3);
-    const details = h("details", { className: "list-item", "data-path": itemKey, open }, [
+    // It is the same item on the page wherever it moves in the list (its key), with its
+    // tools: the button that moved it keeps the focus.
+    const own = objectKey(item);
+    const open = opened.has(own) || (!closed.has(own) && items.length <= 3);
+    return h("details", {
+      className: "list-item", "data-path": pathKey(itemPath), open, key: "item-" + own,
+      on: {
+        toggle: (e) => {
+          (e.currentTarget.open ? opened : closed).add(own);
+          (e.currentTarget.open ? closed : opened).delete(own);
+        },
+      },
+    }, [
       h("summary", { className: "item-title" }, [h("span", { text: title }), h("span", { className: "hint item-summary", text: summaryOf(ctx, item) })]),
       tools,
       ...objectFields(inner, itemPath, info.item.node),
     ]);
-    details.addEventListener("toggle", () => {
-      (details.open ? opened : closed).add(itemKey);
-      (details.open ? closed : opened).delete(itemKey);
-    });
-    box.appendChild(details);
   });
-  if (!info.maxItems || items.length < info.maxItems) {
-    box.appendChild(h("button", {
-      type: "button",
-      className: "button small",
-      text: ctx.t("editor.add_item." + key) === "editor.add_item." + key ? ctx.t("editor.add") : ctx.t("editor.add_item." + key),
-      on: {
-        click: () => {
-          const list = getAt(ctx.state, path) || [];
-          let item = info.item.kind === "object" ? skeleton(ctx.schema, info.item.node, ctx.words) : info.item.kind === "text" ? ctx.words.text : "";
-          if (item && typeof item === "object" && item.id) item.id = uniqueId(item.id, list.map((i) => i.id));
-          if (ctx.newItem) item = ctx.newItem(path, key, item);
-          list.push(item);
-          setAt(ctx.state, path, list);
-          openItem(path.concat([list.length - 1]));
-          ctx.structure();
-        },
+  const add = info.maxItems && items.length >= info.maxItems ? null : h("button", {
+    type: "button",
+    className: "button small",
+    text: ctx.t("editor.add_item." + key) === "editor.add_item." + key ? ctx.t("editor.add") : ctx.t("editor.add_item." + key),
+    on: {
+      click: () => {
+        const list = getAt(ctx.state, path) || [];
+        let item = info.item.kind === "object" ? skeleton(ctx.schema, info.item.node, ctx.words) : info.item.kind === "text" ? ctx.words.text : "";
+        if (item && typeof item === "object" && item.id) item.id = uniqueId(item.id, list.map((i) => i.id));
+        if (ctx.newItem) item = ctx.newItem(path, key, item);
+        list.push(item);
+        setAt(ctx.state, path, list);
+        openItem(item);
+        ctx.structure();
       },
-    }));
-  }
-  return box;
+    },
+  });
+  return h("fieldset", { className: "list list-" + key, "data-path": pathKey(path) }, [
+    h("legend", { text: labelFor(ctx, key) }),
+    help ? h("p", { className: "hint", text: help }) : null,
+    h("p", { className: "field-error", id: controlId(path) + "-error" }),
+    ...rows,
+    add,
+  ]);
 }
 
 function move(ctx, path, from, to) {
@@ -262,10 +280,9 @@ function toolButton(ctx, key, title, disabled, click) {
 function optionalObject(ctx, path, key, info) {
   const present = getAt(ctx.state, path) !== undefined && getAt(ctx.state, path) !== null;
   const id = controlId(path);
-  const box = h("input", { id, type: "checkbox", checked: present });
-  box.addEventListener("change", () => {
-    ctx.change(path, box.checked ? skeleton(ctx.schema, info.node, ctx.words) : undefined);
-    ctx.structure();
+  const box = h("input", {
+    id, type: "checkbox", checked: present,
+    on: { change: (e) => ctx.change(path, e.currentTarget.checked ? skeleton(ctx.schema, info.node, ctx.words) : undefined, true) },
   });
   const row = wrap(ctx, path, key, box, id, { inline: true });
   if (!present) return row;
@@ -275,35 +292,32 @@ function optionalObject(ctx, path, key, info) {
 /* Role cues: what each of the exercise's roles does in this phase. */
 function mapField(ctx, path, key, info) {
   const names = ctx.mapKeys ? ctx.mapKeys(path, key) : [];
-  const box = h("fieldset", { className: "map map-" + key, "data-path": pathKey(path) }, [h("legend", { text: labelFor(ctx, key) })]);
+  const legend = h("legend", { text: labelFor(ctx, key) });
   if (!names.length) {
-    box.appendChild(h("p", { className: "hint", text: ctx.t("editor.map_empty." + key) }));
-    return box;
+    return h("fieldset", { className: "map map-" + key, "data-path": pathKey(path) }, [legend, h("p", { className: "hint", text: ctx.t("editor.map_empty." + key) })]);
   }
-  names.forEach((name) => {
+  return h("fieldset", { className: "map map-" + key, "data-path": pathKey(path) }, [legend, ...names.map((name) => {
     const cuePath = path.concat([name]);
     const parts = textParts(getAt(ctx.state, cuePath));
     const id = controlId(cuePath);
-    const nb = h("input", { id, type: "text", lang: "nb", value: parts.nb, "aria-label": name + " (" + ctx.t("editor.lang.nb") + ")" });
-    const en = h("input", { type: "text", lang: "en", value: parts.en, "aria-label": name + " (" + ctx.t("editor.lang.en") + ")" });
-    nb.value = parts.nb;
-    en.value = parts.en;
+    const fields = {}; // the two fields on the page
     const update = () => {
       const cues = Object.assign({}, getAt(ctx.state, path) || {});
-      const value = textValue(nb.value, en.value);
+      const value = textValue(fields.nb.value, fields.en.value);
       if (value === undefined) delete cues[name];
       else cues[name] = value;
       ctx.change(path, Object.keys(cues).length ? cues : undefined);
     };
-    nb.addEventListener("input", update);
-    en.addEventListener("input", update);
-    box.appendChild(h("div", { className: "field", "data-path": pathKey(cuePath) }, [
+    const input = (lang, props) => h("input", Object.assign({
+      type: "text", lang, value: parts[lang], "aria-label": name + " (" + ctx.t("editor.lang." + lang) + ")",
+      ref: (node) => { fields[lang] = node; }, on: { input: update },
+    }, props));
+    return h("div", { className: "field", "data-path": pathKey(cuePath) }, [
       h("label", { className: "field-label", for: id, text: name }),
-      h("div", { className: "text-pair" }, [nb, en]),
+      h("div", { className: "text-pair" }, [input("nb", { id }), input("en", { id: id + "-en" })]),
       h("p", { className: "field-error" }),
-    ]));
-  });
-  return box;
+    ]);
+  })]);
 }
 
 function scalarField(ctx, path, key, info) {
@@ -352,31 +366,34 @@ export function pickField(ctx, path, key, choices, allowNone) {
 /* Several of given values, as checkboxes (a diamond's sources). */
 export function pickMany(ctx, path, key, choices) {
   const current = new Set(getAt(ctx.state, path) || []);
-  const box = h("fieldset", { className: "pick-many", "data-path": pathKey(path) }, [h("legend", { text: labelFor(ctx, key) })]);
-  if (!choices.length) box.appendChild(h("p", { className: "hint", text: ctx.t("editor.no_choices." + key) }));
-  choices.forEach((choice) => {
-    const id = controlId(path.concat([choice.value]));
-    const input = h("input", { id, type: "checkbox", checked: current.has(choice.value) });
-    input.addEventListener("change", () => {
-      const now = new Set(getAt(ctx.state, path) || []);
-      if (input.checked) now.add(choice.value);
-      else now.delete(choice.value);
-      const ordered = choices.map((c) => c.value).filter((v) => now.has(v));
-      ctx.change(path, ordered.length ? ordered : undefined, true);
-    });
-    box.appendChild(h("div", { className: "field field-inline" }, [input, h("label", { for: id, text: choice.label })]));
-  });
-  box.appendChild(h("p", { className: "field-error" }));
-  return box;
+  return h("fieldset", { className: "pick-many", "data-path": pathKey(path) }, [
+    h("legend", { text: labelFor(ctx, key) }),
+    choices.length ? null : h("p", { className: "hint", text: ctx.t("editor.no_choices." + key) }),
+    ...choices.map((choice) => {
+      const id = controlId(path.concat([choice.value]));
+      const input = h("input", {
+        id, type: "checkbox", checked: current.has(choice.value),
+        on: {
+          change: (e) => {
+            const now = new Set(getAt(ctx.state, path) || []);
+            if (e.currentTarget.checked) now.add(choice.value);
+            else now.delete(choice.value);
+            const ordered = choices.map((c) => c.value).filter((v) => now.has(v));
+            ctx.change(path, ordered.length ? ordered : undefined, true);
+          },
+        },
+      });
+      return h("div", { className: "field field-inline" }, [input, h("label", { for: id, text: choice.label })]);
+    }),
+    h("p", { className: "field-error" }),
+  ]);
 }
 
 export { resolve };
 
-/* Put each problem next to its field (or the nearest field on the page that holds it);
- * returns the problems that found no place here. */
+/* Put each problem next to its field (or the nearest field of the form that holds it),
+ * in a form just built to be drawn; returns the problems that found no place in it. */
 export function showProblems(root, problems) {
-  root.querySelectorAll(".field-error").forEach((node) => { node.textContent = ""; });
-  root.querySelectorAll("[aria-invalid]").forEach((node) => node.removeAttribute("aria-invalid"));
   const unplaced = [];
   problems.forEach((problem) => {
     let path = problem.path.slice();

@@ -189,6 +189,16 @@ export function prune(value) {
   return value;
 }
 
+/* A table's own key, the same wherever it moves in the program (a phase moved up is the
+ * same phase): what the editor's view keys a list item by. */
+const objectKeys = new WeakMap();
+let keysGiven = 0;
+export function objectKey(value) {
+  if (!value || typeof value !== "object") return "";
+  if (!objectKeys.has(value)) objectKeys.set(value, String(++keysGiven));
+  return objectKeys.get(value);
+}
+
 /* Problems by field: the server's [{path, message}] as a map from a path's key to its
  * messages; a problem's own field, or the nearest field that is on the page. */
 export function pathKey(path) {
