@@ -19,7 +19,7 @@ bindBadge(room, $("connection"));
 /* A control: a refusal, or "not sent yet" while the connection is away, shows below them. */
 var api = sender(room);
 function act(action) {
-  var show = function (text) { $("control-error").textContent = text; };
+  var show = function (text) { setText($("control-error"), text); };
   show("");
   return tell(api, action, show, { sent: "" });
 }
@@ -133,7 +133,7 @@ $("form-groups").addEventListener("submit", function (event) {
   event.preventDefault();
   var value = parseInt($("groups-value").value, 10);
   if (!(value >= 1)) {
-    $("control-error").textContent = t("groups.value_invalid");
+    setText($("control-error"), t("groups.value_invalid"));
     return;
   }
   act({ type: "form_groups", mode: $("groups-mode").value, value: value });
@@ -258,7 +258,7 @@ function drawAgenda(state) {
       li.setAttribute("data-key", "agenda-" + agenda[place].id);
       return li;
     });
-  }, JSON.stringify([agenda, position.exercise]));
+  }, JSON.stringify([agenda, position.exercise, Boolean(position.day_over), (state.room || {}).start]));
 }
 
 function menuControls(item, place, here, count) {

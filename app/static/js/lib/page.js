@@ -128,49 +128,39 @@ export function cloudPictureUrl(exercise, version) {
 /* Draw each kind's part of the current exercise into `container`, one child per kind
  * (see docs/kinds.md). `data` is state.board (staff) or state.activity (phones). With
  * `options.hidden` (the projector, while the facilitator hides the exercise's results),
- * a kind that registered `hideable` shows only its `summary` until it is revealed. */
+ * a kind that registered `hideable` shows only its `summary` until it is revealed. The
+ * kinds' places are drawn with render() like the rest of the page; what is in a place
+ * is its kind's to draw (`keep`). */
 export function renderKinds(container, view, data, room, options = {}) {
   const exercise = data && data.exercise;
-  const seen = {};
-  Object.keys(data || {}).forEach((name) => {
-    if (name === "exercise" || !kinds[name] || !kinds[name][view]) return;
-    seen[name] = true;
-    let el = container.querySelector('[data-kind="' + name + '"]');
-    if (!el) {
-      el = h("section", { className: "kind fit-part kind-" + name, "data-kind": name });
-      container.appendChild(el);
-    }
-    const api = {
-      exercise,
-      state: room.state,
-      // An action names its exercise; a kind may name another (the gallery walk edits
-      // the diamond exercise's diamonds).
-      send: (action, options) => room.send(Object.assign({ exercise }, action), options),
-      t,
-      localize,
-      serverNow: () => room.serverNow(),
-      // A group's name as the phones' group card says it: "Trio 2", "Duo 3", "Gruppe 1".
-      group: (number) => groupTitle((room.state && room.state.position) || {}, number),
-    };
+  const api = {
+    exercise,
+    state: room.state,
+    // An action names its exercise; a kind may name another (the gallery walk edits
+    // the diamond exercise's diamonds).
+    send: (action, sendOptions) => room.send(Object.assign({ exercise }, action), sendOptions),
+    t,
+    localize,
+    serverNow: () => room.serverNow(),
+    // A group's name as the phones' group card says it: "Trio 2", "Duo 3", "Gruppe 1".
+    group: (number) => groupTitle((room.state && room.state.position) || {}, number),
+  };
+  const names = Object.keys(data || {}).filter((name) => name !== "exercise" && kinds[name] && kinds[name][view]);
+  const places = {};
+  render(container, () => names.map((name) => {
     // Hidden: the kind draws on, out of sight, and its summary shows in its place.
     const hide = Boolean(options.hidden && kinds[name].hideable);
-    el.hidden = hide;
-    kinds[name][view](el, data[name], api);
-    if (!hide) return;
-    const mark = name + "-hidden";
-    seen[mark] = true;
-    let cover = container.querySelector('[data-kind="' + mark + '"]');
-    if (!cover) {
-      cover = h("section", { className: "kind fit-part kind-hidden", "data-kind": mark });
-      el.after(cover);
-    }
-    render(cover, () => [
-      h("h2", { text: t("presenter.hidden_title") }),
-      h("p", { className: "hidden-summary", text: kinds[name].summary ? kinds[name].summary(data[name], api) : "" }),
-      h("p", { className: "hidden-hint", text: t("presenter.hidden_hint") }),
-    ]);
-  });
-  Array.from(container.children).forEach((child) => {
-    if (!seen[child.getAttribute("data-kind")]) container.removeChild(child);
-  });
+    return [
+      h("section", {
+        className: "kind fit-part kind-" + name, "data-kind": name, key: "kind-" + name, hidden: hide, keep: true,
+        ref: (node) => { places[name] = node; },
+      }),
+      hide ? h("section", { className: "kind fit-part kind-hidden", "data-kind": name + "-hidden", key: "hidden-" + name }, [
+        h("h2", { text: t("presenter.hidden_title") }),
+        h("p", { className: "hidden-summary", text: kinds[name].summary ? kinds[name].summary(data[name], api) : "" }),
+        h("p", { className: "hidden-hint", text: t("presenter.hidden_hint") }),
+      ]) : null,
+    ];
+  }));
+  names.forEach((name) => kinds[name][view](places[name], data[name], api));
 }
