@@ -219,3 +219,47 @@ def test_opened_on_localhost_the_page_warns_until_a_join_address_is_chosen(
         "src", re.compile(r"\?base=" + re.escape(base.replace(":", "%3A").replace("/", "%2F")))
     )
     assert screens.errors == []
+
+
+def test_h_hides_and_reveals_the_results_also_from_the_projector_window(
+    server: LiveServer, screens: Screens
+) -> None:
+    facilitator, projector, phone = open_day(server, screens)
+    expect(facilitator.locator(".keys-hint")).to_contain_text("H skjul og vis resultatene")
+    # Before the day, nothing to hide: H does nothing.
+    facilitator.keyboard.press("h")
+    expect(facilitator.locator("#btn-hide-results")).to_be_hidden()
+    facilitator.get_by_role("button", name="Gå til Hvilke kommentarer har dere til dagens samling?").click()
+    phone.get_by_label("Din kommentar").fill("Takk for i dag!")
+    phone.get_by_role("button", name="Send").click()
+    expect(projector.locator(".comment-wall li")).to_have_text(["Takk for i dag!"])
+    hide = facilitator.locator("#btn-hide-results")
+    expect(hide).to_have_attribute("aria-keyshortcuts", "H")
+    facilitator.keyboard.press("h")
+    expect(projector.locator(".kind-hidden")).to_contain_text("1 kommentar")
+    assert "Takk for i dag!" not in projector.locator("#projector").inner_text()
+    expect(facilitator.locator("#hidden-note")).to_have_text("Resultatene er skjult på projektoren.")
+    expect(hide).to_have_attribute("aria-pressed", "true")
+    expect(hide).to_have_text("Avslør resultatene (H)")
+    # The focus stayed on the button she pressed before, and H again reveals them.
+    assert facilitator.evaluate("document.activeElement.getAttribute('aria-label')") == (
+        "Gå til Hvilke kommentarer har dere til dagens samling?"
+    )
+    facilitator.keyboard.press("H")
+    expect(projector.locator(".comment-wall li")).to_have_text(["Takk for i dag!"])
+    expect(projector.locator(".kind-hidden")).to_have_count(0)
+    expect(hide).to_have_text("Skjul resultatene til avsløring (H)")
+    # With the projector's window in front, H passes to the facilitator's page.
+    projector.bring_to_front()
+    projector.keyboard.press("h")
+    expect(projector.locator(".kind-hidden")).to_contain_text("Resultatene kommer")
+    expect(hide).to_have_attribute("aria-pressed", "true")
+    projector.keyboard.press("h")
+    expect(projector.locator(".kind-hidden")).to_have_count(0)
+    # Typing an h in a field is typing.
+    facilitator.bring_to_front()
+    facilitator.locator("#rename-p1").press("End")
+    facilitator.locator("#rename-p1").press("h")
+    expect(facilitator.locator("#rename-p1")).to_have_value("Karih")
+    expect(hide).to_have_attribute("aria-pressed", "false")
+    assert screens.errors == []

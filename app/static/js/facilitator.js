@@ -64,10 +64,15 @@ function showOnProjector(show) {
 
 $("btn-blank").addEventListener("click", function () { showOnProjector("blank"); });
 $("btn-qr").addEventListener("click", function () { showOnProjector("qr"); });
-$("btn-hide-results").addEventListener("click", function () {
+/* Hide the exercise's results on the projector until revealed, or reveal them: where
+ * the exercise has results to hide (the button shows then). */
+function toggleResults() {
   var exercise = (room.state.position || {}).exercise_id;
-  if (exercise) act({ type: "hide_results", exercise: exercise, hidden: presenting().hidden.indexOf(exercise) < 0 });
-});
+  if (!exercise || $("btn-hide-results").hidden) return null;
+  return act({ type: "hide_results", exercise: exercise, hidden: presenting().hidden.indexOf(exercise) < 0 });
+}
+
+$("btn-hide-results").addEventListener("click", toggleResults);
 
 /* The exercise before the current one in the day's order (-1: none). */
 function previousExercise(state) {
@@ -114,6 +119,7 @@ function command(name) {
   else if (name === "back") backward();
   else if (name === "blank") showOnProjector("blank");
   else if (name === "qr") showOnProjector("qr");
+  else if (name === "results") toggleResults();
   else if (name === "pause" && timer && timer.status === "running") act({ type: "pause" });
   else if (name === "pause" && timer && timer.status === "paused") act({ type: "resume" });
   else if (name === "more" && isUsable($("btn-extend"))) act(ACTIONS.extend);

@@ -1,6 +1,7 @@
 /* The presenter's keys: what a presentation clicker sends (PageDown/PageUp, the arrows,
  * B or . for a blank screen) and the facilitator's own (Space to pause and resume, + and −
- * for minutes, Q for the big QR code, F for fullscreen).
+ * for minutes, Q for the big QR code, H to hide the results until revealed and to reveal
+ * them, F for fullscreen).
  *
  * The facilitator's page acts on them. The projector's page, in the same browser (a
  * laptop that shows the projector on its own screen, the clicker's keys going to the
@@ -13,6 +14,7 @@ var COMMANDS = {
   PageUp: "back", ArrowLeft: "back", ArrowUp: "back",
   b: "blank", B: "blank", ".": "blank",
   q: "qr", Q: "qr",
+  h: "results", H: "results",
   " ": "pause",
   "+": "more", "=": "more",
   "-": "less", "−": "less",
@@ -42,7 +44,7 @@ export function presenterKey(event, bar) {
   return command;
 }
 
-var COMMAND_NAMES = ["next", "back", "blank", "qr", "pause", "more", "less"];
+var COMMAND_NAMES = ["next", "back", "blank", "qr", "results", "pause", "more", "less"];
 
 function channel(code) {
   return typeof BroadcastChannel === "function" ? new BroadcastChannel("samling-presenter-" + code) : null;
