@@ -252,14 +252,18 @@ def apply(room: Room, exercise: Exercise, state: State, cmd: Command) -> tuple[S
         if len(own) >= _config(exercise).max_words:
             raise Refused("too_many")
         entry = Entry(id=state.next_id, author=cmd.actor, text=text, key=normalize(text), at=cmd.at)
-        new = replace(
-            state,
-            entries=(*state.entries, entry),
+        # The state made once, its entries and authors copied the cheapest way: a burst
+        # of 15,000 words copies them 15,000 times.
+        submitted = State(
+            entries=state.entries + (entry,),  # noqa: RUF005 (twice as fast as unpacking)
             next_id=state.next_id + 1,
+            hidden=state.hidden,
+            merged=state.merged,
+            version=state.version + 1,
             tally=_counted(state, entry, +1),
-            by_author=_with_own(state, cmd.actor, (*own, entry)),
+            by_author={**state.by_author, cmd.actor: (*own, entry)},
         )
-        return replace(new, version=state.version + 1), everyone_sees
+        return submitted, everyone_sees
     if isinstance(action, Edit):
         entry = _own(state, action.entry, cmd.actor)
         text = _check_length(exercise, action.word)
