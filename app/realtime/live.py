@@ -27,7 +27,7 @@ from app.realtime.connection import Connection
 from app.realtime.fanout import FanOut
 from app.realtime.outbox import Outbox
 from app.realtime.ratelimit import TokenBucket
-from app.realtime.writer import Accepted, RoomWriter
+from app.realtime.writer import Accepted, Answer, RoomWriter
 from app.storage.tables import Workshop
 
 if TYPE_CHECKING:
@@ -79,6 +79,10 @@ class LiveRoom:
         """Apply, store, tell this process's screens, then answer; other processes hear of
         it through the bus. See :meth:`RoomWriter.submit` for what it raises."""
         return await self.writer.submit(cmd, idempotency_key)
+
+    def submit_then(self, cmd: Command, idempotency_key: str | None, answer: Answer) -> None:
+        """The same, answered by calling ``answer`` (see :meth:`RoomWriter.submit_then`)."""
+        self.writer.submit_then(cmd, idempotency_key, answer)
 
     def _stored(self, seq: int, cmd: Command) -> None:
         """Stored here: the other processes serving the room hear of it (with one process

@@ -44,6 +44,30 @@ def text_frame(text: str) -> bytes:
     return data
 
 
+# While corked: the frames written to each connection, written together at ``uncork``.
+_corked: dict[DirectWriter, list[bytes]] | None = None
+
+
+def cork() -> bool:
+    """Hold what is written to each connection until :func:`uncork`, then write it in one
+    ``transport.write`` per connection (a word's own view and its acknowledgement: one
+    system call, 12-20 µs on a slow machine, instead of two). Only around code that does
+    not await: nothing else may write meanwhile. False when already corked (the outer
+    cork's ``uncork`` writes)."""
+    global _corked
+    if _corked is not None:
+        return False
+    _corked = {}
+    return True
+
+
+def uncork() -> None:
+    global _corked
+    held, _corked = _corked, None
+    for writer, frames in (held or {}).items():
+        writer.write_bytes(frames[0] if len(frames) == 1 else b"".join(frames))
+
+
 class DirectWriter:
     """Writes whole frames to a uvicorn sans-I/O WebSocket connection's transport."""
 
@@ -62,7 +86,15 @@ class DirectWriter:
         )
 
     def write(self, text: str) -> None:
+        if _corked is not None:
+            _corked.setdefault(self, []).append(text_frame(text))
+            return
         self._protocol.transport.write(text_frame(text))
+
+    def write_bytes(self, frames: bytes) -> None:
+        transport = self._protocol.transport
+        if not transport.is_closing():  # gone meanwhile: as a write would have been lost
+            transport.write(frames)
 
 
 PROTOCOL = "WebSocketsSansIOProtocol"  # uvicorn.protocols.websockets.websockets_sansio_impl

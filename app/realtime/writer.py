@@ -32,7 +32,7 @@ from typing import Any
 
 from app.core.room import Command, Refused, Room, apply
 from app.core.serialize import command_from_json, room_to_json
-from app.realtime import collector
+from app.realtime import collector, wire
 from app.realtime.fanout import Step
 from app.storage.store import DuplicateSeq, NewCommand, Resent, Store
 
@@ -54,25 +54,36 @@ class ActionFailed(Exception):
     Final for the screen (``internal_error``); the rest of the batch goes on."""
 
 
-@dataclass(frozen=True)
+Answer = Callable[[Accepted | BaseException], None]
+
+
+@dataclass(frozen=True, slots=True)
 class _Waiting:
-    """An action waiting for the room's next write, and the screen waiting for the answer."""
+    """An action waiting for the room's next write, and the screen waiting for the answer:
+    a future (``submit``) or a function called with it as soon as it is known (``submit_then``)."""
 
     cmd: Command
     key: str | None  # the screen's message id: a resend with the same id is stored once
-    answer: asyncio.Future[Accepted]
+    answer: asyncio.Future[Accepted] | Answer
 
     @property
     def known_as(self) -> tuple[str, str] | None:
         return (self.cmd.actor, self.key) if self.key is not None else None
 
     def settle(self, outcome: Accepted | BaseException) -> None:
-        if self.answer.done():
+        answer = self.answer
+        if not isinstance(answer, asyncio.Future):
+            try:
+                answer(outcome)
+            except Exception:  # the screen's answering failed: the rest of the batch goes on
+                log.exception("could not answer a %s", self.cmd.action.type)
+            return
+        if answer.done():
             return  # the screen went away; what was stored stays stored (it may resend)
         if isinstance(outcome, BaseException):
-            self.answer.set_exception(outcome)
+            answer.set_exception(outcome)
         else:
-            self.answer.set_result(outcome)
+            answer.set_result(outcome)
 
 
 def _failure(exc: Exception) -> ActionFailed:
@@ -123,11 +134,21 @@ class RoomWriter:
         """Apply, store, tell, then answer. Raises :class:`Refused` or :class:`ActionFailed`
         and leaves the room untouched; any other exception means the database did not take
         it (nothing of its batch was stored)."""
-        waiting = _Waiting(cmd, idempotency_key, asyncio.get_running_loop().create_future())
+        answer: asyncio.Future[Accepted] = asyncio.get_running_loop().create_future()
+        self._enqueue(_Waiting(cmd, idempotency_key, answer))
+        return await answer
+
+    def submit_then(self, cmd: Command, idempotency_key: str | None, answer: Answer) -> None:
+        """Like :meth:`submit`, without a task or a future per action: ``answer`` is called
+        with the outcome (an :class:`Accepted`, or what ``submit`` would raise) as soon as
+        it is known, right after this process's screens were told of the action (the
+        frames to its phone and the answer then leave in one write, see ``wire.cork``)."""
+        self._enqueue(_Waiting(cmd, idempotency_key, answer))
+
+    def _enqueue(self, waiting: _Waiting) -> None:
         self._waiting.append(waiting)
         if self._task is None:
             self._task = asyncio.create_task(self._write_waiting())
-        return await waiting.answer
 
     async def _write_waiting(self) -> None:
         batch: list[_Waiting] = []
@@ -232,10 +253,19 @@ class RoomWriter:
         """The batch is stored: the room moves on, screens everywhere are told, in order."""
         self.room = room
         collector.busy()
-        self._tell([step for _, step in steps])
         for waiting, step in steps:
-            self._publish(step.seq, waiting.cmd)
-            waiting.settle(Accepted(step.seq, step.after))
+            # An action that concerns a few screens (a word: its phone, the staff's board
+            # later) is told and answered in one write per screen; one that goes to
+            # everyone is written to each screen at once, without waiting for the rest.
+            few = not (step.changes.public or step.changes.plan or step.changes.everyone_personal)
+            corked = few and wire.cork()
+            try:
+                self._tell((step,))
+                self._publish(step.seq, waiting.cmd)
+                waiting.settle(Accepted(step.seq, step.after))
+            finally:
+                if corked:
+                    wire.uncork()
         self._snapshot_if_due()
 
     def _snapshot_if_due(self) -> None:
