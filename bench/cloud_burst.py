@@ -152,7 +152,8 @@ def generator(
         refused = {i: code for p in phones for i, code in p.refused.items()}
         retried = sum(sum(p.transient.values()) for p in phones)
         acked_at = {i: t for p in phones for i, t in p.acked_at.items()}
-        results.put((sender.sent_at, acked, refused, retried, acked_at, own_cpu_seconds()))
+        reconnects = sum(max(0, len(p.welcomed_at) - 1) for p in phones)
+        results.put((sender.sent_at, acked, refused, retried, acked_at, own_cpu_seconds(), reconnects))
         for phone in phones:
             await phone.stop()
 
@@ -250,11 +251,12 @@ async def burst(args: argparse.Namespace) -> None:
         acked: dict[str, int] = {}
         acked_at: dict[str, float] = {}
         refused: dict[str, str] = {}
-        retried = 0
+        retried = reconnects = 0
         generator_cpu = 0.0
         for _ in procs:
             got = await loop.run_in_executor(None, results.get, True, 600)
-            got_sent, got_acked, got_refused, got_retried, got_acked_at, cpu = got
+            got_sent, got_acked, got_refused, got_retried, got_acked_at, cpu, again = got
+            reconnects += again
             sent_at.update(got_sent)
             acked.update(got_acked)
             acked_at.update(got_acked_at)
@@ -305,6 +307,7 @@ async def burst(args: argparse.Namespace) -> None:
     print(f"lost={len(sent_at) - counted}")
     ack_ms = [(acked_at[i] - sent_at[i]) * 1000 for i in acked if i in sent_at and i in acked_at]
     print(f"refused_for_now_and_resent={retried}")
+    print(f"phone_reconnects={reconnects}")  # a phone that heard nothing for too long gives up
     print(f"ack_p50_ms={statistics.median(ack_ms):.0f}")
     print(f"ack_p99_ms={percentile(ack_ms, 0.99):.0f}")
     print(f"ack_max_ms={max(ack_ms):.0f}")
