@@ -229,3 +229,37 @@ def test_an_action_is_answered_only_once_it_is_stored(
         assert [seq for seq, _ in store.commands_after(live.workshop_id, accepted.seq - 1)] == [accepted.seq]
 
     run_async(scenario())
+
+
+def test_a_burst_larger_than_a_batch_is_written_in_parts_each_answered_in_order(
+    cloud_workshop: Workshop,
+) -> None:
+    """A burst the size of a big room (here 250 joins at once) is stored in batches of at
+    most BATCH_LIMIT, so that the event loop runs between them: at 5,000 phones one batch
+    of every waiting word held the loop for seconds (applied, then told and answered, all
+    without a break), no pong went out, and phones gave up and reconnected."""
+    from app.realtime.writer import BATCH_LIMIT
+
+    store = cloud_workshop.store
+    batches: list[int] = []
+    appended = store.append
+
+    def counted(workshop_id: int, commands: Any, *args: Any, **kwargs: Any) -> Any:
+        batches.append(len(commands))
+        return appended(workshop_id, commands, *args, **kwargs)
+
+    store.append = counted  # type: ignore[method-assign]
+    people = 2 * BATCH_LIMIT + 50
+
+    async def burst() -> list[Accepted | BaseException]:
+        hub, live = await open_room(cloud_workshop)
+        joins = [Join(name=f"P{i}", token_hash=digest(f"token-{i}")) for i in range(people)]
+        return await asyncio.gather(
+            *(live.submit(hub.command(join, SYSTEM)) for join in joins), return_exceptions=True
+        )
+
+    answers = run_async(burst())
+    assert all(isinstance(a, Accepted) for a in answers)
+    seqs = [a.seq for a in answers if isinstance(a, Accepted)]
+    assert seqs == list(range(1, people + 1)), "answered in the order sent, no gap"
+    assert sum(batches) == people and max(batches) <= BATCH_LIMIT and len(batches) >= 3, batches

@@ -59,6 +59,30 @@ def test_a_ping_is_answered_while_the_phones_action_is_being_stored(
         assert phone.state["notes"] == {"refleksjon": "andre tanke"}
 
 
+def test_every_action_is_answered_once_in_the_order_sent(client: TestClient) -> None:
+    """The room calls back with each outcome: one answer per action, never a second (the
+    writer's clean-up after a batch must not tell a screen again that its action failed)."""
+    w = create_workshop(client)
+    token = join(client, w.code, "Kari")
+    with client.websocket_connect("/ws") as f_socket, connect_phone(client, w.code, token) as p_socket:
+        facilitator = hello(f_socket, w.code, "facilitator", w.facilitator_key)
+        phone = hello(p_socket, w.code, "participant")
+        facilitator.act({"type": "start"})
+        for n in range(5):
+            phone.send_raw(_action(f"n{n}", f"tanke {n}"))
+        phone.send_raw(json.dumps({"type": "action", "id": "bad", "action": {"type": "start"}}))
+        phone.send_raw(json.dumps({"type": "ping", "t0": 7}))
+        phone.wait_for("pong", t0=7)
+        while len([m for m in phone.inbox if m["type"] in ("ack", "error")]) < 6:
+            phone.receive()
+        phone.send_raw(json.dumps({"type": "ping", "t0": 8}))
+        phone.wait_for("pong", t0=8)  # anything said of the actions meanwhile is in the inbox
+        answers = [(m["type"], m["id"]) for m in phone.inbox if m["type"] in ("ack", "error")]
+        assert answers == [*(("ack", f"n{n}") for n in range(5)), ("error", "bad")], answers
+        seqs = [m["seq"] for m in phone.inbox if m["type"] == "ack"]
+        assert seqs == sorted(seqs)
+
+
 def test_an_action_refused_for_its_rate_names_its_id(settings: Settings) -> None:
     limited = settings.model_copy(update={"messages_per_second": 0.01, "message_burst": 2})
     with TestClient(create_app(limited)) as client:

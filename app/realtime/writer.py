@@ -41,6 +41,10 @@ log = logging.getLogger(__name__)
 KNOWN_KEYS = 4096  # idempotency keys remembered in memory per room
 SNAPSHOT_BYTES_PER_ACTION = 256  # see RoomWriter._snapshot_if_due
 MAX_ORDER_RETRIES = 20  # lost races for a sequence number before an action is given up
+# Actions stored, told and answered together at most: a batch runs on the event loop
+# without a break but for its database write, and 1,500 words a second in one batch held
+# the loop for seconds, so phones heard no pong, gave up and reconnected (a retry storm).
+BATCH_LIMIT = 100
 
 
 @dataclass(frozen=True)
@@ -57,20 +61,25 @@ class ActionFailed(Exception):
 Answer = Callable[[Accepted | BaseException], None]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Waiting:
     """An action waiting for the room's next write, and the screen waiting for the answer:
-    a future (``submit``) or a function called with it as soon as it is known (``submit_then``)."""
+    a future (``submit``) or a function called with it as soon as it is known (``submit_then``).
+    Answered once: a later outcome (the server stopping after the answer) is dropped."""
 
     cmd: Command
     key: str | None  # the screen's message id: a resend with the same id is stored once
     answer: asyncio.Future[Accepted] | Answer
+    settled: bool = False
 
     @property
     def known_as(self) -> tuple[str, str] | None:
         return (self.cmd.actor, self.key) if self.key is not None else None
 
     def settle(self, outcome: Accepted | BaseException) -> None:
+        if self.settled:
+            return
+        self.settled = True
         answer = self.answer
         if not isinstance(answer, asyncio.Future):
             try:
@@ -154,7 +163,7 @@ class RoomWriter:
         batch: list[_Waiting] = []
         try:
             while self._waiting:
-                batch, self._waiting = self._waiting, []
+                batch, self._waiting = self._waiting[:BATCH_LIMIT], self._waiting[BATCH_LIMIT:]
                 async with self.lock:
                     try:
                         await self._write(batch)

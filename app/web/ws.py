@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
+from functools import partial
 from typing import Any, cast
 
 from fastapi import WebSocket
@@ -31,6 +32,7 @@ from app.realtime.connection import Connection
 from app.realtime.hub import ActionFailed, Hub, LiveRoom, now_ms
 from app.realtime.ratelimit import TokenBucket
 from app.realtime.wire import SERVER_SEND
+from app.realtime.writer import Accepted
 from app.settings import Settings
 from app.storage.store import WorkshopGone
 from app.web.access import Door, TooManyGuesses, find, may_facilitate, same_origin, wrong
@@ -210,61 +212,78 @@ async def _read(
 class _Answers:
     """A screen's actions, answered one at a time in the order sent, beside its socket's
     reading: a write that takes long never holds up the pong the browser waits for. The
-    queue (bounded by the connection's message budget) and its task are there only while
-    actions wait: a phone that sends nothing keeps neither."""
+    room calls back with each outcome (``LiveRoom.submit_then``): no task or future per
+    action, and the answer leaves in the same write as what the action told this screen.
+    The queue (bounded by the connection's message budget) is there only while actions
+    wait: a phone that sends nothing keeps none."""
 
     def __init__(self, conn: Connection, live: LiveRoom, hub: Hub) -> None:
         self._conn, self._live, self._hub = conn, live, hub
         self._waiting: deque[ActionMessage] | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._with_room = False  # one action of this screen is being written
+        self._stopped = False
+        self._forgetting: asyncio.Task[None] | None = None
 
     def put(self, message: ActionMessage) -> None:
         if self._waiting is None:
             self._waiting = deque()
         self._waiting.append(message)
-        if self._task is None:
-            self._task = asyncio.create_task(self._answer(self._waiting))
+        if not self._with_room:
+            self._next()
 
-    async def _answer(self, waiting: deque[ActionMessage]) -> None:
-        try:
-            while waiting:
-                answer = await _act(waiting.popleft(), self._conn, self._live, self._hub)
-                self._conn.send(encode(answer))
-                if answer.get("code") == "room_closed":
-                    # Closed or deleted by another process whose word the bus lost: every
-                    # screen here hears it now, not at the next idle sweep.
-                    await self._hub.forget(self._live.code)
-        finally:
-            self._task = None
-            if not waiting:
-                self._waiting = None
+    def _next(self) -> None:
+        """Hand the next waiting action to the room, answering at once those refused here."""
+        waiting = self._waiting
+        while waiting and not self._stopped:
+            message = waiting.popleft()
+            refusal = _refusal(message, self._conn, self._live)
+            if refusal is not None:
+                self._conn.send(encode(refusal))
+                continue
+            actor = FACILITATOR if self._conn.role == "facilitator" else self._conn.participant
+            assert actor is not None
+            self._with_room = True
+            command = self._hub.command(message.action, actor)
+            self._live.submit_then(command, message.id, partial(self._answered, message))
+            return
+        self._waiting = None
+
+    def _answered(self, message: ActionMessage, outcome: Accepted | BaseException) -> None:
+        self._with_room = False
+        answer = _answer(message, outcome, self._live)
+        self._conn.send(encode(answer))
+        if answer.get("code") == "room_closed" and self._forgetting is None:
+            # Closed or deleted by another process whose word the bus lost: every screen
+            # here hears it now, not at the next idle sweep.
+            self._forgetting = asyncio.get_running_loop().create_task(self._hub.forget(self._live.code))
+        self._next()
 
     async def stop(self) -> None:
-        task = self._task
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        """The socket is gone: what waits is not handed on (the phone resends it with the
+        same id); what the room is writing stays written, its answer goes nowhere."""
+        self._stopped = True
+        self._waiting = None
 
 
-async def _act(message: ActionMessage, conn: Connection, live: LiveRoom, hub: Hub) -> dict[str, object]:
-    kind = message.action.type
+def _refusal(message: ActionMessage, conn: Connection, live: LiveRoom) -> dict[str, object] | None:
+    """Why this screen's action does not reach the room, or None."""
     allowed = FACILITATOR_ACTIONS if conn.role == "facilitator" else PARTICIPANT_ACTIONS
-    if conn.role == "projector" or kind not in allowed:
+    if conn.role == "projector" or message.action.type not in allowed:
         return {"type": "error", "id": message.id, "code": "not_allowed"}
     if not live.budget.take():
         return {"type": "error", "id": message.id, "code": "room_busy"}
-    actor = FACILITATOR if conn.role == "facilitator" else conn.participant
-    assert actor is not None
-    try:
-        accepted = await live.submit(hub.command(message.action, actor), message.id)
-    except Refused as exc:
-        return {"type": "error", "id": message.id, "code": exc.code}
-    except ActionFailed:  # a bug in the rules, logged by the writer: final, not resent
+    return None
+
+
+def _answer(message: ActionMessage, outcome: Accepted | BaseException, live: LiveRoom) -> dict[str, object]:
+    """What the screen is told of its action's outcome."""
+    if isinstance(outcome, Accepted):
+        return {"type": "ack", "id": message.id, "seq": outcome.seq}
+    if isinstance(outcome, Refused):
+        return {"type": "error", "id": message.id, "code": outcome.code}
+    if isinstance(outcome, ActionFailed):  # a bug in the rules, logged by the writer: final, not resent
         return {"type": "error", "id": message.id, "code": "internal_error"}
-    except WorkshopGone:
+    if isinstance(outcome, WorkshopGone):
         return {"type": "error", "id": message.id, "code": "room_closed"}
-    except Exception:
-        log.exception("room %s: could not store %s", live.code, kind)
-        return {"type": "error", "id": message.id, "code": "storage_unavailable"}
-    return {"type": "ack", "id": message.id, "seq": accepted.seq}
+    log.error("room %s: could not store %s", live.code, message.action.type, exc_info=outcome)
+    return {"type": "error", "id": message.id, "code": "storage_unavailable"}
