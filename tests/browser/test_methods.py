@@ -172,6 +172,9 @@ def test_the_method_menu_switches_moves_and_takes_exercises_next_on_every_agenda
 
     # Take Mingling next during the day: it is switched on and comes right after this one.
     facilitator.get_by_role("button", name="Start", exact=True).click()
+    # "Right after this one" means after the exercise running: wait until it runs (under
+    # load the click came before the start had reached the page, and Mingling went first).
+    expect(facilitator.get_by_role("button", name="Pause", exact=True)).to_be_visible()
     facilitator.get_by_role("button", name="Sett Mingling rett etter denne").click()
     expect(agenda.locator("li").nth(1)).to_contain_text("Mingling")
     expect(agenda.locator("li").nth(1)).not_to_contain_text("valgt bort")
