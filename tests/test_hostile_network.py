@@ -143,6 +143,41 @@ def test_creating_workshops_is_limited_per_address(settings: Settings) -> None:
         assert "Vent litt" in answers[-1].text
 
 
+@pytest.mark.parametrize("way", ["start_page", "editor_start", "editor_preview", "next_gathering"])
+def test_every_way_of_creating_a_workshop_takes_from_one_budget_per_address(
+    settings: Settings, way: str
+) -> None:
+    """A script flooding the editor's start or preview, or the next gathering, is held to
+    the same few workshops an hour as the start page (each one a room in memory)."""
+    import tomllib
+
+    from tests.roomkit import DEMO_PROGRAM
+
+    with TestClient(create_app(settings.model_copy(update={"workshops_per_hour": 4}))) as client:
+        saved = client.post("/editor/save", json={"program": tomllib.loads(DEMO_PROGRAM)}).json()
+        first = create_workshop(client)  # one of the four
+
+        def create() -> int:
+            if way == "start_page":
+                sent = client.post("/workshops", data={"program": "demo.toml"}, follow_redirects=False)
+            elif way == "editor_start":
+                sent = client.post(f"/editor/{saved['id']}/start", follow_redirects=False)
+            elif way == "editor_preview":
+                program = tomllib.loads(DEMO_PROGRAM)
+                sent = client.post("/editor/preview", json={"program": program, "index": 0})
+            else:
+                sent = client.post(
+                    f"/f/{first.code}/{first.facilitator_key}/next",
+                    data={"program": "this"},
+                    follow_redirects=False,
+                )
+            return sent.status_code
+
+        answers = [create() for _ in range(6)]
+        assert answers[3:] == [429] * 3, answers
+        assert all(status in (200, 303) for status in answers[:3]), answers
+
+
 @pytest.mark.parametrize("origin", ["http://evil.example", "null", "http://testserver:8001"])
 def test_forms_sent_from_another_site_change_nothing(client: TestClient, origin: str) -> None:
     w = create_workshop(client)

@@ -109,6 +109,13 @@ async def _lookup(conn: HTTPConnection, code: str) -> Door | None:
     return Door(row.id, row.code, row.facilitator_key_hash, row.projector_key, closed, deleted)
 
 
+def may_create(conn: HTTPConnection) -> bool:
+    """One more workshop from this address (``SAMLING_WORKSHOPS_PER_HOUR``), taken from
+    its budget: each is a room in memory, so a script may not make them by the thousand."""
+    limiter: KeyedLimiter = conn.app.state.creation_limiter
+    return limiter.take(client_address(conn))
+
+
 def hosted(conn: HTTPConnection) -> bool:
     settings: Settings = conn.app.state.settings
     return settings.hosted

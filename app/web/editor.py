@@ -34,8 +34,8 @@ from app.core.room import FACILITATOR, SYSTEM, Refused
 from app.realtime.hub import now_ms
 from app.storage.library import Library
 from app.storage.tables import SavedProgram
-from app.web.access import hosted, signed_in
-from app.web.pages import _hub, _settings, check_origin, language, render, set_cookie
+from app.web.access import hosted, may_create, signed_in
+from app.web.pages import _hub, _settings, check_origin, creation_refused, language, render, set_cookie
 from app.web.ws import participant_cookie
 from app.workshops import digest, new_token, start_workshop
 
@@ -304,6 +304,9 @@ async def start(request: Request, program_id: int) -> Response:
     row = await _own_program(request, program_id)
     if isinstance(row, Response):
         return row
+    refused = creation_refused(request)
+    if refused is not None:
+        return refused
     try:
         created = await asyncio.to_thread(
             library.start_saved, request.app.state.store, _settings(request), row
@@ -343,6 +346,8 @@ async def preview(request: Request) -> Response:
     report = check(trimmed)
     if report.program is None:
         return JSONResponse(report_json(report, trimmed))
+    if not may_create(request):  # a rehearsal room is a workshop too
+        return _refused(429, "rate_limited")
     text = write_program(report.program)
     store, settings, hub = request.app.state.store, _settings(request), _hub(request)
     created = await asyncio.to_thread(start_workshop, store, settings, PREVIEW_FILE, text, owner_id=who)

@@ -30,9 +30,9 @@ from app.web import addresses, assets
 from app.web.access import (
     Door,
     ForeignOrigin,
-    client_address,
     find,
     hosted,
+    may_create,
     may_facilitate,
     same_origin,
     signed_in,
@@ -153,6 +153,16 @@ def not_found(request: Request) -> HTMLResponse:
     )
 
 
+def creation_refused(request: Request) -> HTMLResponse | None:
+    """Every way of creating a workshop (the start page, the editor's start, the next
+    gathering) takes from one budget per address; the page that says so, once spent."""
+    if may_create(request):
+        return None
+    return render(
+        request, "message.html", status_code=429, title_key="start.title", body_key="start.rate_limited"
+    )
+
+
 def check_origin(request: Request) -> None:
     """Every form that changes something: refused when another site's page sent it."""
     if not same_origin(request):
@@ -194,10 +204,9 @@ async def create(request: Request, program: Annotated[str, Form(max_length=200)]
     account = await signed_in(request)
     if hosted(request) and account is None:
         return RedirectResponse("/signin", status_code=303)
-    if not request.app.state.creation_limiter.take(client_address(request)):
-        return render(
-            request, "message.html", status_code=429, title_key="start.title", body_key="start.rate_limited"
-        )
+    refused = creation_refused(request)
+    if refused is not None:
+        return refused
     try:
         created = await asyncio.to_thread(
             create_workshop, request.app.state.store, _settings(request), program, account

@@ -22,13 +22,13 @@ from app.core.actions import Join, MoveParticipant
 from app.core.localized import localize
 from app.core.program import ProgramError, list_programs
 from app.core.room import FACILITATOR, SYSTEM, Refused
-from app.web.access import client_address
 from app.web.editor import saved_programs
 from app.web.pages import (
     PARTICIPANT_COOKIE_SECONDS,
     _hub,
     _settings,
     check_origin,
+    creation_refused,
     facilitator_room,
     language,
     not_found,
@@ -85,10 +85,9 @@ async def start_next(
     staffed = await facilitator_room(request, code, key)
     if staffed is None:
         return not_found(request)
-    if not request.app.state.creation_limiter.take(client_address(request)):
-        return render(
-            request, "message.html", status_code=429, title_key="start.title", body_key="start.rate_limited"
-        )
+    refused = creation_refused(request)
+    if refused is not None:
+        return refused
     store = request.app.state.store
     workshop = await asyncio.to_thread(store.find_workshop, staffed.code)
     assert workshop is not None

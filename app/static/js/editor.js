@@ -411,7 +411,8 @@ async function preview(screen) {
     const { status, data } = await post("/editor/preview", { program: prune(state.program), index: state.selected });
     if (status !== 200 || !data.ok) {
       if (win) win.close();
-      say(status === 200 ? t("editor.preview_problems") : t("editor.preview_failed"));
+      const why = status === 429 ? t("start.rate_limited") : t("editor.preview_failed");
+      say(status === 200 ? t("editor.preview_problems") : why);
       if (data.problems) {
         state.report = Object.assign({}, state.report, { problems: data.problems });
         draw();
