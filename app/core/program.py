@@ -8,7 +8,6 @@ the file, the exercise and the field, so a facilitator can fix it without readin
 from __future__ import annotations
 
 import contextlib
-import datetime
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from app.core.dates import CalendarDate
 from app.core.kinds.comments import Config as CommentsConfig
 from app.core.kinds.crowdsource import Config as CrowdsourceConfig
 from app.core.kinds.diamond import Config as DiamondConfig
@@ -137,7 +137,7 @@ class Exercise(_Strict):
 
 class Program(_Strict):
     title: LocalizedText
-    date: str | None = None
+    date: CalendarDate | None = None
     start: str | None = None  # planned start, "HH:MM"
     description: LocalizedText = ""
     network_group_size: Annotated[int, Field(ge=2, le=12)] = 5
@@ -159,16 +159,6 @@ class Program(_Strict):
             ok = len(parts) == 2 and all(len(p) == 2 and p.isdigit() for p in parts)
             if not ok or int(parts[0]) > 23 or int(parts[1]) > 59:
                 raise ValueError(f'{value!r} is not a time of day: write it as HH:MM, for example "08:30"')
-        return value
-
-    @field_validator("date")
-    @classmethod
-    def _calendar_date(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                datetime.date.fromisoformat(value)
-            except ValueError:
-                raise ValueError(f"{value!r} is not a date: write it as YYYY-MM-DD") from None
         return value
 
     def exercise(self, exercise_id: str) -> Exercise | None:
@@ -220,7 +210,11 @@ def cross_check(program: Program) -> Iterator[tuple[int, str, str]]:
                         yield index, f"phases[{number}].role_cues", f"{name!r} is none of the roles ({known})"
             if phase.new_groups and number == 0:
                 yield index, f"phases[{number}].new_groups", "the first phase has the first groups"
+            if phase.round_robin is not None and ex.grouping == "none":
+                yield index, f"phases[{number}].round_robin", "needs groups (grouping is none)"
         for kind in KINDS:
+            if kind.in_groups and ex.grouping == "none" and getattr(ex, kind.name, None) is not None:
+                yield index, kind.name, "needs groups (grouping is none)"
             if kind.check is not None and getattr(ex, kind.name, None) is not None:
                 for field, message in kind.check(program, ex):
                     yield index, f"{kind.name}.{field}", message

@@ -130,6 +130,52 @@ def test_every_reference_to_another_exercise_or_phase_is_checked(
     assert message in error_of(GALLERY.replace(*change))
 
 
+WHOLE_ROOM = """
+title = "Dag"
+[[exercises]]
+id = "plenum"
+title = "Plenum"
+grouping = "none"
+TABLE
+[[exercises.phases]]
+kind = "G"
+minutes = 10
+PHASE
+"""
+
+
+@pytest.mark.parametrize(
+    ("table", "phase", "field"),
+    [
+        ("", "round_robin = { per_person_seconds = 60 }", "phases[0].round_robin"),
+        ('[exercises.roles]\nroles = [{ name = "Ordstyrer" }]', "", "roles"),
+        ("[exercises.diamond]", "", "diamond"),
+        ("[exercises.lists]", "", "lists"),
+    ],
+)
+def test_what_works_in_groups_is_refused_on_an_exercise_without_groups(
+    table: str, phase: str, field: str
+) -> None:
+    # Accepted before, then every phone's action was refused («no_group») or the round
+    # robin never showed: the facilitator learnt it in the room, not when loading the file.
+    alone = WHOLE_ROOM.replace("TABLE", table).replace("PHASE", phase)
+    message = error_of(alone)
+    assert message == f'dag.toml: exercise 1 ("plenum"), field {field}: needs groups (grouping is none)'
+    load_program_text(alone.replace('"none"', '"network"'), source="dag.toml")
+
+
+def test_a_gallery_walk_needs_groups_too() -> None:
+    walk = GALLERY.replace('title = "Gallerivandring"', 'title = "Gallerivandring"\ngrouping = "none"')
+    assert 'exercise 3 ("galleri"), field gallery: needs groups (grouping is none)' in error_of(walk)
+
+
+def test_a_recap_date_that_is_no_date_is_refused() -> None:
+    recap = GOOD + '[exercises.recap]\ntitle = "Samling 1"\ndate = "DATE"\n'
+    assert 'exercise 1 ("verdier"), field recap.date:' in error_of(recap.replace("DATE", "2026-02-30"))
+    assert "YYYY-MM-DD" in error_of(recap.replace("DATE", "14. juni"))
+    load_program_text(recap.replace("DATE", "2026-02-28"), source="dag.toml")
+
+
 @pytest.mark.parametrize("start", ["25:70", "8:30", "24:00", "08:60", "kl 8"])
 def test_a_start_that_is_no_time_of_day_is_refused(start: str) -> None:
     message = error_of(f'start = "{start}"\n' + GOOD)

@@ -77,5 +77,8 @@ class Kind(Generic[S]):
     # Checks of the kind's table against the rest of the program (other exercises it
     # names, its own phases), run when a program is loaded: (field, message) per problem.
     check: Callable[[Program, Exercise], Iterable[tuple[str, str]]] | None = None
+    # Works per group (roles, a diamond, lists, a gallery walk): refused at load on an
+    # exercise with grouping = "none", where every phone's action would be refused.
+    in_groups: bool = False
     # A later phase of the exercise starts (the room is already in it): the roles pass on.
     phase_started: Callable[[Room, Exercise, S, Command], tuple[S, Changes]] | None = None

@@ -449,6 +449,7 @@ def check(program: Program, exercise: Exercise) -> Iterator[tuple[str, str]]:
 
 KIND: Kind[State] = Kind(
     name="diamond",
+    in_groups=True,
     participant_actions=ACTIONS,
     facilitator_actions=ACTIONS,
     start=start,

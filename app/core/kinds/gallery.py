@@ -427,6 +427,7 @@ def check(program: Program, exercise: Exercise) -> Iterator[tuple[str, str]]:
 
 KIND: Kind[State] = Kind(
     name="gallery",
+    in_groups=True,
     participant_actions=(GalleryHost, GalleryComment),
     facilitator_actions=(GalleryHost, GalleryHide),
     start=start,

@@ -360,6 +360,7 @@ def suggestions(room: Room, exercise: Exercise, state: State, group: int | None)
 
 KIND: Kind[State] = Kind(
     name="lists",
+    in_groups=True,
     participant_actions=(Add, EditItem, RemoveItem, Vote, GivePoints),
     facilitator_actions=(Gather, MergeItems, Voting, RemoveRoomItem, EditItem, RemoveItem),
     start=start,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.dates import CalendarDate
 from app.core.kinds.base import Kind
 from app.core.localized import LocalizedText, text
 
@@ -59,7 +60,7 @@ class Config(_Strict):
     """``[exercises.recap]``: the earlier gathering's title and date, and its results."""
 
     title: LocalizedText = ""
-    date: str | None = None
+    date: CalendarDate | None = None
     sections: Annotated[list[Section], Field(max_length=MAX_SECTIONS)] = Field(default_factory=list)
 
 

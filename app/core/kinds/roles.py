@@ -873,6 +873,7 @@ def export(room: Room, exercise: Exercise, state: State) -> list[tuple[str, str,
 
 KIND: Kind[State] = Kind(
     name="roles",
+    in_groups=True,
     participant_actions=(RolesAnswer, RolesChoose),
     facilitator_actions=(RolesAssign, RolesRedraw, RolesSwap, RolesSet, RolesNextRound),
     start=start,
