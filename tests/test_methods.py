@@ -21,6 +21,9 @@ NAMED = {
     "1-2-4-alle": "1-2-4-All",
     "troika": "Troika",
     "25-10": "25/10",
+    # The method library's own (exercises/): the palette offers them too.
+    "verdenskafe": "World Café",
+    "impromptu-nettverk": "Impromptu Networking",
 }
 
 
@@ -72,6 +75,13 @@ def test_the_methods_have_the_seeds_timings() -> None:
     assert troika.grouping == "triads" and len(troika.phases) == 13
     crowd = exercise("25-10")
     assert crowd.crowdsource is not None and crowd.crowdsource.rounds == 5
+    cafe = exercise("verdenskafe")
+    assert cafe.grouping == "world_cafe" and minutes(cafe) == [20, 20, 20, 15]
+    assert [p.new_groups for p in cafe.phases] == [False, True, True, False]
+    impromptu = exercise("impromptu-nettverk")
+    assert impromptu.grouping == "pairs" and minutes(impromptu) == [4, 4, 4, 3]
+    assert [p.new_groups for p in impromptu.phases] == [False, True, True, False]
+    assert all(p.half_time_signal for p in impromptu.phases[:3])
 
 
 def test_the_private_methods_write_into_the_workbook() -> None:
