@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
@@ -23,7 +23,7 @@ from app.render.cloud import CloudRenderer
 from app.settings import Settings, get_settings
 from app.storage.store import Store
 from app.web import accounts, editor, pages, programmes, results, wordcloud, workbook, ws
-from app.web.access import ForeignOrigin, TooManyGuesses
+from app.web.access import ForeignOrigin, TooManyGuesses, from_our_pages
 from app.web.assets import StaticAssets
 from app.web.headers import SecurityHeaders
 from app.web.logs import mask_access_log
@@ -129,7 +129,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await bus.stop()
             store.close()
 
-    app = Samling(title="Samling", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app = Samling(
+        title="Samling",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        dependencies=[Depends(from_our_pages)],  # every route that changes something: our pages only
+    )
     app.sockets = ws.RoomSockets(app, settings.trusted_proxies)
     app.state.settings = settings
     app.add_exception_handler(TooManyGuesses, too_many_guesses)

@@ -208,6 +208,41 @@ def test_forms_sent_from_another_site_change_nothing(client: TestClient, origin:
     assert ours.status_code == 303
 
 
+def test_every_route_that_changes_something_refuses_another_sites_page(client: TestClient) -> None:
+    """Not only the forms we thought of: every POST (or PUT, PATCH, DELETE) the app has,
+    today's and tomorrow's, is refused from a foreign Origin before it does anything."""
+    import tomllib
+
+    from tests.roomkit import DEMO_PROGRAM
+
+    w = create_workshop(client)
+    saved = client.post("/editor/save", json={"program": tomllib.loads(DEMO_PROGRAM)}).json()
+    names = {"code": w.code, "key": w.facilitator_key, "program_id": str(saved["id"])}
+    changing = [
+        (method, path)
+        for path, methods in client.app.openapi()["paths"].items()  # type: ignore[attr-defined]
+        for method in methods
+        if method not in ("get", "head", "options")
+    ]
+    assert len(changing) >= 16  # the whole app, not a router of it
+    for method, path in changing:
+        sent = client.request(method, path.format(**names), headers={"origin": "http://evil.example"})
+        assert sent.status_code == 403, (method, path, sent.status_code)
+    assert client.get(f"/f/{w.code}/{w.facilitator_key}").status_code == 200  # still open
+    assert client.get(f"/editor/{saved['id']}/download").status_code == 200  # not deleted
+
+
+def test_a_page_of_another_site_cannot_open_a_room_socket_with_a_visitors_cookie(client: TestClient) -> None:
+    w = create_workshop(client)
+    token = join(client, w.code, "Kari")
+    foreign = {"origin": "http://evil.example", "cookie": f"samling_{w.code}={token}"}
+    with client.websocket_connect("/ws", headers=foreign) as socket:
+        assert socket.receive_json()["code"] == "bad_origin"  # before any hello
+    ours = {**foreign, "origin": "http://testserver"}
+    with client.websocket_connect("/ws", headers=ours) as socket:
+        hello(socket, w.code, "participant").wait_for("snapshot")  # her own phone page may
+
+
 def test_staff_pages_and_results_are_never_stored_by_a_cache(client: TestClient) -> None:
     w = create_workshop(client)
     for path in (

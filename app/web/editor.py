@@ -35,7 +35,7 @@ from app.realtime.hub import now_ms
 from app.storage.library import Library
 from app.storage.tables import SavedProgram
 from app.web.access import hosted, may_create, signed_in
-from app.web.pages import _hub, _settings, check_origin, creation_refused, language, render, set_cookie
+from app.web.pages import _hub, _settings, creation_refused, language, render, set_cookie
 from app.web.ws import participant_cookie
 from app.workshops import digest, new_token, start_workshop
 
@@ -209,7 +209,6 @@ def _refused(status: int, code: str) -> JSONResponse:
 
 @router.post("/editor/check")
 async def check_program(request: Request) -> Response:
-    check_origin(request)
     try:
         await owner(request)
     except NotSignedIn:
@@ -223,7 +222,6 @@ async def check_program(request: Request) -> Response:
 
 @router.post("/editor/save")
 async def save_program(request: Request) -> Response:
-    check_origin(request)
     try:
         who = await owner(request)
     except NotSignedIn:
@@ -265,7 +263,6 @@ async def download(request: Request, program_id: int) -> Response:
 
 @router.post("/editor/upload")
 async def upload(request: Request, file: Annotated[UploadFile, File()]) -> Response:
-    check_origin(request)
     who = await _owner_or_page(request)
     if isinstance(who, Response):
         return who
@@ -289,7 +286,6 @@ async def upload(request: Request, file: Annotated[UploadFile, File()]) -> Respo
 
 @router.post("/editor/{program_id}/delete")
 async def delete(request: Request, program_id: int) -> Response:
-    check_origin(request)
     who = await _owner_or_page(request)
     if isinstance(who, Response):
         return who
@@ -300,7 +296,6 @@ async def delete(request: Request, program_id: int) -> Response:
 @router.post("/editor/{program_id}/start")
 async def start(request: Request, program_id: int) -> Response:
     """A workshop from the saved program: on to its facilitator page."""
-    check_origin(request)
     row = await _own_program(request, program_id)
     if isinstance(row, Response):
         return row
@@ -326,7 +321,6 @@ async def preview(request: Request) -> Response:
     """Start a rehearsal of exercise ``index``: a room of the exercises up to it, three
     made-up people in one group, at that exercise with its timer running. This browser
     becomes the first of the three (the phone link), and gets the projector link."""
-    check_origin(request)
     try:
         who = await owner(request)
     except NotSignedIn:

@@ -3,7 +3,8 @@ and nothing kept in a cache but the static assets and QR codes.
 
 Facilitator and projector links carry secrets in their path, so no page sends more than
 its origin as Referer (``strict-origin``: the same origin browsers then send in
-``Origin`` on a form, which is how forms are checked, see ``access.same_origin``).
+``Origin`` on a form, which is how every request that changes something is checked,
+see ``access.from_our_pages``).
 Staff pages, results and phone pages are ``no-store``: a shared or borrowed computer
 keeps no copy of them.
 """

@@ -29,12 +29,10 @@ from app.settings import Settings
 from app.web import addresses, assets
 from app.web.access import (
     Door,
-    ForeignOrigin,
     find,
     hosted,
     may_create,
     may_facilitate,
-    same_origin,
     signed_in,
     user_accounts,
     wrong,
@@ -163,12 +161,6 @@ def creation_refused(request: Request) -> HTMLResponse | None:
     )
 
 
-def check_origin(request: Request) -> None:
-    """Every form that changes something: refused when another site's page sent it."""
-    if not same_origin(request):
-        raise ForeignOrigin
-
-
 # --- facilitator: start page, create, control ------------------------------------------------
 
 
@@ -200,7 +192,6 @@ async def start_page(request: Request) -> Response:
 
 @router.post("/workshops")
 async def create(request: Request, program: Annotated[str, Form(max_length=200)]) -> Response:
-    check_origin(request)
     account = await signed_in(request)
     if hosted(request) and account is None:
         return RedirectResponse("/signin", status_code=303)
@@ -306,7 +297,6 @@ async def facilitator_page(request: Request, code: str, key: str) -> HTMLRespons
 async def close(request: Request, code: str, key: str) -> Response:
     """End the workshop: the room code stops working, private answers go, the results
     stay for the facilitator (read-only) until deleted or purged."""
-    check_origin(request)
     staffed = await facilitator_room(request, code, key)
     if staffed is None:
         return not_found(request)
@@ -321,7 +311,6 @@ async def delete(
     request: Request, code: str, key: str, confirm: Annotated[str, Form(max_length=10)] = ""
 ) -> Response:
     """Delete the workshop with all its data (history, notes, answers), at once."""
-    check_origin(request)
     staffed = await facilitator_room(request, code, key)
     if staffed is None:
         return not_found(request)
@@ -396,7 +385,6 @@ async def join(
     code: Annotated[str, Form(max_length=40)] = "",
     name: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    check_origin(request)
     typed = codes.normalize(code)
 
     def again(error_key: str, status_code: int) -> HTMLResponse:

@@ -36,7 +36,7 @@ from app.realtime.hub import Hub, LiveRoom, now_ms
 from app.realtime.ratelimit import KeyedLimiter
 from app.settings import Settings
 from app.web.access import client_address, find, wrong
-from app.web.pages import check_origin, language, not_found, render
+from app.web.pages import language, not_found, render
 from app.web.ws import participant_cookie
 from app.workshops import digest, stored_room
 
@@ -327,7 +327,6 @@ async def delete(
 ) -> Response:
     """The person deletes their notes and private answers: from the room, from the stored
     history, and from the stored snapshot."""
-    check_origin(request)
     opened = await _open(request, code, key)
     if isinstance(opened, Response):
         return opened
