@@ -124,6 +124,11 @@ function pointsVote(el, data, api) {
   ];
 }
 
+/* "Prikkavstemning – 3 har stemt", or with points "Poengfordeling – 3 har stemt". */
+function votingOpen(data, api) {
+  return api.t(data.vote === "points" ? "lists.points_open" : "lists.voting_open", { voters: data.voters });
+}
+
 // --- projector and results -------------------------------------------------------------------
 
 function groupsView(data, api) {
@@ -139,7 +144,7 @@ function projector(el, data, api) {
   var showRoom = data.voting || (data.room || []).length > 0;
   render(el, function () {
     return [
-      h("h2", { text: showRoom ? (data.voting ? api.t("lists.voting_open", { voters: data.voters }) : api.t("lists.room_title")) : api.t("lists.groups_title") }),
+      h("h2", { text: showRoom ? (data.voting ? votingOpen(data, api) : api.t("lists.room_title")) : api.t("lists.groups_title") }),
       showRoom ? roomList(el, data, api) : groupsView(data, api),
     ];
   }, JSON.stringify(data));
@@ -159,7 +164,7 @@ function facilitator(el, data, api) {
     h("h2", { text: api.t("lists.title") }),
     h("div", { className: "controls" }, [
       h("button", { type: "button", className: "button", text: api.t("lists.gather_all"), on: { click: function () { say(el, api, { type: "lists_gather" }); } } }),
-      h("button", { type: "button", className: "button primary", text: data.voting ? api.t("lists.close_voting") : api.t("lists.open_voting"),
+      h("button", { type: "button", className: "button primary", text: api.t(data.voting ? "lists.close_voting" : data.vote === "points" ? "lists.open_points" : "lists.open_voting"),
         on: { click: function () { say(el, api, { type: "lists_voting", open: !data.voting }); } } }),
     ]),
     h("p", { className: "hint lists-status", role: "status", "aria-live": "polite", keep: true }),
@@ -186,7 +191,7 @@ function facilitator(el, data, api) {
 
 /* While hidden on the projector: how many items and voters, not which. */
 function summary(data, api) {
-  if (data.voting) return api.t("lists.voting_open", { voters: data.voters });
+  if (data.voting) return votingOpen(data, api);
   var items = (data.groups || []).reduce(function (sum, g) { return sum + g.items.length; }, 0);
   return api.t("lists.count", { count: items });
 }
