@@ -243,3 +243,29 @@ def test_the_purge_and_the_idle_sweep_survive_errors() -> None:
 
     run_async(run())
     assert calls == [0, 1, 2]  # it went on after the error, and stopped when told
+
+
+def test_a_deleted_workshops_word_cloud_picture_leaves_memory_with_it(client: TestClient) -> None:
+    """Every cache keyed by a workshop goes when it is deleted; the picture cache is keyed
+    by the workshop, so no later workshop (whatever its code) is ever shown it."""
+    from tests.roomkit import CLOUD_PROGRAM
+
+    programs = client.app.state.settings.programs_dir  # type: ignore[attr-defined]
+    (programs / "ordsky.toml").write_text(CLOUD_PROGRAM, encoding="utf-8")
+    w = create_workshop(client, "ordsky.toml")
+    kari = join(client, w.code, "Kari")
+    with client.websocket_connect("/ws") as f_socket, connect_phone(client, w.code, kari) as p_socket:
+        facilitator = hello(f_socket, w.code, "facilitator", w.facilitator_key)
+        phone = hello(p_socket, w.code, "participant")
+        assert facilitator.act({"type": "start"})["type"] == "ack"
+        word = {"type": "wordcloud_submit", "exercise": "ordsky", "word": "Tillit"}
+        assert phone.act(word)["type"] == "ack"
+    picture = client.get(f"/s/{w.code}/{w.projector_key}/wordcloud/ordsky.png")
+    assert picture.status_code == 200 and picture.headers["content-type"] == "image/png"
+    renderer = client.app.state.renderer  # type: ignore[attr-defined]
+    workshop_id = _store(client).find_workshop(w.code).id  # type: ignore[union-attr]
+    assert [key for key in renderer._clouds if key[0] == workshop_id] == [(workshop_id, "ordsky")]
+    deleted = client.post(f"/f/{w.code}/{w.facilitator_key}/delete", data={"confirm": "yes"})
+    assert deleted.status_code == 200
+    assert [key for key in renderer._clouds if key[0] == workshop_id] == []
+    assert client.get(f"/s/{w.code}/{w.projector_key}/wordcloud/ordsky.png").status_code == 404
