@@ -234,3 +234,42 @@ def test_the_editor_names_every_control_has_aa_contrast_and_works_by_keyboard(
     editor.set_viewport_size({"width": 400, "height": 800})
     assert editor.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert screens.errors == []
+
+
+def test_roles_offer_a_value_only_for_rules_that_take_one_and_texts_save_in_both_languages(
+    server: LiveServer, screens: Screens, tmp_path: Path
+) -> None:
+    """A role's «Verdi (alder)» is there only for «nærmest» and «lengst fra»; changing the
+    rule away drops the value; an English instruction and the rule are in the saved file."""
+    editor = screens.open(viewport={"width": 1366, "height": 900}, accept_downloads=True).new_page()
+    editor.goto(server.url + "/editor/new?source=method&name=verdidiamant")
+    form = editor.locator("#exercise-form")
+    first = form.locator('[data-path="exercises.0.roles.roles.0"]')
+    expect(first.get_by_label("Rolle 1: Regel", exact=True)).to_have_value("largest")  # «Mørkest hår»
+    expect(first.get_by_label("Rolle 1: Verdi (alder)", exact=True)).to_have_count(0)
+    first.get_by_label("Rolle 1: Regel", exact=True).select_option("closest")
+    value = first.get_by_label("Rolle 1: Verdi (alder)", exact=True)
+    expect(value).to_be_visible()
+    expect(first.locator(":scope > .field-error")).to_have_text(re.compile("needs a value"))
+    value.fill("40")
+    expect(editor.locator("#problems")).to_contain_text("Ingen feil")
+    first.get_by_label("Rolle 1: Regel", exact=True).select_option("random")
+    expect(first.get_by_label("Rolle 1: Verdi (alder)", exact=True)).to_have_count(0)
+    expect(editor.locator("#problems")).to_contain_text("Ingen feil")  # the 40 went with the rule
+    first.get_by_label("Rolle 1: Regel", exact=True).select_option("furthest")
+    first.get_by_label("Rolle 1: Verdi (alder)", exact=True).fill("35")
+    form.get_by_label("Instruksjon (engelsk)", exact=True).first.fill("Rank the values together.")
+    expect(editor.locator("#problems")).to_contain_text("Ingen feil")
+    editor.get_by_role("button", name="Lagre", exact=True).click()
+    expect(editor.locator("#editor-status")).to_contain_text("Lagret som")
+    with editor.expect_download() as download:
+        editor.get_by_role("link", name="Last ned fil").click()
+    saved = tmp_path / "dag.toml"
+    download.value.save_as(saved)
+    exercise = load_program(saved).exercises[0]
+    assert isinstance(exercise.instruction, dict)
+    assert exercise.instruction["en"] == "Rank the values together."
+    assert exercise.instruction["nb"].startswith("Hvilke verdier")  # the template's bokmål kept
+    assert exercise.roles is not None
+    assert (exercise.roles.roles[0].rule, exercise.roles.roles[0].value) == ("furthest", 35)
+    assert screens.errors == []

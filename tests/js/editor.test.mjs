@@ -6,7 +6,7 @@ import {
   duplicateExercise, earlierWith, insertMethod, moveExercise, newExercise, problemsByPath, prune,
   removeExercise, renameExercise, setAt, slug, textParts, textValue, uniqueId,
 } from "../../app/static/js/editor/model.js";
-import { fieldInfo, skeleton } from "../../app/static/js/editor/schema.js";
+import { applies, fieldInfo, skeleton } from "../../app/static/js/editor/schema.js";
 
 const REFS = { "gallery.of": ["diamond"], "diamond.sources": ["wordcloud", "lists", "diamond"] };
 
@@ -138,4 +138,17 @@ test("the schema tells each field's control and limits", () => {
 test("a new table holds what it must: a role needs a name", () => {
   assert.deepEqual(skeleton(SCHEMA, { $ref: "#/$defs/Roles" }, { text: "Ny tekst", id: "q1" }), { roles: [{ name: "Ny tekst" }] });
   assert.deepEqual(skeleton(SCHEMA, { $ref: "#/$defs/Phase" }, { text: "x", id: "q1" }), { kind: "I" });
+});
+
+test("a role's value holds only with the rules that take one (the schema's only_with)", () => {
+  const props = {
+    rule: { default: "random", enum: ["closest", "furthest", "largest", "random"], type: "string" },
+    value: { anyOf: [{ type: "number" }, { type: "null" }], default: null, only_with: { rule: ["closest", "furthest"] } },
+  };
+  const value = fieldInfo({ $defs: {} }, props.value);
+  assert.deepEqual(value.onlyWith, { rule: ["closest", "furthest"] });
+  assert.equal(applies(value, { name: "Sekretær", rule: "furthest" }, props), true);
+  assert.equal(applies(value, { name: "Viddevakt", rule: "largest" }, props), false);
+  assert.equal(applies(value, { name: "Ordstyrer" }, props), false); // left out: random
+  assert.equal(applies(fieldInfo({ $defs: {} }, props.rule), {}, props), true);
 });

@@ -71,6 +71,7 @@ Rule = Literal[
 # What each rule needs to know of a person; the rest need nothing private.
 _ASKS: dict[str, Question] = {"closest": "age", "furthest": "age", "largest": "hair", "smallest": "hair"}
 _QUESTIONS: tuple[Question, ...] = ("age", "hair")
+VALUED_RULES: tuple[Rule, ...] = ("closest", "furthest")  # the rules that take a value
 
 
 Text = Annotated[LocalizedText, AfterValidator(required(MAX_TEXT))]
@@ -84,7 +85,10 @@ class RoleRule(BaseModel):
     name: Text
     description: Text | None = None
     rule: Rule = "random"
-    value: Annotated[float, Field(ge=-1000, le=1000)] | None = None  # closest / furthest
+    # Only for closest / furthest; the schema says so, so the editor offers it only there.
+    value: Annotated[float, Field(ge=-1000, le=1000)] | None = Field(
+        default=None, json_schema_extra={"only_with": {"rule": list(VALUED_RULES)}}
+    )
     of_remaining: bool = True
 
     @property
@@ -93,9 +97,9 @@ class RoleRule(BaseModel):
 
     @model_validator(mode="after")
     def _value_fits_rule(self) -> RoleRule:
-        if self.rule in ("closest", "furthest") and self.value is None:
+        if self.rule in VALUED_RULES and self.value is None:
             raise ValueError(f"rule {self.rule!r} needs a value, for example value = 40")
-        if self.rule not in ("closest", "furthest") and self.value is not None:
+        if self.rule not in VALUED_RULES and self.value is not None:
             raise ValueError("value is only used by the rules 'closest' and 'furthest'")
         return self
 

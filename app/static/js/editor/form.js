@@ -5,7 +5,7 @@
  * change and drawn with lib/dom.js's render(), so a field keeps its id from one drawing to
  * the next (its path), listens through `on:` and reads its partner field through a ref. */
 import { h } from "../lib/dom.js";
-import { fieldInfo, properties, resolve, skeleton } from "./schema.js";
+import { applies, fieldInfo, properties, resolve, skeleton } from "./schema.js";
 import { clone, getAt, objectKey, pathKey, setAt, textParts, textValue, uniqueId } from "./model.js";
 
 const LONG_TEXTS = new Set(["instruction", "description", "intro", "help", "hint", "prompt", "text"]);
@@ -236,6 +236,7 @@ function listField(ctx, path, key, info) {
     }, [
       h("summary", { className: "item-title" }, [h("span", { text: title }), h("span", { className: "hint item-summary", text: summaryOf(ctx, item) })]),
       tools,
+      h("p", { className: "field-error" }), // a problem of the whole item (a rule without its value)
       ...objectFields(inner, itemPath, info.item.node),
     ]);
   });
@@ -328,21 +329,45 @@ function scalarField(ctx, path, key, info) {
   return stringField(ctx, path, key, info);
 }
 
-/* Every field of the table at `path`, in the models' order; `skip` leaves some to the caller. */
+/* Every field of the table at `path`, in the models' order; `skip` leaves some to the caller.
+ * A field that holds only with another's values (a role's value, with its rule) is shown
+ * while it holds or while it has a value (so its problem can be seen and mended), and goes
+ * with its value when that other field changes so that it no longer holds. */
 export function objectFields(ctx, path, node, skip) {
   const { props } = properties(ctx.schema, node);
+  const infos = {};
+  Object.keys(props).forEach((key) => { infos[key] = fieldInfo(ctx.schema, props[key]); });
+  const table = getAt(ctx.state, path);
   const out = [];
   Object.keys(props).forEach((key) => {
     if (skip && skip.has(key)) return;
     const fieldPath = path.concat([key]);
-    const special = ctx.special && ctx.special(fieldPath, key, ctx);
+    const info = infos[key];
+    if (!applies(info, table, props) && getAt(ctx.state, fieldPath) === undefined) return;
+    const dependents = Object.keys(infos).filter((other) => infos[other].onlyWith && key in infos[other].onlyWith);
+    const own = dependents.length ? withDependents(ctx, path, props, infos, dependents) : ctx;
+    const special = ctx.special && ctx.special(fieldPath, key, own);
     if (special !== undefined) {
       if (special) out.push(special);
       return;
     }
-    out.push(field(ctx, fieldPath, key, fieldInfo(ctx.schema, props[key])));
+    out.push(field(own, fieldPath, key, info));
   });
   return out;
+}
+
+/* A context whose changes also drop the fields beside that no longer hold. */
+function withDependents(ctx, path, props, infos, dependents) {
+  const inner = Object.create(ctx);
+  inner.change = (fieldPath, value, structural) => {
+    ctx.change(fieldPath, value, structural);
+    const table = getAt(ctx.state, path);
+    dependents.forEach((other) => {
+      const otherPath = path.concat([other]);
+      if (!applies(infos[other], table, props) && getAt(ctx.state, otherPath) !== undefined) ctx.change(otherPath, undefined, true);
+    });
+  };
+  return inner;
 }
 
 export function field(ctx, path, key, info) {

@@ -23,7 +23,9 @@ export function fieldInfo(schema, node) {
   let branches = node.anyOf ? node.anyOf.map((b) => resolve(schema, b)) : [node];
   const nullable = branches.some((b) => b.type === "null");
   branches = branches.filter((b) => b.type !== "null");
-  const info = { nullable, default: node.default, title: node.title };
+  // only_with: { rule: ["closest", "furthest"] }: the field means something only while a
+  // field beside it holds one of those values (a role's value, with its rule).
+  const info = { nullable, default: node.default, title: node.title, onlyWith: node.only_with };
   const strings = branches.filter((b) => b.type === "string" && !b.enum);
   if (branches.length === 2 && strings.length === 1 && branches.some(isTextBranch)) {
     return Object.assign(info, { kind: "text", maxLength: strings[0].maxLength });
@@ -48,6 +50,16 @@ export function fieldInfo(schema, node) {
     return Object.assign(info, { kind: "map", value: fieldInfo(schema, one.additionalProperties) });
   }
   return Object.assign(info, { kind: "string" });
+}
+
+/* Whether a field that holds only with another field's values (`info.onlyWith`) holds in
+ * `table` (a field left out counts as its default, from `props`). */
+export function applies(info, table, props) {
+  if (!info.onlyWith) return true;
+  return Object.keys(info.onlyWith).every((other) => {
+    const here = table && table[other] !== undefined ? table[other] : (props[other] || {}).default;
+    return info.onlyWith[other].includes(here);
+  });
 }
 
 export function properties(schema, node) {
