@@ -180,3 +180,51 @@ def test_the_programme_pages_need_the_facilitator_key(client: TestClient, progra
         client.get(f"/f/{w.code}/{w.facilitator_key}/returning").status_code == 404
     )  # not a later gathering
     assert client.get(links["Kari"] + "/next").status_code == 404  # no next gathering yet
+
+
+def pid_of(client: TestClient, code: str, name: str) -> str:
+    return next(p.id for p in room_of(client, code).participants.values() if p.name == name)
+
+
+def back_by_link(client: TestClient, link: str, code: str) -> str:
+    """Join the next gathering from a take-home link; the new phone's token."""
+    client.cookies.clear()
+    back = client.post(link + "/next", follow_redirects=False)
+    assert back.status_code == 303 and back.headers["location"] == f"/r/{code}", back.text
+    token = back.cookies.get(f"samling_{code}")
+    assert token
+    return token
+
+
+def test_the_programme_carries_on_to_a_third_gathering_with_the_workbook_growing(
+    client: TestClient, programs: Path
+) -> None:
+    w, links = first_gathering(client)
+    kari_group = next(p.group for p in room_of(client, w.code).participants.values() if p.name == "Kari")
+    second = next_gathering(client, w)
+    token = back_by_link(client, links["Kari"], second.code)
+    kari = pid_of(client, second.code, "Kari")
+    act(client, second.code, Start())
+    act(client, second.code, NextExercise())  # from the summary to the action learning
+    act(client, second.code, SaveNote(exercise="aksjon", text="Jeg har lyttet mer"), kari)
+    act(client, second.code, NextExercise())
+    act(client, second.code, Submit(exercise="ordsky", word="Mot"), kari)
+    kari_second = take_home_link(client, second.code, token)
+    assert client.post(f"/f/{second.code}/{second.facilitator_key}/close").status_code in (200, 303)
+    assert "Samling 3" in client.get(f"/f/{second.code}/{second.facilitator_key}/next").text
+    third = next_gathering(client, second)
+    # It opens with the second gathering's results, not the first's, and its groups.
+    room = room_of(client, third.code)
+    opening = room.program.exercises[0]
+    assert [ex.id for ex in room.program.exercises] == ["oppsummering", "aksjon", "ordsky", "forslag"]
+    assert opening.recap is not None
+    words = [[i.text for i in s.items] for s in opening.recap.sections if s.kind == "words"]
+    assert words == [["Mot"]]
+    groups = {i.text: s.group for s in opening.recap.sections if s.kind == "groups" for i in s.items}
+    assert groups == {"Kari": kari_group}
+    # Kari comes back by her link of the second gathering: her group, and both gatherings'
+    # answers in her «Mine svar», the nearest first.
+    token = back_by_link(client, kari_second, third.code)
+    assert room_of(client, third.code).participants[pid_of(client, third.code, "Kari")].group == kari_group
+    workbook = client.get(take_home_link(client, third.code, token)).text
+    assert workbook.index("Jeg har lyttet mer") < workbook.index("Jeg skal lytte mer")
