@@ -50,4 +50,6 @@ def test_the_library_has_a_program_for_each_grouping_and_method() -> None:
     assert any(phase.minutes_per_person for phase in phases)  # «ca 1 min per pers»
     exercises = [ex for p in programs.values() for ex in p.exercises]
     assert any(ex.crowdsource for ex in exercises)  # 25/10 Crowd Sourcing
+    votes = {ex.lists.vote for ex in exercises if ex.lists is not None}
+    assert votes == {"dots", "points"}  # voting by points beside dot voting
     assert any(ex.optional and not ex.selected for ex in exercises)  # a method menu
