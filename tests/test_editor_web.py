@@ -3,6 +3,7 @@ program file that loads unchanged; download, upload, start; only the facilitator
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 import tomllib
@@ -85,6 +86,25 @@ def test_a_saved_program_is_a_file_that_loads_unchanged_downloads_and_is_listed(
     assert save(client, changed, body["id"]).json()["name"] == "provedag-2.toml"
     boot = boot_of(client.get(f"/editor/{body['id']}").text)
     assert boot["program"]["title"] == "Prøvedag 2" and boot["id"] == body["id"]
+
+
+def test_the_list_gives_each_program_its_day_and_when_it_changed_as_the_language_writes_dates(
+    client: TestClient,
+) -> None:
+    save(client, {**DAY, "date": "2026-03-02"})
+    save(client, {**DAY, "title": "Uten dato"})
+    today = datetime.date.today().isoformat()
+    rows = re.findall(r"<tr>(.*?)</tr>", client.get("/editor").text, re.S)[1:]
+    dated = next(row for row in rows if "Prøvedag" in row)
+    assert '<time datetime="2026-03-02">2. mars 2026</time>' in dated
+    assert re.search(
+        rf'<time datetime="{today}T\d\d:\d\d[^"]*">{i18n.format_date(today, "nb")} \d\d:\d\d</time>', dated
+    )
+    undated = next(row for row in rows if "Uten dato" in row)
+    assert undated.count("<time") == 1  # no day of its own: only when it changed
+    english = client.get("/editor?lang=en").text
+    assert '<time datetime="2026-03-02">2 March 2026</time>' in english
+    assert f"{i18n.format_date(today, 'en')} " in english and "Last changed" in english
 
 
 def test_a_program_with_a_mistake_is_not_saved(client: TestClient) -> None:

@@ -23,11 +23,11 @@ from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from app import library
+from app import i18n, library
 from app.core.actions import FormGroups, GotoExercise, Join, Start
 from app.core.editing import Report, check
 from app.core.localized import localize
-from app.core.program import Program, ProgramError
+from app.core.program import Program, ProgramError, load_program_text
 from app.core.program_writer import write_program
 from app.core.registry import KINDS
 from app.core.room import FACILITATOR, SYSTEM, Refused
@@ -137,10 +137,10 @@ async def programs_page(request: Request) -> Response:
     saved = []
     for row in rows:
         title: Any = row.name
+        date: str | None = None  # the day the program is for, when it says
         try:
-            from app.core.program import load_program_text
-
-            title = load_program_text(row.text, source=row.name).title
+            program = load_program_text(row.text, source=row.name)
+            title, date = program.title, program.date
         except ProgramError:
             pass
         changed = datetime.datetime.fromtimestamp(row.updated_at / 1000).astimezone()
@@ -149,8 +149,9 @@ async def programs_page(request: Request) -> Response:
                 "id": row.id,
                 "name": row.name,
                 "title": localize(title, lang),
+                "date": date,
                 "iso": changed.isoformat(timespec="minutes"),
-                "day": changed.strftime("%Y-%m-%d %H:%M"),
+                "changed": f"{i18n.format_date(changed.date().isoformat(), lang)} {changed:%H:%M}",
             }
         )
     return render(

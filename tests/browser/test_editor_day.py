@@ -117,7 +117,9 @@ def test_a_day_built_in_the_editor_runs_and_carries_on(
     listing = screens.open().new_page()
     listing.goto(server.url + "/editor")
     expect(listing.locator(".saved-programs")).to_contain_text("Ledersamling 3")
-    expect(listing.locator(".saved-programs time")).to_have_text(re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d"))
+    expect(listing.locator(".saved-programs time")).to_have_text(
+        re.compile(r"^\d{1,2}\. \w+ \d{4} \d\d:\d\d$")
+    )
 
     # Started from the editor: three phones run it.
     editor.get_by_role("button", name="Lag workshop").click()
