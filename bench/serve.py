@@ -3,16 +3,15 @@
     python bench/serve.py STATS.json app.main:app --host ... (uvicorn's arguments)
 
 Times each collection with ``gc.callbacks`` (wall clock: what the event loop lost, and
-the CPU of the thread that ran it) and writes them to STATS.json twice a second, so the
-benchmark reads the pauses of the run from outside the server. Nothing else changes:
-the app manages its collector as it always does (app/realtime/collector.py).
+the CPU of the thread that ran it) and appends the new ones to STATS.json (a JSON line
+each) twice a second, so the benchmark reads the pauses of the run from outside the
+server. Nothing else changes: the app manages its collector as it always does (app/realtime/collector.py).
 """
 
 from __future__ import annotations
 
 import gc
 import json
-import os
 import sys
 import threading
 import time
@@ -33,13 +32,18 @@ def _watch(phase: str, info: dict[str, Any]) -> None:
 
 
 def _dump(path: str) -> None:
-    while True:
-        time.sleep(0.5)
-        record = {"pid": os.getpid(), "pauses": list(pauses), "frozen": gc.get_freeze_count()}
-        temporary = f"{path}.tmp"
-        with open(temporary, "w", encoding="utf-8") as out:
-            json.dump(record, out)
-        os.replace(temporary, path)
+    """Appends the pauses recorded since the last time, a JSON line each: writing only what
+    is new keeps this thread's share of the GIL small and constant. (Writing the whole
+    growing list twice a second cost a fifth of the server's CPU while 1,000 phones joined,
+    and held the event loop for milliseconds each time, in the figures being measured.)"""
+    written = 0
+    with open(path, "w", encoding="utf-8") as out:
+        while True:
+            time.sleep(0.5)
+            new = pauses[written:]
+            written += len(new)
+            out.write("".join(json.dumps(p) + "\n" for p in new))
+            out.flush()
 
 
 def main() -> None:
@@ -53,13 +57,20 @@ def main() -> None:
 
 
 def read(path: str) -> dict[str, Any]:
-    """What a server wrote (an empty record if it wrote nothing)."""
+    """What a server wrote so far (no pauses if it wrote nothing)."""
     try:
         with open(path, encoding="utf-8") as stats:
-            record: dict[str, Any] = json.load(stats)
-            return record
-    except (OSError, ValueError):
-        return {"pauses": [], "frozen": 0}
+            lines = stats.read().splitlines()
+    except OSError:
+        lines = []
+    # A line being written as we read is left for the next read.
+    pauses = []
+    for line in lines:
+        try:
+            pauses.append(json.loads(line))
+        except ValueError:
+            break
+    return {"pauses": pauses}
 
 
 if __name__ == "__main__":
