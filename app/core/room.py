@@ -126,7 +126,7 @@ class Command:
     seed: int = 0  # drawn by the server for actions that shuffle
     # The command format it was stored in (docs/storage.md): the rules in force when it was
     # accepted, where a rule was tightened since. A command taken now is of today's format.
-    v: int = 2
+    v: int = 3
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,7 +71,7 @@ class Format:
         return record
 
 
-COMMANDS = Format("command", version=2)
+COMMANDS = Format("command", version=3)
 
 
 @COMMANDS.step(1)
@@ -79,6 +79,15 @@ def _rules_of_version_1(record: Record) -> Record:
     """Version 2 has version 1's shape. A version 1 command was accepted by the rules of
     its day, kept on the command (``Command.v``): a group member could change the gallery
     walk's host at any time, which version 2 allows only until the walk starts."""
+    return record
+
+
+@COMMANDS.step(2)
+def _rules_of_version_2(record: Record) -> Record:
+    """Version 3 has version 2's shape. Under version 2's rules rotating roles moved one
+    seat a round whatever the group's size, so in a group with two or more people beyond
+    the roles some held every role and others none; since version 3 the roles go on to
+    people who have had none yet. A version 2 round replays as it ran."""
     return record
 
 

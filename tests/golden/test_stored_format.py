@@ -60,7 +60,7 @@ def test_a_stored_command_carries_its_format_version(store: Store) -> None:
         body = connection.execute(
             text("SELECT body FROM command WHERE seq = :seq"), {"seq": seq + 1}
         ).scalar_one()
-    assert json.loads(body)["v"] == COMMANDS.version == 2
+    assert json.loads(body)["v"] == COMMANDS.version == 3
 
 
 def test_a_stored_snapshot_carries_its_version_and_leaves_the_program_to_the_workshop(store: Store) -> None:

@@ -30,11 +30,12 @@ redraw one group, swap two roles or give a role to someone.
 
 Rotation (``rotate``): every role passes on to the next person (Tilbakemelder → Mottaker
 → Observatør → extra → Tilbakemelder), so that over as many rounds as the group has
-members everyone holds each role once. The program's rounds are its phases: a phase with
-``new_roles = true`` starts the next round, and the roles pass on as it starts (without
-such phases the facilitator passes them on with ``roles_next_round``). When the program
-has fewer rounds than a group has members, the board and the phones say who will miss
-which role.
+members everyone holds each role once; where two or more are beyond the roles, the roles
+go on to people who have held none yet (:func:`rotation_step`). The program's rounds are
+its phases: a phase with ``new_roles = true`` starts the next round, and the roles pass
+on as it starts (without such phases the facilitator passes them on with
+``roles_next_round``). When the program has fewer rounds than a group has members, the
+board and the phones say who will miss which role.
 
 Ages and hair colours stay in ``State.replies``: ``board`` never shows them, and ``mine``
 shows a person only their own. Randomness comes only from the seed of the command that
@@ -47,6 +48,7 @@ import random
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from math import gcd
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -323,15 +325,36 @@ def rotation_order(holders: Sequence[str | None], members: Sequence[str]) -> tup
     return (*order, *(pid for pid in members if pid not in order))
 
 
-def rotate(draw: Draw) -> Draw:
-    """The next round: everyone moves one step along the order, taking the role of the
-    person after them (Tilbakemelder → Mottaker → Observatør → ... → Tilbakemelder); so
-    each role goes to the person before its holder. After ``len(order)`` rounds everyone
-    has held each role once."""
+def rotation_step(people: int, roles: int, round_number: int) -> int:
+    """How many seats along the order every role moves after round ``round_number``.
+
+    With at most one person beyond the roles, one seat back: each person takes the role
+    of the one after them (Tilbakemelder → Mottaker → Observatør → extra → Tilbakemelder).
+    With more, the roles go on to the next ``roles`` people, who have held none yet, and
+    one seat less each time the circle comes round again (every ``people / g`` rounds, g
+    the greatest common divisor of people and roles): in round ``r`` role ``i`` is held at
+    seat ``i + r·roles - ⌊r·g / people⌋``. Either way nobody holds two roles more than
+    anyone else after any round, and after ``people`` rounds everyone has held each role
+    once (tests/core/kinds/test_roles.py)."""
+    if roles >= people - 1:
+        return -1
+
+    def seat(r: int) -> int:
+        r %= people
+        return r * roles - r * gcd(people, roles) // people
+
+    return (seat(round_number) - seat(round_number - 1)) % people
+
+
+def rotate(draw: Draw, fair: bool = True) -> Draw:
+    """The next round: every role moves the same number of seats along the order
+    (:func:`rotation_step`). ``fair = False`` is command format 2's rule, one seat back
+    whatever the group's size (a stored room replays as it ran)."""
     order = draw.order
     position = {pid: i for i, pid in enumerate(order)}
+    step = rotation_step(len(order), len(draw.holders), draw.round) if fair else -1
     holders = tuple(
-        order[(position[h] - 1) % len(order)] if h is not None and h in position else None
+        order[(position[h] + step) % len(order)] if h is not None and h in position else None
         for h in draw.holders
     )
     return replace(draw, holders=holders, round=draw.round + 1, by_lot=(), past=(*draw.past, draw.holders))
@@ -564,7 +587,7 @@ def apply(room: Room, exercise: Exercise, state: State, cmd: Command) -> tuple[S
             raise Refused("not_rotating")
         if not state.groups:
             raise Refused("not_assigned")
-        groups = {g: rotate(draw) for g, draw in state.groups.items()}
+        groups = {g: rotate(draw, fair=cmd.v >= 3) for g, draw in state.groups.items()}
         state = replace(state, groups=groups)
         return state, Changes(board=True, personal=_everyone_drawn(state))
     raise Refused("unknown_action")
@@ -579,7 +602,7 @@ def phase_started(room: Room, exercise: Exercise, state: State, cmd: Command) ->
     groups = dict(state.groups)
     for group, draw in groups.items():
         while draw.round < target:
-            draw = rotate(draw)
+            draw = rotate(draw, fair=cmd.v >= 3)
         groups[group] = draw
     state = replace(state, groups=groups)
     return state, Changes(board=True, personal=_everyone_drawn(state))

@@ -214,7 +214,7 @@ def test_a_host_change_stored_by_a_server_of_format_1_still_replays_during_the_w
     day.room, _ = room_apply(day.room, stored)
     assert day.mine("p3")["is_host"]
     assert command_from_json(command_to_json(stored)).v == 1  # sent on, it keeps its rules
-    assert Command(action=late, at=0, actor="p1").v == COMMANDS.version == 2  # a new one: today's
+    assert Command(action=late, at=0, actor="p1").v == COMMANDS.version == 3  # a new one: today's
     assert day.refused(GalleryHost(exercise=EX, participant="p2"), "p1") == "walk_started"
     people = day.board()["groups"][0]["people"]
     assert people == [{"id": f"p{i}", "name": f"Person {i}"} for i in (1, 2, 3)]

@@ -548,6 +548,55 @@ def test_the_board_keeps_who_held_each_role_in_the_rounds_before() -> None:
     assert [h["name"] for h in group["holders"]] == rounds[2]
 
 
+def main_roles_held(run: Run, rounds: int) -> dict[str, set[int]]:
+    """Which main roles (by index) each member held over the first ``rounds`` rounds."""
+    held: dict[str, set[int]] = {pid: set() for pid in run.state.groups[1].members}
+    for number in range(rounds):
+        if number:
+            run.act(RolesNextRound(exercise=EX))
+        for index, holder in enumerate(run.holders()):
+            if holder is not None:
+                held[holder].add(index)
+    return held
+
+
+def test_a_group_of_five_with_two_roles_gives_them_to_new_people_each_round() -> None:
+    # Ordstyrer and sekretær passed one step each round: over three rounds one person held
+    # both while another held neither. Now each round the roles go on to people who have
+    # had none yet: everyone gets one, one person gets both (6 roles for 5 people).
+    run = Run.begin(IGP.model_copy(update={"rotate": True}), [["A", "B", "C", "D", "E"]])
+    run.act(RolesAssign(exercise=EX))
+    counts = sorted(len(held) for held in main_roles_held(run, 3).values())
+    assert counts == [1, 1, 1, 1, 2]
+
+
+def test_a_round_stored_by_a_server_of_command_format_2_replays_as_it_ran() -> None:
+    """Format 2 moved the roles one seat a round in any group: a stored room keeps that."""
+    run = Run.begin(IGP.model_copy(update={"rotate": True}), [["A", "B", "C", "D", "E"]])
+    run.act(RolesAssign(exercise=EX))
+    order = run.state.groups[1].order
+    assert run.holders() == order[:2]
+    stored = replace(run.cmd(RolesNextRound(exercise=EX), FACILITATOR, 1), v=2)
+    replayed, _ = roles.apply(run.room, run.exercise, run.state, stored)
+    assert replayed.groups[1].holders == (order[4], order[0])  # one seat back, as it ran
+    run.act(RolesNextRound(exercise=EX))  # today's command: on to two who had no role
+    assert run.holders() == (order[2], order[3])
+
+
+@pytest.mark.parametrize(
+    ("people", "count"), [(people, count) for people in range(2, 9) for count in (1, 2, 3) if count <= people]
+)
+def test_the_roles_are_shared_as_evenly_as_the_rounds_allow(people: int, count: int) -> None:
+    """After any number of rounds nobody has held two main roles more than anyone else,
+    and only after as many rounds as members has everyone held each role."""
+    config = Config(roles=[RoleRule(name=f"Rolle {i + 1}") for i in range(count)], rotate=True)
+    for rounds in range(1, people + 1):
+        run = Run.begin(config, [[f"P{i}" for i in range(people)]], grouping="triads")
+        counts = [len(held) for held in main_roles_held(run, rounds).values()]
+        assert max(counts) - min(counts) <= 1, (rounds, counts)
+        assert (min(counts) == count) == (rounds == people), (rounds, counts)
+
+
 def test_next_round_only_when_the_program_rotates() -> None:
     run = Run.begin(IGP, [["Kari", "Ola"]])
     run.act(RolesAssign(exercise=EX))
