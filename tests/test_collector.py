@@ -73,3 +73,26 @@ def test_the_collector_is_handed_back_as_it_was(clock: list[float]) -> None:
     assert gc.get_threshold() == collector.THRESHOLDS
     managed.stop()
     assert gc.get_threshold() == before
+
+
+def test_a_room_that_leaves_memory_is_swept_at_the_next_quiet_moment(clock: list[float]) -> None:
+    """A room evicted (idle), closed or deleted leaves its objects in cycles among the
+    frozen; nothing new grows the frozen, yet they are freed once the rooms are quiet."""
+    managed = Collector(clock=lambda: clock[0])
+    managed.start()
+    try:
+        room = [Node() for _ in range(3 * max(1, gc.get_freeze_count()) // 2 + 1000)]
+        left = weakref.ref(room[0])
+        collector.busy()
+        managed.tick()  # the room is frozen: the frozen grew by half
+        clock[0] += QUIET + 1
+        managed.tick()  # quiet: swept; the room is still in memory, frozen again
+        assert left() is not None
+        del room  # the room leaves memory: in cycles, and frozen
+        collector.released()
+        managed.tick()
+        clock[0] += QUIET + 1
+        managed.tick()
+        assert left() is None, "swept at the next quiet moment, though the frozen did not grow"
+    finally:
+        managed.stop()

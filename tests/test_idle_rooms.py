@@ -66,3 +66,24 @@ def test_a_room_closed_elsewhere_is_forgotten_even_if_the_message_was_lost(quick
         with pytest.raises(Exception):  # noqa: B017 - the socket is closed, with 4404
             for _ in range(10):
                 phone.receive()
+
+
+def test_an_evicted_room_is_freed_even_after_the_collector_froze_it(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server freezes what lives on (app/realtime/collector.py); a room that stayed
+    long enough to be frozen and then went idle is freed all the same, once the rooms are
+    quiet: the memory comes back."""
+    import weakref
+
+    from app.realtime import collector
+
+    monkeypatch.setattr(collector, "QUIET", 0.5)
+    slow = settings.model_copy(update={"idle_minutes": 0.05})  # 3 s: frozen by the ticks first
+    with TestClient(create_app(slow)) as client:
+        hub = client.app.state.hub  # type: ignore[attr-defined]
+        w = create_workshop(client)
+        join(client, w.code, "Kari")
+        room = weakref.ref(hub.rooms[w.code])
+        _wait_until(lambda: w.code not in hub.rooms, 10)
+        _wait_until(lambda: room() is None, 10)

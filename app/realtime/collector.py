@@ -15,8 +15,11 @@ left) are freed as usual when nothing refers to them; only those in cycles wait 
 sweep: unfreeze, collect everything, freeze again. A sweep takes as long as a full
 collection, so it runs only when the rooms have been quiet (nothing stored, no screen
 come or gone) for ``QUIET`` seconds, or after ``SWEEP_AFTER`` seconds at the latest,
-and only when the frozen objects have grown by half since the last sweep. The
-collection counts are raised too (``THRESHOLDS``): fewer, still short, young collections.
+and only when the frozen objects have grown by half since the last sweep or a room has
+left memory since (:func:`released`: idle, closed or deleted, its objects in cycles wait
+among the frozen, and nothing new grows the frozen in a server whose rooms went idle).
+The collection counts are raised too (``THRESHOLDS``): fewer, still short, young
+collections.
 """
 
 from __future__ import annotations
@@ -36,12 +39,20 @@ THRESHOLDS = (10_000, 20, 1_000)  # young collections every 10,000 allocations, 
 
 
 _active_at = 0.0  # time.monotonic() of the latest write, or screen come or gone
+_released = False  # a room left memory since the last sweep
 
 
 def busy() -> None:
     """Something happened in a room (the writer and the fan-out say so): no sweep now."""
     global _active_at
     _active_at = time.monotonic()
+
+
+def released() -> None:
+    """A room left memory (the hub dropped it): sweep at the next quiet moment, so that
+    what it held in cycles is freed even if nothing else grows the frozen."""
+    global _released
+    _released = True
 
 
 class Collector:
@@ -73,11 +84,13 @@ class Collector:
         now = self._clock()
         grown = self._frozen > 1.5 * self._frozen_after_sweep
         quiet = now - _active_at >= QUIET
-        if grown and (quiet or now - self._swept_at >= SWEEP_AFTER):
+        if (grown or _released) and (quiet or now - self._swept_at >= SWEEP_AFTER):
             self.sweep()
 
     def sweep(self) -> None:
         """Collect everything, frozen or not, and freeze what is left."""
+        global _released
+        _released = False
         started = time.perf_counter()
         gc.unfreeze()
         kept = self._freeze()

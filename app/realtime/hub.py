@@ -17,6 +17,7 @@ from typing import Any
 
 from app.bus import Bus, Published
 from app.core.room import Command, Refused
+from app.realtime import collector
 from app.realtime.connection import CLOSE_ROOM_CLOSED
 from app.realtime.fanout import now_ms
 from app.realtime.live import CLOSED, LiveRoom
@@ -96,6 +97,7 @@ class Hub:
             live.stop()
             for forget in self.on_forget:
                 forget(live.workshop_id)
+            collector.released()  # what it held in cycles is freed at the next sweep
         return live
 
     async def evict_idle(self, now: float | None = None) -> list[str]:
