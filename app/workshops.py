@@ -6,12 +6,14 @@ stored, so a copy of the database does not hand out control of a room.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
 
 from app.core import codes
+from app.core.actions import Join
 from app.core.privacy import results_only
 from app.core.program import ProgramError, load_program_text
 from app.core.room import Room
@@ -33,6 +35,19 @@ def same_secret(secret: str, expected_hash: str) -> bool:
 
 def new_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+def link_key(token: str, code: str) -> str:
+    """The take-home link's key for the phone holding ``token``: 192 bits, unguessable
+    without the token, the same every time the phone asks."""
+    mac = hmac.new(token.encode(), f"samling workbook {code}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).decode().rstrip("=")[:32]
+
+
+def joining(name: str, token: str, code: str) -> Join:
+    """The phone holding ``token`` joins room ``code`` as ``name``, with its take-home
+    link (raises pydantic's ValidationError for a name that is no name)."""
+    return Join(name=name, token_hash=digest(token), workbook=digest(link_key(token, code)))
 
 
 @dataclass(frozen=True)

@@ -232,13 +232,22 @@ def test_the_link_works_after_closing_and_ends_with_the_workshop(book_client: Te
     assert "Workshopen er avsluttet" in after
     assert "Tilbake til dagen" not in after
     stored = everything_stored(book_client, w.code)
-    assert ANSWER in stored and NOTE in stored  # Kari holds a link: her workbook is kept
-    assert OLA_NOTE not in stored  # Ola never opened «Mine svar»: nobody can read it now
-    assert book_client.get(f"/r/{w.code}/mine").status_code == 404  # the day is over
+    assert ANSWER in stored and NOTE in stored  # Kari's workbook is kept for her
+    assert book_client.get(f"/r/{w.code}/mine").status_code == 404  # without a phone's cookie
     assert link_of(book_client, w.code, tokens["Kari"]) == kari  # her phone still finds it
+    # Ola never opened «Mine svar» during the day: his link was his from the moment he
+    # joined, so his phone finds his answers after the close too, and nobody else's.
+    ola = link_of(book_client, w.code, tokens["Ola"])
+    assert ola != kari
+    his = shown(book_client, ola)
+    assert OLA_NOTE in his and "2 av 5" in his and NOTE not in his and ANSWER not in his
+    # The phone page of a closed workshop, reloaded: to the person's own workbook, no 404.
     book_client.cookies.set(f"samling_{w.code}", tokens["Ola"])
-    assert book_client.get(f"/r/{w.code}/mine").status_code == 404  # Ola never made one
+    again = book_client.get(f"/r/{w.code}", follow_redirects=False)
+    assert again.status_code == 303 and again.headers["location"] == f"/r/{w.code}/mine"
+    assert OLA_NOTE in book_client.get(f"/r/{w.code}").text
     book_client.cookies.clear()
+    assert book_client.get(f"/r/{w.code}").status_code == 404  # a stranger learns nothing
     deleted = book_client.post(f"/f/{w.code}/{w.facilitator_key}/delete", data={"confirm": "yes"})
     assert deleted.status_code == 200
     assert book_client.get(kari).status_code == 404

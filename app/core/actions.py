@@ -195,11 +195,15 @@ class SetJoinAddress(Action):
 
 
 class Join(Action):
-    """A new participant; made by the join endpoint after the room code was checked."""
+    """A new participant; made by the join endpoint after the room code was checked.
+    ``workbook``: the hash of their take-home link's key, so that «Mine svar» is theirs
+    from the moment they join and a closed workshop keeps it for them (joins stored
+    before it have none: their link is made when they first open «Mine svar»)."""
 
     type: Literal["join"] = "join"
     name: Name
     token_hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    workbook: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
 
 
 class LinkWorkbook(Action):

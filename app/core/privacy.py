@@ -4,9 +4,10 @@ themselves.
 Closing a workshop makes it read-only: the facilitator keeps the results (word clouds,
 diamonds, lists, comments, who held which role) and can delete it. What nobody can reach
 any more goes at once, not at the purge: the private answers that drew the roles (ages,
-hair colour), the participants' tokens, and the notes of everyone who did not keep a
-take-home link to their own workbook (those who did keep theirs, and may delete them).
-Forms keep the numbers their results showed, and the answers of link holders only.
+hair colour), the participants' tokens, and the notes of everyone without a take-home
+link to their own workbook (a phone has one from the moment it joins; a person keeps
+theirs, and may delete it). Forms keep the numbers their results showed, and the answers
+of link holders only.
 """
 
 from __future__ import annotations

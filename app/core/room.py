@@ -333,6 +333,8 @@ def _join(room: Room, cmd: Command) -> tuple[Room, Changes]:
     assert isinstance(action, Join)
     if action.token_hash in room.tokens:
         raise Refused("already_joined")
+    if action.workbook is not None and action.workbook in room.workbook_links:
+        raise Refused("already_linked")
     pid = f"p{room.next_number}"
     net = room.network_groups()
     person = Participant(id=pid, name=action.name, joined_at=cmd.at, group=grouping.smallest_group(net))
@@ -346,6 +348,9 @@ def _join(room: Room, cmd: Command) -> tuple[Room, Changes]:
         room,
         participants=participants,
         tokens={**room.tokens, action.token_hash: pid},
+        workbook_links=room.workbook_links
+        if action.workbook is None
+        else {**room.workbook_links, action.workbook: pid},
         next_number=room.next_number + 1,
         exercise_groups=exercise_groups,
     )

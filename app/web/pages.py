@@ -20,7 +20,6 @@ from starlette.requests import HTTPConnection
 
 from app import i18n
 from app.core import codes, views
-from app.core.actions import Join
 from app.core.localized import localize
 from app.core.program import ProgramError, list_programs, load_program
 from app.core.room import SYSTEM, Refused, Room
@@ -38,7 +37,7 @@ from app.web.access import (
     wrong,
 )
 from app.web.ws import participant_cookie
-from app.workshops import close_workshop, create_workshop, digest, new_token, stored_room
+from app.workshops import close_workshop, create_workshop, digest, joining, new_token, stored_room
 
 router = APIRouter()
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
@@ -400,7 +399,7 @@ async def join(
         return RedirectResponse(f"/r/{live.code}", status_code=303)
     token = new_token()
     try:
-        action = Join(name=name, token_hash=digest(token))
+        action = joining(name, token, live.code)
     except ValidationError:
         return again("join.error.name", 400)
     try:
@@ -420,8 +419,16 @@ async def join(
 
 @router.get("/r/{code}", response_class=HTMLResponse)
 async def phone_page(request: Request, code: str) -> Response:
-    door = await open_door(request, code)
-    if door is None:
+    door = await find(request, code)
+    if (
+        door is not None
+        and door.closed
+        and not door.deleted
+        and request.cookies.get(participant_cookie(door.code))
+    ):
+        # The day is over: the person's own phone goes on to their «Mine svar».
+        return RedirectResponse(f"/r/{door.code}/mine", status_code=303)
+    if door is None or not door.open:
         return not_found(request)
     cookie = participant_cookie(door.code)
     live = await _hub(request).get(door.code) if request.cookies.get(cookie) else None

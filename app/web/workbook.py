@@ -13,9 +13,6 @@ key is charged like a wrong room code.
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
-import hmac
 import io
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -38,16 +35,9 @@ from app.settings import Settings
 from app.web.access import client_address, find, wrong
 from app.web.pages import language, not_found, render
 from app.web.ws import participant_cookie
-from app.workshops import digest, stored_room
+from app.workshops import digest, link_key, stored_room
 
 router = APIRouter()
-
-
-def link_key(token: str, code: str) -> str:
-    """The take-home link's key for the phone holding ``token``: 192 bits, unguessable
-    without the token, the same every time the phone asks."""
-    mac = hmac.new(token.encode(), f"samling workbook {code}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(mac).decode().rstrip("=")[:32]
 
 
 def _limiter(request: Request) -> KeyedLimiter:

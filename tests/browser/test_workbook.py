@@ -77,6 +77,8 @@ minutes = 5
 
 SMALL_PHONE = {"viewport": {"width": 320, "height": 640}, "is_mobile": True, "has_touch": True}
 SECRET = "Jeg lytter godt når det gjelder"
+OLA_STRENGTH = "Tålmodighet"
+CLOSED = "Workshopen er avsluttet. Svarene dine finner du under «Mine svar»."
 
 
 @pytest.fixture
@@ -88,6 +90,15 @@ def form_server(tmp_path: Path) -> Iterator[LiveServer]:
     server.start()
     yield server
     server.stop()
+
+
+def join_as(screens: Screens, server: LiveServer, code: str, name: str) -> Page:
+    phone = screens.open(**SMALL_PHONE).new_page()
+    phone.goto(f"{server.url}/j/{code}")
+    phone.get_by_label("Fornavn").fill(name)
+    phone.get_by_role("button", name="Bli med").click()
+    expect(phone.locator("#me-name")).to_have_text(name)
+    return phone
 
 
 def saved(phone: Page, question: str) -> None:
@@ -103,12 +114,13 @@ def test_a_person_fills_in_the_form_and_takes_it_home(form_server: LiveServer, s
     code = facilitator.url.split("/")[-2]
     projector = screens.open(viewport={"width": 1920, "height": 1080}).new_page()
     projector.goto(form_server.url + str(facilitator.locator("#projector-link").get_attribute("href")))
-    phone = screens.open(**SMALL_PHONE).new_page()
-    phone.goto(f"{form_server.url}/j/{code}")
-    phone.get_by_label("Fornavn").fill("Kari")
-    phone.get_by_role("button", name="Bli med").click()
-    expect(phone.locator("#me-name")).to_have_text("Kari")
+    phone = join_as(screens, form_server, code, "Kari")
+    ola = join_as(screens, form_server, code, "Ola")
     facilitator.get_by_role("button", name="Start", exact=True).click()
+    # Ola answers one question and never opens «Mine svar» during the day.
+    ola.locator(".kind-form").get_by_label("Styrke 1", exact=True).fill(OLA_STRENGTH)
+    ola.locator(".kind-form").get_by_label("Styrke 1", exact=True).blur()
+    saved(ola, "styrke")
 
     form = phone.locator(".kind-form")
     expect(form.get_by_role("heading", name="Selvledelse")).to_be_visible()
@@ -132,11 +144,13 @@ def test_a_person_fills_in_the_form_and_takes_it_home(form_server: LiveServer, s
     check_view(phone)
 
     # The staff screens count; they never show an answer.
-    expect(projector.locator(".kind-form")).to_contain_text("1 av 1 har svart.")
-    expect(facilitator.locator(".kind-form")).to_contain_text("1 av 1 har svart. 1 har svart på alt.")
+    expect(projector.locator(".kind-form")).to_contain_text("2 av 2 har svart.")
+    expect(facilitator.locator(".kind-form")).to_contain_text("2 av 2 har svart. 1 har svart på alt.")
     for page in (projector, facilitator):
         for text in (SECRET, "Lytte", "fokusert"):
             expect(page.locator("body")).not_to_contain_text(text)
+    for text in (SECRET, "Lytte"):  # Ola's own form offers the same options
+        expect(ola.locator("body")).not_to_contain_text(text)
 
     # A reload (or a phone that slept) finds every answer where it was.
     phone.reload()
@@ -173,4 +187,14 @@ def test_a_person_fills_in_the_form_and_takes_it_home(form_server: LiveServer, s
     later.goto(link)
     expect(later.locator("main")).to_contain_text("Workshopen er avsluttet")
     expect(later.locator(".workbook-plan")).to_contain_text(SECRET)
+    # Ola's phone, still open: the day is over, and «Mine svar» has his answer (his link
+    # was his from the moment he joined); reloaded, the phone page opens it too, no 404.
+    expect(ola.locator("#connection")).to_have_text(CLOSED)
+    ola.get_by_role("link", name="Mine svar").click()
+    expect(ola.locator(".workbook-plan")).to_contain_text(OLA_STRENGTH)
+    expect(ola.locator("main")).not_to_contain_text(SECRET)
+    ola.go_back()
+    ola.reload()
+    expect(ola.locator(".workbook-plan")).to_contain_text(OLA_STRENGTH)
+    expect(ola.locator("main")).to_contain_text("Workshopen er avsluttet")
     assert screens.errors == []

@@ -14,7 +14,8 @@ import { turnNow } from "./lib/turns.js";
 var room = connectRoom();
 var api = sender(room);
 
-bindBadge(room, $("connection"));
+// Closed (or deleted): the person's own answers are under «Mine svar» until it is deleted.
+bindBadge(room, $("connection"), { 4404: "phone.closed" });
 
 var signalled = {}; // "up:<exercise>:<phase>" etc.: each signal once per phase
 

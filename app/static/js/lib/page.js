@@ -52,13 +52,15 @@ export function sender(room) {
   return { send: (action, options) => room.send(action, options), t };
 }
 
-/* The connection badge: hidden while online, says so when offline / reconnecting. */
-export function bindBadge(room, badge) {
+/* The connection badge: hidden while online, says so when offline / reconnecting.
+ * ``reasons`` is what this page says instead when the socket is closed for good (close
+ * code -> text key). */
+export function bindBadge(room, badge, reasons = {}) {
   room.onStatus((status, detail) => {
     badge.hidden = status === "online";
     badge.className = "connection-badge connection-" + status;
     if (status === "stopped") {
-      const reason = {
+      const reason = reasons[detail] || {
         4004: "connection.removed",
         4404: "connection.unknown_room",
         4403: "connection.forbidden",
