@@ -59,7 +59,7 @@ class Settings(BaseSettings):
         description="Addresses (or networks) of reverse proxies whose X-Forwarded-For/-Proto are believed.",
     )
     workbook_requests_per_minute: int = Field(
-        30, ge=1, description="Requests per minute per address to personal take-home links."
+        30, ge=1, description="Requests per minute to one personal take-home link."
     )
     send_queue_size: int = Field(64, ge=4, description="Frames queued for a slow phone before it is dropped.")
     board_interval_ms: int = Field(

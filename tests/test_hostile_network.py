@@ -75,6 +75,24 @@ def test_right_codes_cost_nothing_so_a_whole_room_joins_through_one_address(stri
     assert guesses == [404] * 5 + [429] * 3
 
 
+def test_a_whole_room_behind_one_address_opens_its_take_home_links_at_once(strict: TestClient) -> None:
+    """The end of the day: «Åpne Mine svar nå», and 60 phones behind a venue's NAT open
+    their own workbook (the link, its page, its QR code) in the same minute."""
+    w = create_workshop(strict)
+    tokens = [join(strict, w.code, f"P{i}") for i in range(60)]
+    for i, token in enumerate(tokens):
+        strict.cookies.clear()
+        strict.cookies.set(f"samling_{w.code}", token)
+        mine = strict.get(f"/r/{w.code}/mine", follow_redirects=False)
+        assert mine.status_code == 303, (i, mine.status_code)
+        page = strict.get(mine.headers["location"])
+        assert page.status_code == 200 and f"P{i}" in page.text, (i, page.status_code)
+        assert strict.get(mine.headers["location"] + "/qr.svg").status_code == 200, i
+    strict.cookies.clear()
+    guesses = [strict.get(f"/w/{w.code}/{'A' * 31}{i}").status_code for i in range(8)]
+    assert guesses == [404] * 5 + [429] * 3  # guessing links stays limited
+
+
 def test_behind_a_trusted_proxy_each_participant_has_the_budget_of_their_own_address(
     settings: Settings,
 ) -> None:

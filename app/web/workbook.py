@@ -6,8 +6,9 @@ it again at any time; the room stores only its hash, added the first time the pe
 opens «Mine svar». The link opens the workbook read-only, also once the workshop is
 closed, until the workshop is deleted or purged; it downloads as plain text, prints as
 A4 (the browser's «Save as PDF»), and lets the person delete their own answers. Every
-request is counted per address (``SAMLING_WORKBOOK_REQUESTS_PER_MINUTE``), and a wrong
-key is charged like a wrong room code.
+request is counted per link (``SAMLING_WORKBOOK_REQUESTS_PER_MINUTE``: a whole room behind
+one address opens its links at once), and a wrong key is charged to the address like a
+wrong room code.
 """
 
 from __future__ import annotations
@@ -97,9 +98,12 @@ async def _room(request: Request, code: str) -> tuple[Any, Room, LiveRoom | None
     return (door, found[1], None) if found is not None else None
 
 
-def _slow_down(request: Request) -> Response | None:
-    """429 when this address has used up its requests to workbooks."""
-    if _limiter(request).take(client_address(request)):
+def _slow_down(request: Request, link: str) -> Response | None:
+    """429 when this one link (one person's) was asked too often. Counted per link, not
+    per address, so that a whole room behind a venue's one address opens its take-home
+    links at once; guessing links is limited with the room codes (a wrong key counts as
+    a wrong code, access.wrong)."""
+    if _limiter(request).take(link):
         return None
     response = _message(request, 429, "workbook.slow_down")
     response.headers["retry-after"] = "60"
@@ -108,7 +112,7 @@ def _slow_down(request: Request) -> Response | None:
 
 async def _open(request: Request, code: str, key: str) -> Opened | Response:
     """The workbook ``key`` opens, or the answer to give (404, 429)."""
-    refused = _slow_down(request)
+    refused = _slow_down(request, f"{code}/{digest(key)}")
     if refused is not None:
         return refused
     found = await _room(request, code) if 16 <= len(key) <= 64 else None
@@ -126,13 +130,15 @@ async def _open(request: Request, code: str, key: str) -> Opened | Response:
 async def mine(request: Request, code: str) -> Response:
     """From the phone: to the person's own take-home link (made the first time). Once the
     workshop is closed the phone still finds a link it made (the key comes from its token)."""
-    refused = _slow_down(request)
-    if refused is not None:
-        return refused
     door = await find(request, code)
     if door is None or door.deleted:
         return not_found(request)
     token = request.cookies.get(participant_cookie(door.code))
+    # The same count as the link this phone is sent to: one person's.
+    link = f"{door.code}/{digest(link_key(token, door.code))}" if token else client_address(request)
+    refused = _slow_down(request, link)
+    if refused is not None:
+        return refused
     if door.closed:
         if token is None:
             return not_found(request)
