@@ -4,9 +4,11 @@
   «Oppsummering fra sist samling», a ``recap`` table of the earlier room's shared results
   and network groups (:func:`app.core.kinds.recap.summary`).
 - People come back by their personal take-home link of the gathering before
-  (:func:`rejoin_plan`: their name and network group, proven by the link), or they join
-  with the room code and the facilitator confirms that a name matches someone from before
-  (:func:`name_matches`). Either way they sit in their network group again.
+  (:func:`later_open_gathering`: their name and network group, proven by the link), or
+  they join with the room code and the facilitator confirms that a name matches someone
+  from before (:func:`name_matches`). Either way they sit in their network group again.
+  Someone who missed a gathering is one of the programme's people still
+  (:func:`earlier_of`: everyone as last seen), recorded as ``p4@12`` (workshop 12's p4).
 - Whoever came back by their link finds their earlier workbook in this gathering's «Mine
   svar» (:func:`earlier_workbooks`); a name match alone carries the group over, never the
   private answers (a facilitator may confirm the wrong Kari).
@@ -31,7 +33,7 @@ from app.realtime.hub import now_ms
 from app.settings import Settings
 from app.storage.library import Library
 from app.storage.store import Store
-from app.storage.tables import Workshop
+from app.storage.tables import Gathering, Workshop
 from app.workshops import NewWorkshop, start_workshop, stored_room
 
 RECAP_ID = "oppsummering"
@@ -94,43 +96,94 @@ def same_name(a: str, b: str) -> bool:
     return key(a) == key(b)
 
 
+def _ref(pid: str, workshop_id: int, previous_id: int | None) -> str:
+    """How a gathering records someone of an earlier one: their participant id when it is
+    the gathering just before, ``p4@12`` (workshop 12's p4) when they missed those between."""
+    return pid if workshop_id == previous_id else f"{pid}@{workshop_id}"
+
+
+def _seat_of(ref: str, previous_id: int | None) -> tuple[int | None, str]:
+    """The (workshop id, participant id) a recorded ref names (:func:`_ref` undone)."""
+    pid, _, workshop = ref.partition("@")
+    return (int(workshop), pid) if workshop.isdigit() else (previous_id, pid)
+
+
 @dataclass(frozen=True)
-class Earlier:
-    """The gathering before this one, with who was there and who of them is back."""
+class Seat:
+    """Someone as they were last seen in the programme: in which gathering, and who."""
 
     workshop: Workshop
     room: Room
-    back: dict[str, tuple[str, str]]  # earlier pid -> (pid here, proof)
+    number: int  # the gathering's number in the programme
+    pid: str
 
-    def person(self, earlier_pid: str) -> Participant | None:
-        return self.room.participants.get(earlier_pid)
+    @property
+    def person(self) -> Participant | None:
+        return self.room.participants.get(self.pid)
 
-    def waiting(self) -> list[Participant]:
-        """People of the gathering before who are not back yet, in join order."""
-        people = [p for pid, p in self.room.participants.items() if pid not in self.back]
-        return sorted(people, key=lambda p: int(p.id[1:]))
+
+@dataclass(frozen=True)
+class Earlier:
+    """The gatherings before this one: everyone of the programme as last seen (the
+    gathering before, and those who missed it as they were before that), and who of them
+    is back."""
+
+    workshop: Workshop  # the gathering just before
+    room: Room
+    back: dict[str, tuple[str, str]]  # ref -> (pid here, proof)
+    people: dict[str, Seat]  # ref -> where they were last seen; the gathering before first
+
+    def person(self, ref: str) -> Participant | None:
+        seat = self.people.get(ref)
+        return seat.person if seat is not None else None
+
+    def waiting(self) -> list[tuple[str, Seat, Participant]]:
+        """People of the gatherings before who are not back yet: those of the gathering
+        before in join order, then those who missed it."""
+        return [
+            (ref, seat, person)
+            for ref, seat in self.people.items()
+            if ref not in self.back and (person := seat.person) is not None
+        ]
+
+
+MAX_HOPS = 20  # gatherings a programme looks back over
 
 
 def earlier_of(store: Store, workshop_id: int) -> Earlier | None:
-    """The gathering before ``workshop_id`` (None: it is no later gathering, or it is gone)."""
+    """The gatherings before ``workshop_id`` (None: it is no later gathering, or the one
+    before is gone)."""
     library = Library(store.engine)
     gathering = library.gathering(workshop_id)
     if gathering is None or gathering.follows_id is None:
         return None
-    earlier = next(
-        (w for _, w in library.gatherings(gathering.programme_id) if w.id == gathering.follows_id), None
-    )
-    if earlier is None:
-        return None
-    found = stored_room(store, earlier.code)
-    if found is None:
-        return None
+    held = {w.id: (g, w) for g, w in library.gatherings(gathering.programme_id)}
+    previous_id = gathering.follows_id
     back = {r.earlier_pid: (r.pid, r.proof) for r in library.returning(workshop_id)}
-    return Earlier(found[0], found[1], back)
+    people: dict[str, Seat] = {}
+    seen_later: set[tuple[int | None, str]] = set()  # came back in a gathering after theirs
+    first: tuple[Workshop, Room] | None = None
+    at: Gathering = gathering
+    for _ in range(MAX_HOPS):
+        if at.follows_id not in held:
+            break
+        hop, earlier = held[at.follows_id]
+        found = stored_room(store, earlier.code)
+        if found is None or earlier.id is None:
+            break
+        first = first or found
+        for pid in sorted(found[1].participants, key=lambda p: int(p[1:])):
+            if (earlier.id, pid) not in seen_later:
+                people[_ref(pid, earlier.id, previous_id)] = Seat(earlier, found[1], hop.number, pid)
+        seen_later |= {_seat_of(r.earlier_pid, hop.follows_id) for r in library.returning(earlier.id)}
+        at = hop
+    if first is None:
+        return None
+    return Earlier(first[0], first[1], back, people)
 
 
 def name_matches(here: Room, earlier: Earlier) -> dict[str, list[str]]:
-    """For each person here who is nobody from before yet: the people of the gathering
+    """For each person here who is nobody from before yet: the people of the gatherings
     before who are not back and have the same name (what the facilitator may confirm)."""
     matched_here = {pid for pid, _ in earlier.back.values()}
     waiting = earlier.waiting()
@@ -138,20 +191,60 @@ def name_matches(here: Room, earlier: Earlier) -> dict[str, list[str]]:
     for pid, person in here.participants.items():
         if pid in matched_here:
             continue
-        same = [p.id for p in waiting if same_name(p.name, person.name)]
+        same = [ref for ref, _, before in waiting if same_name(before.name, person.name)]
         if same:
             out[pid] = same
     return out
 
 
-def later_open_gathering(store: Store, workshop_id: int) -> Workshop | None:
-    """The open gathering that follows this workshop (the newest, if several)."""
-    open_ones = [
-        w
-        for _, w in Library(store.engine).followers(workshop_id)
-        if w.closed_at is None and w.deleted_at is None
-    ]
-    return max(open_ones, key=lambda w: w.created_at) if open_ones else None
+@dataclass(frozen=True)
+class Later:
+    """The open gathering someone may join from a take-home link, and who they are there."""
+
+    workshop: Workshop
+    ref: str  # what the gathering records about them (see :func:`_ref`)
+    seat: Seat  # as they were last seen
+    proof: str  # "link"; "name" when the way there passed a name the facilitator confirmed
+
+
+def later_open_gathering(store: Store, code: str, pid: str) -> Later | None:
+    """The open gathering after workshop ``code`` that its person ``pid`` may join: the
+    next one (the newest, if several), or, when that is closed, the one after it, as who
+    they were at the last gathering they came to."""
+    library = Library(store.engine)
+    found = stored_room(store, code)
+    if found is None or found[0].id is None:
+        return None
+    gathering = library.gathering(found[0].id)
+    seat = Seat(found[0], found[1], gathering.number if gathering is not None else 1, pid)
+    at, proof = found[0].id, "link"
+    for _ in range(MAX_HOPS):
+        following = [(g, w) for g, w in library.followers(at) if w.deleted_at is None]
+        if not following:
+            return None
+        open_ones = [w for _, w in following if w.closed_at is None]
+        if open_ones:
+            later = max(open_ones, key=lambda w: w.created_at)
+            assert seat.workshop.id is not None
+            return Later(later, _ref(seat.pid, seat.workshop.id, at), seat, proof)
+        came = [
+            (g, w, r)
+            for g, w in following
+            for r in library.returning(g.workshop_id)
+            if _seat_of(r.earlier_pid, at) == (seat.workshop.id, seat.pid)
+        ]
+        if came:  # they were there: on as who they were there
+            g, w, record = came[0]
+            room = stored_room(store, w.code)
+            if room is None:
+                return None
+            seat = Seat(w, room[1], g.number, record.pid)
+            at = g.workshop_id
+            if record.proof != "link":  # a name match carries the group on, never the answers
+                proof = "name"
+        else:
+            at = max(following, key=lambda gw: gw[1].created_at)[0].workshop_id
+    return None
 
 
 def earlier_workbooks(store: Store, workshop_id: int, pid: str) -> list[workbook.PersonalWorkbook]:
@@ -159,18 +252,18 @@ def earlier_workbooks(store: Store, workshop_id: int, pid: str) -> list[workbook
     link, the nearest first."""
     out: list[workbook.PersonalWorkbook] = []
     seen: set[int] = set()
-    while workshop_id not in seen and len(out) < 20:
+    while workshop_id not in seen and len(out) < MAX_HOPS:
         seen.add(workshop_id)
         earlier = earlier_of(store, workshop_id)
         if earlier is None:
             break
         mine = next((e for e, (p, proof) in earlier.back.items() if p == pid and proof == "link"), None)
-        if mine is None:
+        seat = earlier.people.get(mine) if mine is not None else None
+        if seat is None or seat.workshop.id is None:
             break
-        book = workbook.personal(earlier.room, mine)
+        book = workbook.personal(seat.room, seat.pid)
         if book is None:
             break
         out.append(book)
-        assert earlier.workshop.id is not None
-        workshop_id, pid = earlier.workshop.id, mine
+        workshop_id, pid = seat.workshop.id, seat.pid
     return out

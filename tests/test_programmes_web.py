@@ -83,6 +83,7 @@ def first_gathering(client: TestClient) -> tuple[Workshop, dict[str, str]]:
     act(client, w.code, FormGroups(mode="count", value=2))
     act(client, w.code, Start())
     act(client, w.code, SaveNote(exercise="aksjon", text="Jeg skal lytte mer"), pids["Kari"])
+    act(client, w.code, SaveNote(exercise="aksjon", text="Jeg skal delegere"), pids["Liv"])
     act(client, w.code, NextExercise())
     act(client, w.code, Submit(exercise="ordsky", word="Tillit"), pids["Kari"])
     act(client, w.code, Submit(exercise="ordsky", word="tillit"), pids["Ola"])
@@ -228,3 +229,69 @@ def test_the_programme_carries_on_to_a_third_gathering_with_the_workbook_growing
     assert room_of(client, third.code).participants[pid_of(client, third.code, "Kari")].group == kari_group
     workbook = client.get(take_home_link(client, third.code, token)).text
     assert workbook.index("Jeg har lyttet mer") < workbook.index("Jeg skal lytte mer")
+
+
+def test_someone_who_missed_a_gathering_comes_back_to_the_next_one_as_themselves(
+    client: TestClient, programs: Path
+) -> None:
+    """Liv and Ola were at the first gathering, not at the second: at the third, Liv comes
+    back by her link of the first (her group, her workbook), Ola by name as the facilitator
+    confirms; Kari, who was at the second, can use either of her links."""
+    w, links = first_gathering(client)
+    before = {p.name: p for p in room_of(client, w.code).participants.values()}
+    second = next_gathering(client, w)
+    back_by_link(client, links["Kari"], second.code)
+    assert client.post(f"/f/{second.code}/{second.facilitator_key}/close").status_code in (200, 303)
+    third = next_gathering(client, second)
+    # Liv: her link of the first gathering offers the third and brings her back as herself.
+    assert f'href="{links["Liv"]}/next"' in client.get(links["Liv"]).text
+    token = back_by_link(client, links["Liv"], third.code)
+    liv = pid_of(client, third.code, "Liv")
+    assert room_of(client, third.code).participants[liv].group == before["Liv"].group
+    workbook = client.get(take_home_link(client, third.code, token)).text
+    assert 'id="workbook-earlier-title"' in workbook and "Jeg skal delegere" in workbook
+    client.cookies.clear()
+    assert client.post(links["Liv"] + "/next", follow_redirects=False).status_code == 409  # in already
+    # Kari's first link leads on through the second gathering, where she was.
+    back_by_link(client, links["Kari"], third.code)
+    assert len([p for p in room_of(client, third.code).participants.values() if p.name == "Kari"]) == 1
+    # Ola types his name: the facilitator is offered the Ola of the first gathering.
+    join(client, third.code, "Ola")
+    ola = pid_of(client, third.code, "Ola")
+    returning = f"/f/{third.code}/{third.facilitator_key}/returning"
+    page = client.get(returning).text
+    suggested = re.search(r'<option value="([^"]+)" selected>Ola', page)
+    assert suggested is not None and "sist med på samling 1" in page
+    confirmed = client.post(
+        returning, data={"pid": ola, "earlier_pid": suggested.group(1)}, follow_redirects=False
+    )
+    assert confirmed.status_code == 303
+    assert room_of(client, third.code).participants[ola].group == before["Ola"].group
+    assert "Ola" not in client.get(returning).text.split('id="waiting-title"')[1].split("</section>")[0]
+
+
+def test_a_link_that_leads_on_through_a_name_match_carries_the_group_but_never_the_answers(
+    client: TestClient, programs: Path
+) -> None:
+    """Ola was confirmed by name at the second gathering (the facilitator may have picked
+    the wrong Ola); his link of the first brings him to the third in that group, without
+    what the second gathering's Ola wrote."""
+    w, links = first_gathering(client)
+    ola_before = pid_of(client, w.code, "Ola")
+    second = next_gathering(client, w)
+    join(client, second.code, "Ola")
+    ola = pid_of(client, second.code, "Ola")
+    returning = f"/f/{second.code}/{second.facilitator_key}/returning"
+    assert client.post(returning, data={"pid": ola, "earlier_pid": ola_before}).status_code in (200, 303)
+    act(client, second.code, FormGroups(mode="count", value=1))  # Ola's group changes at the second
+    act(client, second.code, Start())
+    act(client, second.code, NextExercise())
+    act(client, second.code, SaveNote(exercise="aksjon", text="Den andre Olas notat"), ola)
+    group = room_of(client, second.code).participants[ola].group
+    assert client.post(f"/f/{second.code}/{second.facilitator_key}/close").status_code in (200, 303)
+    third = next_gathering(client, second)
+    token = back_by_link(client, links["Ola"], third.code)
+    assert room_of(client, third.code).participants[pid_of(client, third.code, "Ola")].group == group
+    workbook = client.get(take_home_link(client, third.code, token)).text
+    assert "Den andre Olas notat" not in workbook
+    assert "bekreftet etter navn" in client.get(f"/f/{third.code}/{third.facilitator_key}/returning").text

@@ -159,7 +159,15 @@ async def returning_page(request: Request, code: str, key: str) -> Response:
         back_path=f"/f/{staffed.code}/{key}",
         action=f"/f/{staffed.code}/{key}/returning",
         earlier_title=earlier.room.program.title,
-        waiting=[{"pid": p.id, "name": p.name, "group": p.group} for p in waiting],
+        waiting=[
+            {
+                "pid": ref,
+                "name": person.name,
+                "group": person.group,
+                "number": seat.number if seat.workshop.id != earlier.workshop.id else None,
+            }
+            for ref, seat, person in waiting
+        ],
         newcomers=newcomers,
         back=back,
     )
@@ -171,7 +179,7 @@ async def confirm_match(
     code: str,
     key: str,
     pid: Annotated[str, Form(max_length=10)],
-    earlier_pid: Annotated[str, Form(max_length=10)],
+    earlier_pid: Annotated[str, Form(max_length=40)],  # a ref: p4, or p4@12 (programmes._ref)
 ) -> Response:
     """The facilitator confirms: this person here is that person from before."""
     staffed = await facilitator_room(request, code, key)
@@ -211,17 +219,16 @@ async def rejoin_page(request: Request, code: str, key: str) -> Response:
     if isinstance(opened, Response):
         return opened
     later = await asyncio.to_thread(
-        programmes.later_open_gathering, request.app.state.store, opened.workshop_id
+        programmes.later_open_gathering, request.app.state.store, opened.code, opened.pid
     )
-    if later is None:
+    if later is None or later.seat.person is None:
         return _message(request, 404, "programme.no_next_gathering")
-    person = opened.room.participants[opened.pid]
     return render(
         request,
         "rejoin.html",
-        name=person.name,
+        name=later.seat.person.name,
         title=opened.room.program.title,
-        code=later.code,
+        code=later.workshop.code,
         action=f"/w/{opened.code}/{key}/next",
     )
 
@@ -233,18 +240,19 @@ async def rejoin(request: Request, code: str, key: str) -> Response:
     if isinstance(opened, Response):
         return opened
     store = request.app.state.store
-    later = await asyncio.to_thread(programmes.later_open_gathering, store, opened.workshop_id)
+    found = await asyncio.to_thread(programmes.later_open_gathering, store, opened.code, opened.pid)
+    later = found.workshop if found is not None else None
     live = await _hub(request).get(later.code) if later is not None else None
-    if later is None or later.id is None or live is None:
+    if found is None or later is None or later.id is None or live is None:
         return _message(request, 404, "programme.no_next_gathering")
     cookie = participant_cookie(live.code)
     token = request.cookies.get(cookie)
     if token and digest(token) in live.room.tokens:
         return RedirectResponse(f"/r/{live.code}", status_code=303)  # this phone is in already
     back = await asyncio.to_thread(saved_programs(request).returning, later.id)
-    if any(r.earlier_pid == opened.pid for r in back):
+    person = found.seat.person  # as they were at the last gathering they came to
+    if person is None or any(r.earlier_pid == found.ref for r in back):
         return _message(request, 409, "programme.already_back")
-    person = opened.room.participants[opened.pid]
     token = new_token()
     try:
         await live.submit(_hub(request).command(Join(name=person.name, token_hash=digest(token)), SYSTEM))
@@ -253,7 +261,7 @@ async def rejoin(request: Request, code: str, key: str) -> Response:
     except Exception:
         return _message(request, 503, "error.storage_unavailable")
     pid = live.room.tokens[digest(token)]
-    await asyncio.to_thread(saved_programs(request).came_back, later.id, pid, opened.pid, "link")
+    await asyncio.to_thread(saved_programs(request).came_back, later.id, pid, found.ref, found.proof)
     if person.group is not None:
         await _seat(request, live, pid, person.group)
     response = RedirectResponse(f"/r/{live.code}", status_code=303)
@@ -280,7 +288,7 @@ async def workbook_extras(
     store = request.app.state.store
 
     def gather() -> dict[str, Any]:
-        later = programmes.later_open_gathering(store, workshop_id)
+        later = programmes.later_open_gathering(store, code, pid)
         return {
             "earlier_books": programmes.earlier_workbooks(store, workshop_id, pid),
             "next_gathering_path": f"/w/{code}/{key}/next" if later is not None else None,
