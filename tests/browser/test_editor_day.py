@@ -275,3 +275,29 @@ def test_roles_offer_a_value_only_for_rules_that_take_one_and_texts_save_in_both
     assert exercise.roles is not None
     assert (exercise.roles.roles[0].rule, exercise.roles.roles[0].value) == ("furthest", 35)
     assert screens.errors == []
+
+
+def test_a_file_uploaded_from_the_list_opens_in_the_editor_with_its_mistakes_by_field(
+    server: LiveServer, screens: Screens, tmp_path: Path
+) -> None:
+    from tests.roomkit import DEMO_PROGRAM
+
+    broken = tmp_path / "dag.toml"
+    broken.write_text(DEMO_PROGRAM.replace("minutes = 7", "minutes = -7"), encoding="utf-8")
+    good = tmp_path / "provedag.toml"
+    good.write_text(DEMO_PROGRAM, encoding="utf-8")
+    page = screens.open(viewport={"width": 1366, "height": 900}).new_page()
+    page.goto(server.url + "/editor")
+    page.get_by_label("Last opp en programfil (TOML eller YAML)").set_input_files(str(broken))
+    page.get_by_role("button", name="Last opp", exact=True).click()
+    expect(page.locator("#problems")).to_contain_text("Input should be greater than 0")
+    expect(page.locator("#agenda .agenda-select")).to_have_count(3)
+    page.goto(server.url + "/editor")
+    expect(page.locator(".saved-programs")).to_have_count(0)  # a file with a mistake is not stored
+    page.get_by_label("Last opp en programfil (TOML eller YAML)").set_input_files(str(good))
+    page.get_by_role("button", name="Last opp", exact=True).click()
+    page.wait_for_url(re.compile(r"/editor/\d+$"))
+    expect(page.locator("#problems")).to_contain_text("Ingen feil")
+    page.goto(server.url + "/editor")
+    expect(page.locator(".saved-programs tbody tr")).to_have_count(1)
+    assert screens.errors == []
