@@ -308,3 +308,41 @@ def test_the_summary_is_shown_from_five_answers_and_in_the_export_only_then(book
     assert "1:2 2:2 3:1 4:0 5:0" in csv
     assert "Hemmelig svar" not in csv
     assert "Hemmelig svar" not in book_client.get(f"/f/{w.code}/{w.facilitator_key}/results.json").text
+
+
+COMMENTS = """
+title = "Avslutning"
+[[exercises]]
+id = "kommentarer"
+kind = "info"
+title = "Hvilke kommentarer har dere til dagens samling?"
+grouping = "none"
+minutes = 10
+[exercises.comments]
+"""
+
+
+def test_a_comment_a_person_wrote_is_in_their_workbook_marked_as_staying(
+    book_client: TestClient, programs_dir: Path
+) -> None:
+    """Closing comments are anonymous on the projector; in «Mine svar» they are the
+    writer's own, said to stay in the day's results when the person deletes their answers."""
+    (programs_dir / "comments.toml").write_text(COMMENTS, encoding="utf-8")
+    w = create_workshop(book_client, "comments.toml")
+    tokens = {name: join(book_client, w.code, name) for name in ("Kari", "Ola")}
+    with (
+        book_client.websocket_connect("/ws") as f_socket,
+        connect_phone(book_client, w.code, tokens["Kari"]) as k_socket,
+        connect_phone(book_client, w.code, tokens["Ola"]) as o_socket,
+    ):
+        ok(hello(f_socket, w.code, "facilitator", w.facilitator_key), {"type": "start"})
+        for socket, text in ((k_socket, "Takk for en nyttig dag!"), (o_socket, "Olas kommentar")):
+            phone = hello(socket, w.code, "participant")
+            ok(phone, {"type": "comment_add", "exercise": "kommentarer", "text": text})
+    kari = link_of(book_client, w.code, tokens["Kari"])
+    page = shown(book_client, kari)
+    written = page.split('id="workbook-written"')[1].split("</section>")[0]
+    assert "Takk for en nyttig dag!" in written and "Olas kommentar" not in page
+    assert "Delt med de andre: blir stående om du sletter svarene dine." in written
+    text = book_client.get(kari + "/mine.txt").text
+    assert "Takk for en nyttig dag!" in text and "Delt med de andre" in text and "Olas" not in text

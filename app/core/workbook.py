@@ -137,7 +137,9 @@ class PersonalWorkbook:
 
     @property
     def empty(self) -> bool:
-        return not self.other and not any(f.entries for f in self.sections)
+        """Nothing of the person's own: at most what they put into shared results."""
+        entries = (*self.other, *(e for f in self.sections for e in f.entries))
+        return all(e.written.shared for e in entries)
 
 
 def written_by(room: Room, pid: str) -> list[Entry]:

@@ -238,6 +238,8 @@ def as_text(book: workbook.PersonalWorkbook, lang: str, link: str) -> str:
         lines.append(f"{indent}{_label(written, lang)}")
         for answer in answer_lines(written, lang):
             lines.extend(f"{indent}  {line}" for line in answer.splitlines() or [""])
+        if written.shared:
+            lines.append(f"{indent}  ({t('workbook.shared_entry')})")
 
     def heading(text: str, underline: str) -> None:
         lines.extend(["", text, underline * len(text)])

@@ -122,8 +122,8 @@ def test_the_action_plan_fills_up_from_several_exercises() -> None:
     assert texts(avdelingen.entries) == ["Evne til å lede endring"]
     assert avdelingen.entries[0].exercise == "ovelse-2"
     assert texts(delegering.entries) == ["Hvem kan gjøre jobben effektivt?"]
-    # What wrote into no section is there too, in the order of the day.
-    assert texts(mine.other) == ["Da jeg fikk lede et prosjekt"]
+    # What wrote into no section is there too, in the order of the day (her list item too).
+    assert texts(mine.other) == ["Da jeg fikk lede et prosjekt", "Tillit"]
     scale = [e.written for e in mine.other if e.written.score is not None]
     assert [(w.score, w.points) for w in scale] == [(4, 5)]
 
@@ -188,6 +188,7 @@ def test_deleting_ones_answers_removes_notes_and_answers_and_nothing_else() -> N
     day.act(ForgetAnswers(), by="p1")
     mine = workbook.personal(day.room, "p1")
     assert mine is not None and mine.empty
+    assert texts(mine.other) == ["Tillit"]  # what she put on her group's list stays there
     ola = workbook.personal(day.room, "p2")
     assert ola is not None
     assert "Olas hemmelige notat" in texts(ola.sections[0].entries)
@@ -236,3 +237,69 @@ def test_a_section_that_does_not_exist_is_named_when_the_program_loads() -> None
     )
     with pytest.raises(ProgramError, match="section id 'avdelingen' is used twice"):
         load_program_text(twice, source="t.toml")
+
+
+SHARED = """
+title = "Felles bidrag"
+[[exercises]]
+id = "ideer"
+title = "Ideer til avdelingen"
+[exercises.lists]
+prompt = "Hva bør avdelingen bli bedre på?"
+[[exercises.phases]]
+kind = "G"
+minutes = 5
+
+[[exercises]]
+id = "kort"
+title = "25/10 Crowd Sourcing"
+grouping = "none"
+[exercises.crowdsource]
+rounds = 1
+prompt = "Hvilken stor idé ville du anbefalt?"
+[[exercises.phases]]
+kind = "I"
+minutes = 5
+[[exercises.phases]]
+kind = "timed"
+minutes = 1
+[[exercises.phases]]
+kind = "P"
+minutes = 5
+
+[[exercises]]
+id = "kommentarer"
+kind = "info"
+title = "Hvilke kommentarer har dere til dagens samling?"
+grouping = "none"
+minutes = 5
+[exercises.comments]
+"""
+
+
+def test_what_a_person_wrote_into_a_shared_result_is_in_their_workbook_and_no_one_elses() -> None:
+    """Lists, 25/10 cards and closing comments are the room's, but what a person wrote
+    there is theirs too: «Mine svar» lists it (the author is never shown anyone else)."""
+    from app.core.kinds.comments import AddComment
+    from app.core.kinds.crowdsource import CrowdsourceWrite
+
+    day = Day.of(SHARED, people=2)
+    day.act(FormGroups(mode="count", value=1))
+    day.act(Start())
+    day.act(Add(exercise="ideer", text="Tillit"), by="p1")
+    day.act(Add(exercise="ideer", text="Olas forslag"), by="p2")
+    goto(day, 1)
+    day.act(CrowdsourceWrite(exercise="kort", idea="Fire dager i uka", step="Prøve i én avdeling"), by="p1")
+    day.act(CrowdsourceWrite(exercise="kort", idea="Olas idé", step="Olas steg"), by="p2")
+    goto(day, 2)
+    day.act(AddComment(exercise="kommentarer", text="Takk for en nyttig dag!"), by="p1")
+    day.act(AddComment(exercise="kommentarer", text="Olas kommentar"), by="p2")
+    mine = workbook.personal(day.room, "p1")
+    assert mine is not None
+    found = [(e.exercise, localize(e.written.label, "nb"), texts((e,)), e.written.shared) for e in mine.other]
+    assert found == [
+        ("ideer", "Hva bør avdelingen bli bedre på?", ["Tillit"], True),
+        ("kort", "Hvilken stor idé ville du anbefalt?", ["Fire dager i uka", "Prøve i én avdeling"], True),
+        ("kommentarer", "Hvilke kommentarer har dere til dagens samling?", ["Takk for en nyttig dag!"], True),
+    ]
+    assert not any("Ola" in t for t in texts(mine.other))

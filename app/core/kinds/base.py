@@ -47,6 +47,14 @@ class Written:
     points: int | None = None
     heading: LocalizedText = ""  # the form's heading it stands under
     section: str | None = None
+    shared: bool = False  # written into a shared result (a list, a comment): it stays there
+
+
+def contributed(label: LocalizedText, texts: Iterable[str]) -> list[Written]:
+    """What a person wrote into a shared result (a word cloud, a list, comments), for
+    their own workbook; nothing when they wrote nothing there."""
+    own = tuple(texts)
+    return [Written(label=label, texts=own, shared=True)] if own else []
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.core.actions import clean_text, not_blank
-from app.core.kinds.base import Kind, KindAction
+from app.core.kinds.base import Kind, KindAction, Written, contributed
 from app.core.outcome import Changes, Refused
 
 if TYPE_CHECKING:
@@ -105,6 +105,11 @@ def export(room: Room, exercise: Exercise, state: State) -> list[tuple[str, str,
     return [("", c.text, "") for c in state.comments if not c.hidden]
 
 
+def written(room: Room, exercise: Exercise, state: State, pid: str) -> list[Written]:
+    """The comments this person wrote, for their own «Mine svar» (anonymous to everyone else)."""
+    return contributed(exercise.title, (c.text for c in state.comments if c.author == pid))
+
+
 KIND: Kind[State] = Kind(
     name="comments",
     participant_actions=(AddComment,),
@@ -114,4 +119,5 @@ KIND: Kind[State] = Kind(
     board=board,
     mine=mine,
     export=export,
+    written=written,
 )

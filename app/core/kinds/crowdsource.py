@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.core.actions import clean_text, not_blank
-from app.core.kinds.base import Kind, KindAction
+from app.core.kinds.base import Kind, KindAction, Written, contributed
 from app.core.localized import LocalizedText
 from app.core.localized import text as texts_of
 from app.core.outcome import Changes, Refused
@@ -312,6 +312,13 @@ def check(program: Program, exercise: Exercise) -> Iterator[tuple[str, str]]:
         )
 
 
+def written(room: Room, exercise: Exercise, state: State, pid: str) -> list[Written]:
+    """This person's card (the idea and its first step), for their own «Mine svar»."""
+    config = exercise.crowdsource
+    label = (config.prompt if config is not None else None) or exercise.title
+    return contributed(label, (t for c in state.cards if c.author == pid for t in (c.idea, c.step)))
+
+
 KIND: Kind[State] = Kind(
     name="crowdsource",
     participant_actions=(CrowdsourceWrite, CrowdsourceScore),
@@ -323,4 +330,5 @@ KIND: Kind[State] = Kind(
     export=export,
     check=check,
     phase_started=phase_started,
+    written=written,
 )

@@ -37,7 +37,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from app.core.actions import ParticipantId, clean_text, not_blank
 from app.core.kinds import diamond
-from app.core.kinds.base import ExerciseId, Kind, KindAction
+from app.core.kinds.base import ExerciseId, Kind, KindAction, Written, contributed
 from app.core.outcome import Changes, Refused
 
 if TYPE_CHECKING:
@@ -425,6 +425,11 @@ def check(program: Program, exercise: Exercise) -> Iterator[tuple[str, str]]:
             yield name, f"the exercise has {count} phase(s), numbered from 0"
 
 
+def written(room: Room, exercise: Exercise, state: State, pid: str) -> list[Written]:
+    """The comments this person left on the other groups' diamonds, for their «Mine svar»."""
+    return contributed(exercise.title, (c.text for c in state.comments if c.author == pid))
+
+
 KIND: Kind[State] = Kind(
     name="gallery",
     in_groups=True,
@@ -436,4 +441,5 @@ KIND: Kind[State] = Kind(
     mine=mine,
     export=export,
     check=check,
+    written=written,
 )

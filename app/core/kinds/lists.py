@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.core.actions import clean_line
-from app.core.kinds.base import Kind, KindAction
+from app.core.kinds.base import Kind, KindAction, Written, contributed
 from app.core.outcome import Changes, Refused
 
 if TYPE_CHECKING:
@@ -358,6 +358,12 @@ def suggestions(room: Room, exercise: Exercise, state: State, group: int | None)
     return [r["text"] for r in _room_list(state)]
 
 
+def written(room: Room, exercise: Exercise, state: State, pid: str) -> list[Written]:
+    """The items this person put on their group's list, for their own «Mine svar»."""
+    label = _config(exercise).prompt or exercise.title
+    return contributed(label, (i.text for i in state.items if i.author == pid))
+
+
 KIND: Kind[State] = Kind(
     name="lists",
     in_groups=True,
@@ -369,4 +375,5 @@ KIND: Kind[State] = Kind(
     mine=mine,
     export=export,
     suggestions=suggestions,
+    written=written,
 )

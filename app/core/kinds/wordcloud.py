@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.core.actions import clean_line
-from app.core.kinds.base import Kind, KindAction, Written
+from app.core.kinds.base import Kind, KindAction, Written, contributed
 from app.core.outcome import Changes, Refused
 
 if TYPE_CHECKING:
@@ -329,10 +329,9 @@ def export(room: Room, exercise: Exercise, state: State) -> list[tuple[str, str,
 
 def written(room: Room, exercise: Exercise, state: State, pid: str) -> list[Written]:
     """The words this person sent, for their own «Mine svar»."""
-    own = state.by_author.get(pid, ())
     config = exercise.wordcloud
     label = (config.prompt if config is not None else None) or exercise.title
-    return [Written(label=label, texts=tuple(e.text for e in own))] if own else []
+    return contributed(label, (e.text for e in state.by_author.get(pid, ())))
 
 
 def suggestions(room: Room, exercise: Exercise, state: State, group: int | None) -> list[str]:

@@ -382,3 +382,16 @@ def test_the_export_lists_visible_comments_per_group() -> None:
     day.comment("p5", 3, "Skjult")
     day.do(GalleryHide(exercise=EX, comment=2))
     assert gallery.export(day.room, day.exercise, day.state) == [("2", "kommentar", "Bra")]
+
+
+def test_the_comments_a_person_left_on_the_walk_are_in_their_workbook_only() -> None:
+    from app.core import workbook
+
+    day = Day.begin(THREE)
+    day.comment("p2", 2, "Tillit øverst – godt valgt")
+    mine, host = workbook.personal(day.room, "p2"), workbook.personal(day.room, "p4")
+    assert mine is not None and host is not None
+    assert [(e.exercise, e.written.texts, e.written.shared) for e in mine.other] == [
+        (EX, ("Tillit øverst – godt valgt",), True)
+    ]
+    assert host.other == ()  # the host received it: it is not what the host wrote
