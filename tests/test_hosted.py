@@ -99,6 +99,33 @@ def test_signing_in_is_limited_per_address(settings: Settings) -> None:
         assert sign_in(client, "kari@kommune.no", PASSWORD) == 429  # even the right one, for now
 
 
+def test_each_facilitator_has_their_own_budget_of_workshops_behind_one_address(settings: Settings) -> None:
+    """A town hall's facilitators share one address: in hosted mode the workshops (and the
+    editor's previews) one may create are counted per signed-in facilitator."""
+    import tomllib
+
+    from tests.roomkit import DEMO_PROGRAM
+
+    strict = settings.model_copy(update={"hosted": True, "workshops_per_hour": 2})
+    with TestClient(create_app(strict)) as client:
+        accounts = Accounts(client.app.state.store.engine)  # type: ignore[attr-defined]
+        add_account(accounts, "kari@kommune.no", PASSWORD)
+        add_account(accounts, "ola@kommune.no", PASSWORD)
+
+        def creates() -> list[int]:
+            return [
+                client.post("/workshops", data={"program": "demo.toml"}, follow_redirects=False).status_code
+                for _ in range(3)
+            ]
+
+        assert sign_in(client, "kari@kommune.no", PASSWORD) == 303
+        assert creates() == [303, 303, 429]
+        assert sign_in(client, "ola@kommune.no", PASSWORD) == 303
+        preview = client.post("/editor/preview", json={"program": tomllib.loads(DEMO_PROGRAM), "index": 0})
+        assert preview.status_code == 200  # Kari's budget is not Ola's
+        assert creates() == [303, 429, 429]
+
+
 def test_without_hosted_mode_the_laptop_needs_no_account(client: TestClient) -> None:
     assert client.get("/").status_code == 200
     assert client.get("/signin", follow_redirects=False).headers["location"] == "/"

@@ -110,11 +110,13 @@ async def _lookup(conn: HTTPConnection, code: str) -> Door | None:
     return Door(row.id, row.code, row.facilitator_key_hash, row.projector_key, closed, deleted)
 
 
-def may_create(conn: HTTPConnection) -> bool:
-    """One more workshop from this address (``SAMLING_WORKSHOPS_PER_HOUR``), taken from
-    its budget: each is a room in memory, so a script may not make them by the thousand."""
+async def may_create(conn: HTTPConnection) -> bool:
+    """One more workshop (``SAMLING_WORKSHOPS_PER_HOUR``), taken from the budget of this
+    address, or in hosted mode of the signed-in facilitator (a town hall's facilitators
+    share one address): each is a room in memory, not to be made by the thousand."""
     limiter: KeyedLimiter = conn.app.state.creation_limiter
-    return limiter.take(client_address(conn))
+    account = await signed_in(conn)
+    return limiter.take(f"account {account}" if account is not None else client_address(conn))
 
 
 def hosted(conn: HTTPConnection) -> bool:

@@ -300,7 +300,7 @@ async def start(request: Request, program_id: int) -> Response:
     row = await _own_program(request, program_id)
     if isinstance(row, Response):
         return row
-    refused = creation_refused(request)
+    refused = await creation_refused(request)
     if refused is not None:
         return refused
     try:
@@ -341,7 +341,7 @@ async def preview(request: Request) -> Response:
     report = check(trimmed)
     if report.program is None:
         return JSONResponse(report_json(report, trimmed))
-    if not may_create(request):  # a rehearsal room is a workshop too
+    if not await may_create(request):  # a rehearsal room is a workshop too
         return _refused(429, "rate_limited")
     text = write_program(report.program)
     store, settings, hub = request.app.state.store, _settings(request), _hub(request)

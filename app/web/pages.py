@@ -150,10 +150,10 @@ def not_found(request: Request) -> HTMLResponse:
     )
 
 
-def creation_refused(request: Request) -> HTMLResponse | None:
+async def creation_refused(request: Request) -> HTMLResponse | None:
     """Every way of creating a workshop (the start page, the editor's start, the next
     gathering) takes from one budget per address; the page that says so, once spent."""
-    if may_create(request):
+    if await may_create(request):
         return None
     return render(
         request, "message.html", status_code=429, title_key="start.title", body_key="start.rate_limited"
@@ -194,7 +194,7 @@ async def create(request: Request, program: Annotated[str, Form(max_length=200)]
     account = await signed_in(request)
     if hosted(request) and account is None:
         return RedirectResponse("/signin", status_code=303)
-    refused = creation_refused(request)
+    refused = await creation_refused(request)
     if refused is not None:
         return refused
     try:

@@ -83,7 +83,7 @@ async def start_next(
     staffed = await facilitator_room(request, code, key)
     if staffed is None:
         return not_found(request)
-    refused = creation_refused(request)
+    refused = await creation_refused(request)
     if refused is not None:
         return refused
     store = request.app.state.store
