@@ -203,21 +203,21 @@ class Later:
 
     workshop: Workshop
     ref: str  # what the gathering records about them (see :func:`_ref`)
-    seat: Seat  # as they were last seen
+    seat_code: str  # the last gathering they came to, and who they were there
+    seat_pid: str
     proof: str  # "link"; "name" when the way there passed a name the facilitator confirmed
 
 
 def later_open_gathering(store: Store, code: str, pid: str) -> Later | None:
     """The open gathering after workshop ``code`` that its person ``pid`` may join: the
     next one (the newest, if several), or, when that is closed, the one after it, as who
-    they were at the last gathering they came to."""
+    they were at the last gathering they came to. Reads no room (every «Mine svar» asks)."""
     library = Library(store.engine)
-    found = stored_room(store, code)
-    if found is None or found[0].id is None:
+    start = store.find_workshop(code)
+    if start is None or start.id is None:
         return None
-    gathering = library.gathering(found[0].id)
-    seat = Seat(found[0], found[1], gathering.number if gathering is not None else 1, pid)
-    at, proof = found[0].id, "link"
+    seat: tuple[int, str, str] = (start.id, start.code, pid)  # workshop id, code, pid
+    at, proof = start.id, "link"
     for _ in range(MAX_HOPS):
         following = [(g, w) for g, w in library.followers(at) if w.deleted_at is None]
         if not following:
@@ -225,21 +225,16 @@ def later_open_gathering(store: Store, code: str, pid: str) -> Later | None:
         open_ones = [w for _, w in following if w.closed_at is None]
         if open_ones:
             later = max(open_ones, key=lambda w: w.created_at)
-            assert seat.workshop.id is not None
-            return Later(later, _ref(seat.pid, seat.workshop.id, at), seat, proof)
+            return Later(later, _ref(seat[2], seat[0], at), seat[1], seat[2], proof)
         came = [
             (g, w, r)
             for g, w in following
             for r in library.returning(g.workshop_id)
-            if _seat_of(r.earlier_pid, at) == (seat.workshop.id, seat.pid)
+            if _seat_of(r.earlier_pid, at) == (seat[0], seat[2])
         ]
         if came:  # they were there: on as who they were there
             g, w, record = came[0]
-            room = stored_room(store, w.code)
-            if room is None:
-                return None
-            seat = Seat(w, room[1], g.number, record.pid)
-            at = g.workshop_id
+            seat, at = (g.workshop_id, w.code, record.pid), g.workshop_id
             if record.proof != "link":  # a name match carries the group on, never the answers
                 proof = "name"
         else:
@@ -247,23 +242,32 @@ def later_open_gathering(store: Store, code: str, pid: str) -> Later | None:
     return None
 
 
+def person_of(store: Store, later: Later) -> Participant | None:
+    """Who they were at the last gathering they came to (name and network group)."""
+    found = stored_room(store, later.seat_code)
+    return found[1].participants.get(later.seat_pid) if found is not None else None
+
+
 def earlier_workbooks(store: Store, workshop_id: int, pid: str) -> list[workbook.PersonalWorkbook]:
     """The workbooks of the earlier gatherings this person came back from by their own
-    link, the nearest first."""
+    link, the nearest first (one room read for each)."""
+    library = Library(store.engine)
     out: list[workbook.PersonalWorkbook] = []
     seen: set[int] = set()
     while workshop_id not in seen and len(out) < MAX_HOPS:
         seen.add(workshop_id)
-        earlier = earlier_of(store, workshop_id)
-        if earlier is None:
+        gathering = library.gathering(workshop_id)
+        if gathering is None or gathering.follows_id is None:
             break
-        mine = next((e for e, (p, proof) in earlier.back.items() if p == pid and proof == "link"), None)
-        seat = earlier.people.get(mine) if mine is not None else None
-        if seat is None or seat.workshop.id is None:
+        mine = next((r for r in library.returning(workshop_id) if r.pid == pid and r.proof == "link"), None)
+        if mine is None:
             break
-        book = workbook.personal(seat.room, seat.pid)
-        if book is None:
+        earlier_id, earlier_pid = _seat_of(mine.earlier_pid, gathering.follows_id)
+        earlier = next((w for _, w in library.gatherings(gathering.programme_id) if w.id == earlier_id), None)
+        found = stored_room(store, earlier.code) if earlier is not None else None
+        book = workbook.personal(found[1], earlier_pid) if found is not None else None
+        if earlier_id is None or book is None:
             break
         out.append(book)
-        workshop_id, pid = seat.workshop.id, seat.pid
+        workshop_id, pid = earlier_id, earlier_pid
     return out

@@ -218,15 +218,15 @@ async def rejoin_page(request: Request, code: str, key: str) -> Response:
     opened = await open_workbook(request, code, key)
     if isinstance(opened, Response):
         return opened
-    later = await asyncio.to_thread(
-        programmes.later_open_gathering, request.app.state.store, opened.code, opened.pid
-    )
-    if later is None or later.seat.person is None:
+    store = request.app.state.store
+    later = await asyncio.to_thread(programmes.later_open_gathering, store, opened.code, opened.pid)
+    person = await asyncio.to_thread(programmes.person_of, store, later) if later is not None else None
+    if later is None or person is None:
         return _message(request, 404, "programme.no_next_gathering")
     return render(
         request,
         "rejoin.html",
-        name=later.seat.person.name,
+        name=person.name,
         title=opened.room.program.title,
         code=later.workshop.code,
         action=f"/w/{opened.code}/{key}/next",
@@ -250,7 +250,7 @@ async def rejoin(request: Request, code: str, key: str) -> Response:
     if token and digest(token) in live.room.tokens:
         return RedirectResponse(f"/r/{live.code}", status_code=303)  # this phone is in already
     back = await asyncio.to_thread(saved_programs(request).returning, later.id)
-    person = found.seat.person  # as they were at the last gathering they came to
+    person = await asyncio.to_thread(programmes.person_of, store, found)  # as they were last
     if person is None or any(r.earlier_pid == found.ref for r in back):
         return _message(request, 409, "programme.already_back")
     token = new_token()
