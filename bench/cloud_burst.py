@@ -50,6 +50,7 @@ from bench.loadgen import (
     until,
 )
 from tests.liveserver import LiveServer
+from tests.phoneclient import POLICY
 from tests.roomkit import CLOUD_PROGRAM
 
 WORDS_EACH = 3
@@ -181,16 +182,29 @@ class Projector:
         async with websockets.connect(ws_url, max_queue=None, max_size=None) as projector:
             hello = {"type": "hello", "room": self.code, "role": "projector", "key": self.key}
             await projector.send(json.dumps(hello))
-            async for raw in projector:
-                now = time.time()
-                message = json.loads(raw)
-                patch = message.get("patch") or message.get("state") or {}
-                cloud = (patch.get("board") or {}).get("wordcloud")
-                if cloud is not None and cloud["version"] not in self.board_seen:
-                    self.board_seen[cloud["version"]] = now
-                    task = asyncio.create_task(self.fetch_picture(cloud["version"]))
-                    self.fetches.add(task)
-                    task.add_done_callback(self.fetches.discard)
+            # The heartbeat the projector's page sends (policy.js): a silent screen is
+            # taken for gone and closed after the idle timeout, mid-burst.
+            beating = asyncio.create_task(self.heartbeat(projector))
+            try:
+                async for raw in projector:
+                    now = time.time()
+                    message = json.loads(raw)
+                    patch = message.get("patch") or message.get("state") or {}
+                    cloud = (patch.get("board") or {}).get("wordcloud")
+                    if cloud is not None and cloud["version"] not in self.board_seen:
+                        self.board_seen[cloud["version"]] = now
+                        task = asyncio.create_task(self.fetch_picture(cloud["version"]))
+                        self.fetches.add(task)
+                        task.add_done_callback(self.fetches.discard)
+            finally:
+                beating.cancel()
+
+    @staticmethod
+    async def heartbeat(projector: websockets.ClientConnection) -> None:
+        interval = POLICY["pingIntervalMs"] / 1000
+        while True:
+            await projector.send(json.dumps({"type": "ping", "t0": time.time() * 1000}))
+            await asyncio.sleep(interval)
 
     async def fetch_picture(self, version: int) -> None:
         picture = await self.http.get(f"{self.path}?v={version}")
