@@ -15,6 +15,7 @@ from app.core.actions import FormGroups, NextExercise, SaveNote, Start
 from app.core.kinds.lists import Add
 from app.core.kinds.wordcloud import Submit
 from app.core.room import FACILITATOR, Room
+from app.workshops import digest
 from tests.roomkit import Workshop, create_workshop, join
 
 PROGRAM = """
@@ -146,9 +147,14 @@ def test_back_by_the_personal_link_in_the_same_group_with_the_earlier_workbook(
     # Her workbook now has what she wrote at the gathering before.
     workbook = client.get(take_home_link(client, second.code, token)).text
     assert 'id="workbook-earlier-title"' in workbook and "Jeg skal lytte mer" in workbook
-    # The same link again: she is in already.
+    # The same link on a second phone: that phone is hers too, no second Kari.
     client.cookies.clear()
-    assert client.post(links["Kari"] + "/next", follow_redirects=False).status_code == 409
+    again = client.post(links["Kari"] + "/next", follow_redirects=False)
+    assert again.status_code == 303 and again.headers["location"] == f"/r/{second.code}"
+    other = again.cookies.get(f"samling_{second.code}")
+    assert other and other != token
+    assert room_of(client, second.code).tokens[digest(other)] == kari.id
+    assert [p.name for p in room_of(client, second.code).participants.values()].count("Kari") == 1
 
 
 def test_back_by_name_as_the_facilitator_confirms_group_but_not_answers(
@@ -251,7 +257,11 @@ def test_someone_who_missed_a_gathering_comes_back_to_the_next_one_as_themselves
     workbook = client.get(take_home_link(client, third.code, token)).text
     assert 'id="workbook-earlier-title"' in workbook and "Jeg skal delegere" in workbook
     client.cookies.clear()
-    assert client.post(links["Liv"] + "/next", follow_redirects=False).status_code == 409  # in already
+    again = client.post(links["Liv"] + "/next", follow_redirects=False)  # a second phone: hers too
+    assert (
+        again.status_code == 303
+        and [p.name for p in room_of(client, third.code).participants.values()].count("Liv") == 1
+    )
     # Kari's first link leads on through the second gathering, where she was.
     back_by_link(client, links["Kari"], third.code)
     assert len([p for p in room_of(client, third.code).participants.values() if p.name == "Kari"]) == 1
@@ -290,6 +300,14 @@ def test_a_link_that_leads_on_through_a_name_match_carries_the_group_but_never_t
     group = room_of(client, second.code).participants[ola].group
     assert client.post(f"/f/{second.code}/{second.facilitator_key}/close").status_code in (200, 303)
     third = next_gathering(client, second)
+
+    def hint(link: str) -> str:
+        found = re.search(r'<p class="hint">(.*?)</p>', client.get(link + "/next").text)
+        assert found is not None
+        return found.group(1)
+
+    assert hint(links["Ola"]) == "Du kommer i den samme nettverksgruppen som sist."  # no answers promised
+    assert "svarene dine" in hint(links["Per"])  # Per's own link brings them
     token = back_by_link(client, links["Ola"], third.code)
     assert room_of(client, third.code).participants[pid_of(client, third.code, "Ola")].group == group
     workbook = client.get(take_home_link(client, third.code, token)).text

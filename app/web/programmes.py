@@ -18,7 +18,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app import library, programmes
-from app.core.actions import Join, MoveParticipant
+from app.core.actions import MoveParticipant
 from app.core.localized import localize
 from app.core.program import ProgramError, list_programs
 from app.core.room import FACILITATOR, SYSTEM, Refused
@@ -35,8 +35,9 @@ from app.web.pages import (
     set_cookie,
 )
 from app.web.workbook import _open as open_workbook
+from app.web.workbook import seat_phone
 from app.web.ws import participant_cookie
-from app.workshops import digest, new_token
+from app.workshops import digest, joining, new_token
 
 router = APIRouter()
 
@@ -229,6 +230,7 @@ async def rejoin_page(request: Request, code: str, key: str) -> Response:
         name=person.name,
         title=opened.room.program.title,
         code=later.workshop.code,
+        answers_follow=later.proof == "link",
         action=f"/w/{opened.code}/{key}/next",
     )
 
@@ -251,11 +253,14 @@ async def rejoin(request: Request, code: str, key: str) -> Response:
         return RedirectResponse(f"/r/{live.code}", status_code=303)  # this phone is in already
     back = await asyncio.to_thread(saved_programs(request).returning, later.id)
     person = await asyncio.to_thread(programmes.person_of, store, found)  # as they were last
-    if person is None or any(r.earlier_pid == found.ref for r in back):
+    again = next((r for r in back if r.earlier_pid == found.ref), None)
+    if again is not None and again.proof == "link" and found.proof == "link":
+        return await seat_phone(request, live, again.pid)  # back already: a second phone of theirs
+    if person is None or again is not None:
         return _message(request, 409, "programme.already_back")
     token = new_token()
     try:
-        await live.submit(_hub(request).command(Join(name=person.name, token_hash=digest(token)), SYSTEM))
+        await live.submit(_hub(request).command(joining(person.name, token, live.code), SYSTEM))
     except Refused:
         return _message(request, 409, "programme.already_back")
     except Exception:
