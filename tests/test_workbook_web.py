@@ -346,3 +346,30 @@ def test_a_comment_a_person_wrote_is_in_their_workbook_marked_as_staying(
     assert "Delt med de andre: blir stående om du sletter svarene dine." in written
     text = book_client.get(kari + "/mine.txt").text
     assert "Takk for en nyttig dag!" in text and "Delt med de andre" in text and "Olas" not in text
+
+
+def test_the_personal_link_on_a_second_phone_goes_on_with_the_day_as_the_same_person(
+    book_client: TestClient,
+) -> None:
+    """Kari's phone went flat: her take-home link, opened on another phone, offers to go on
+    with the day there — as Kari, with her answers, not as a second Kari."""
+    w, tokens, _ = run_the_form(book_client)
+    kari = link_of(book_client, w.code, tokens["Kari"])
+    second = shown(book_client, kari)  # a phone without her cookie
+    assert f'action="{kari}/continue"' in second and "Fortsett dagen på denne telefonen" in second
+    assert 'href="/r/' not in second  # «Tilbake til dagen» is for the phone that is in
+    went_on = book_client.post(kari + "/continue", follow_redirects=False)
+    assert went_on.status_code == 303 and went_on.headers["location"] == f"/r/{w.code}"
+    phone = book_client.get(f"/r/{w.code}")
+    assert phone.status_code == 200 and re.search(r'"name": ?"Kari"', phone.text)
+    hub = book_client.app.state.hub  # type: ignore[attr-defined]
+    room = book_client.portal.call(hub.get, w.code).room  # type: ignore[union-attr]
+    assert sorted(p.name for p in room.participants.values()) == ["Kari", "Ola"]
+    assert f'href="/r/{w.code}"' in shown(book_client, kari)  # this phone is in now
+    assert "Fortsett dagen" not in shown(book_client, kari)
+    # The first phone still works, and «Mine svar» on the second finds her answers.
+    assert ANSWER in shown(book_client, link_of(book_client, w.code, tokens["Kari"]))
+    book_client.cookies.clear()
+    book_client.post(f"/f/{w.code}/{w.facilitator_key}/close")
+    assert book_client.post(kari + "/continue").status_code == 404  # the day is over
+    assert "Fortsett dagen" not in shown(book_client, kari)

@@ -214,6 +214,16 @@ class LinkWorkbook(Action):
     key_hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
 
+class AddPhone(Action):
+    """A person goes on on another phone: their take-home link was opened there, and that
+    phone's token (and its own take-home link) is theirs too. Made by the server (actor:
+    the person)."""
+
+    type: Literal["add_phone"] = "add_phone"
+    token_hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    workbook: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
+
+
 class ForgetAnswers(Action):
     """A person deletes their own notes and private answers. Made by the server (actor:
     the person) from their take-home page."""

@@ -78,6 +78,7 @@ _all_models: tuple[type[Action], ...] = (
     *_engine_facilitator,
     engine.Join,
     engine.LinkWorkbook,
+    engine.AddPhone,
     engine.ForgetAnswers,
     *_kind_participant,
     *_kind_facilitator,

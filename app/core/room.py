@@ -15,6 +15,7 @@ from app.core import groups as grouping
 from app.core import workbook
 from app.core.actions import (
     Action,
+    AddPhone,
     Extend,
     ForgetAnswers,
     FormGroups,
@@ -333,9 +334,8 @@ def _join(room: Room, cmd: Command) -> tuple[Room, Changes]:
     assert isinstance(action, Join)
     if action.token_hash in room.tokens:
         raise Refused("already_joined")
-    if action.workbook is not None and action.workbook in room.workbook_links:
-        raise Refused("already_linked")
     pid = f"p{room.next_number}"
+    links = _with_link(room.workbook_links, action.workbook, pid)
     net = room.network_groups()
     person = Participant(id=pid, name=action.name, joined_at=cmd.at, group=grouping.smallest_group(net))
     participants = {**room.participants, pid: person}
@@ -348,9 +348,7 @@ def _join(room: Room, cmd: Command) -> tuple[Room, Changes]:
         room,
         participants=participants,
         tokens={**room.tokens, action.token_hash: pid},
-        workbook_links=room.workbook_links
-        if action.workbook is None
-        else {**room.workbook_links, action.workbook: pid},
+        workbook_links=links,
         next_number=room.next_number + 1,
         exercise_groups=exercise_groups,
     )
@@ -820,13 +818,33 @@ def _pass_turn(room: Room, cmd: Command) -> tuple[Room, Changes]:
 # --- the person's workbook ------------------------------------------------------------------
 
 
+def _with_link(links: dict[str, str], key_hash: str | None, pid: str) -> dict[str, str]:
+    """The take-home links with ``pid``'s new one (refused: that key is someone's already)."""
+    if key_hash is None:
+        return links
+    if key_hash in links:
+        raise Refused("already_linked")
+    return {**links, key_hash: pid}
+
+
 def _link_workbook(room: Room, cmd: Command) -> tuple[Room, Changes]:
     action = cmd.action
     assert isinstance(action, LinkWorkbook)
     _require_participant(room, cmd.actor)
-    if action.key_hash in room.workbook_links:
-        raise Refused("already_linked")
-    return replace(room, workbook_links={**room.workbook_links, action.key_hash: cmd.actor}), Changes()
+    links = _with_link(room.workbook_links, action.key_hash, cmd.actor)
+    return replace(room, workbook_links=links), Changes()
+
+
+def _add_phone(room: Room, cmd: Command) -> tuple[Room, Changes]:
+    """Another phone is this person's too (nothing any screen shows changes)."""
+    action = cmd.action
+    assert isinstance(action, AddPhone)
+    _require_participant(room, cmd.actor)
+    if action.token_hash in room.tokens:
+        raise Refused("already_joined")
+    links = _with_link(room.workbook_links, action.workbook, cmd.actor)
+    tokens = {**room.tokens, action.token_hash: cmd.actor}
+    return replace(room, tokens=tokens, workbook_links=links), Changes()
 
 
 def _forget_answers(room: Room, cmd: Command) -> tuple[Room, Changes]:
@@ -856,5 +874,6 @@ _HANDLERS = {
     SaveNote: _save_note,
     PassTurn: _pass_turn,
     LinkWorkbook: _link_workbook,
+    AddPhone: _add_phone,
     ForgetAnswers: _forget_answers,
 }

@@ -24,7 +24,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app import i18n
 from app.core import workbook
-from app.core.actions import ForgetAnswers, LinkWorkbook
+from app.core.actions import AddPhone, ForgetAnswers, LinkWorkbook
 from app.core.kinds.base import Written
 from app.core.localized import LocalizedText, localize
 from app.core.privacy import results_only
@@ -34,9 +34,9 @@ from app.realtime.hub import Hub, LiveRoom, now_ms
 from app.realtime.ratelimit import KeyedLimiter
 from app.settings import Settings
 from app.web.access import client_address, find, wrong
-from app.web.pages import language, not_found, render
+from app.web.pages import PARTICIPANT_COOKIE_SECONDS, language, not_found, render, set_cookie
 from app.web.ws import participant_cookie
-from app.workshops import digest, link_key, stored_room
+from app.workshops import digest, link_key, new_token, stored_room
 
 router = APIRouter()
 
@@ -84,6 +84,11 @@ class Opened:
     @property
     def path(self) -> str:
         return f"/w/{self.code}/{self.key}"
+
+    def on_this_phone(self, request: Request) -> bool:
+        """Whether this browser is one of the person's phones in the live day."""
+        token = request.cookies.get(participant_cookie(self.code))
+        return self.live is not None and token is not None and self.room.tokens.get(digest(token)) == self.pid
 
 
 async def _room(request: Request, code: str) -> tuple[Any, Room, LiveRoom | None] | None:
@@ -200,6 +205,7 @@ def _context(request: Request, opened: Opened) -> dict[str, Any]:
         "link": _base_url(request) + opened.path,
         "path": opened.path,
         "live": opened.live is not None,
+        "here": opened.on_this_phone(request),
         "code": opened.code,
         "answer_lines": lambda w: answer_lines(w, lang),
         "label": lambda w: _label(w, lang),
@@ -314,6 +320,39 @@ async def qr(request: Request, code: str, key: str) -> Response:
         buffer, kind="svg", scale=6, border=2, dark="#000000", light="#ffffff"
     )
     return Response(buffer.getvalue(), media_type="image/svg+xml")
+
+
+# --- going on on another phone ---------------------------------------------------------------
+
+
+async def seat_phone(request: Request, live: LiveRoom, pid: str) -> Response:
+    """This browser becomes one more phone of person ``pid`` in the live room: to the
+    phone page, with a token (and a take-home link) of its own."""
+    token = new_token()
+    action = AddPhone(token_hash=digest(token), workbook=digest(link_key(token, live.code)))
+    try:
+        await live.submit(_hub(request).command(action, pid))
+    except Refused:
+        return not_found(request)  # removed meanwhile
+    except Exception:
+        return _message(request, 503, "error.storage_unavailable")
+    response = RedirectResponse(f"/r/{live.code}", status_code=303)
+    set_cookie(request, response, participant_cookie(live.code), token, max_age=PARTICIPANT_COOKIE_SECONDS)
+    return response
+
+
+@router.post("/w/{code}/{key}/continue")
+async def go_on_here(request: Request, code: str, key: str) -> Response:
+    """The person's take-home link, opened on another phone during the day: go on with
+    the day there as themselves (their phone went flat, or they changed phones)."""
+    opened = await _open(request, code, key)
+    if isinstance(opened, Response):
+        return opened
+    if opened.live is None:
+        return not_found(request)  # the day is over: the link still opens «Mine svar»
+    if opened.on_this_phone(request):
+        return RedirectResponse(f"/r/{opened.code}", status_code=303)
+    return await seat_phone(request, opened.live, opened.pid)
 
 
 # --- deleting one's own answers --------------------------------------------------------------

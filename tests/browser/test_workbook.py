@@ -180,6 +180,15 @@ def test_a_person_fills_in_the_form_and_takes_it_home(form_server: LiveServer, s
     expect(plan).to_contain_text(SECRET)
     phone.emulate_media(media="screen")
 
+    # Her phone goes flat: the link on another phone goes on with the day as Kari, with
+    # her answers, and the room still has two people (no second Kari).
+    other = screens.open(**SMALL_PHONE).new_page()
+    other.goto(link)
+    other.get_by_role("button", name="Fortsett dagen på denne telefonen").click()
+    expect(other.locator("#me-name")).to_have_text("Kari")
+    expect(other.locator(".kind-form").get_by_label("Styrke 1: hvordan bruke den?")).to_have_value(SECRET)
+    expect(facilitator.locator(".kind-form")).to_contain_text("2 av 2 har svart.")
+
     # After the facilitator closes the workshop the link still opens it, read-only.
     facilitator.once("dialog", lambda dialog: dialog.accept())
     facilitator.get_by_role("button", name="Avslutt workshopen").click()

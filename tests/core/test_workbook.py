@@ -303,3 +303,24 @@ def test_what_a_person_wrote_into_a_shared_result_is_in_their_workbook_and_no_on
         ("kommentarer", "Hvilke kommentarer har dere til dagens samling?", ["Takk for en nyttig dag!"], True),
     ]
     assert not any("Ola" in t for t in texts(mine.other))
+
+
+def test_a_person_goes_on_on_a_second_phone_as_themselves() -> None:
+    """Their take-home link opened on another phone: that phone's token is theirs too (no
+    second Kari), the first phone keeps working, and leaving the room ends both."""
+    from app.core.actions import AddPhone
+
+    day = day_with_plan()
+    first = next(h for h, pid in day.room.tokens.items() if pid == "p1")
+    day.act(AddPhone(token_hash="cd" * 32, workbook="ef" * 32), by="p1")
+    assert day.room.tokens["cd" * 32] == "p1" and day.room.tokens[first] == "p1"
+    assert day.room.workbook_links["ef" * 32] == "p1"
+    assert len(day.room.participants) == 4
+    for taken in (first, "cd" * 32):
+        with pytest.raises(Refused) as caught:
+            day.act(AddPhone(token_hash=taken), by="p2")
+        assert caught.value.code == "already_joined"
+    with pytest.raises(Refused):
+        apply(day.room, Command(action=AddPhone(token_hash="12" * 32), at=day.now, actor="p9"))
+    day.act(RemoveParticipant(participant="p1"))
+    assert "p1" not in day.room.tokens.values() and "p1" not in day.room.workbook_links.values()
