@@ -68,6 +68,8 @@ class PassTurn(Action):
     # The turn (0, 1, 2 … over all rounds) the phone showed: a tap meant for a turn that
     # has already moved on is refused, so two taps never skip two speakers.
     turn: Annotated[int, Field(ge=0, le=100_000)] | None = None
+    # The group, when the facilitator passes the turn on for it (a phone's is its own).
+    group: Annotated[int, Field(ge=1, le=500)] | None = None
 
 
 # --- sent by the facilitator --------------------------------------------------------------
@@ -233,7 +235,8 @@ class ForgetAnswers(Action):
 
 ParticipantAction = SaveNote | PassTurn
 FacilitatorAction = (
-    Start
+    PassTurn
+    | Start
     | Pause
     | Resume
     | Extend

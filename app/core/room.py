@@ -792,12 +792,17 @@ def _save_note(room: Room, cmd: Command) -> tuple[Room, Changes]:
 
 def _pass_turn(room: Room, cmd: Command) -> tuple[Room, Changes]:
     """The speaker hands over ("Ferdig"); where the program lets anyone pass, any member
-    may. The round robin runs with the phase's timer: not before Start."""
+    may; the facilitator may in any group (a speaker who forgot, a phone gone to sleep).
+    The round robin runs with the phase's timer: not before Start."""
     action = cmd.action
     assert isinstance(action, PassTurn)
-    _require_participant(room, cmd.actor)
+    by_facilitator = cmd.actor == FACILITATOR
+    if by_facilitator:
+        group = action.group
+    else:
+        _require_participant(room, cmd.actor)
+        group = room.group_of(cmd.actor)  # a phone passes in its own group only
     phase = room.current_phase
-    group = room.group_of(cmd.actor)
     if phase is None or phase.round_robin is None or group is None or group not in room.turns:
         raise Refused("no_round_robin")
     if room.timer is None or room.timer.status == "ready":
@@ -808,11 +813,13 @@ def _pass_turn(room: Room, cmd: Command) -> tuple[Room, Changes]:
     assert number is not None
     if action.turn is not None and action.turn != number:
         raise Refused("turn_moved")
-    if not phase.round_robin.anyone_passes and room.current_speaker(group, cmd.at) != cmd.actor:
+    allowed = by_facilitator or phase.round_robin.anyone_passes
+    if not allowed and room.current_speaker(group, cmd.at) != cmd.actor:
         raise Refused("not_your_turn")
     new_turn = replace(room.turns[group], index=number + 1, since_ms=room.elapsed(cmd.at))
     new_room = replace(room, turns={**room.turns, group: new_turn})
-    return new_room, Changes(personal=_group_mates(new_room, cmd.actor))
+    members = frozenset(grouping.members(new_room.working_groups(), group))
+    return new_room, Changes(board=True, personal=members)  # the staff's turns go with the board
 
 
 # --- the person's workbook ------------------------------------------------------------------

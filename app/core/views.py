@@ -14,7 +14,7 @@ from typing import Any, Literal
 from app.core import groups as grouping
 from app.core.localized import text
 from app.core.program import Phase
-from app.core.room import Changes, Room
+from app.core.room import Changes, Room, Turn
 
 ALL = "all"
 STAFF = "staff"
@@ -188,7 +188,7 @@ def me(room: Room, pid: str, groups: Groups | None = None) -> dict[str, Any]:
         "members": [{"id": m, "name": room.participants[m].name} for m in mates if m in room.participants],
         "host": group is not None and groups.hosts.get(group) == pid,  # World Café: stays at the table
         "round": groups.round,
-        "turn": {"order": list(turn.order), "index": turn.index, "since_ms": turn.since_ms} if turn else None,
+        "turn": _turn(turn) if turn else None,
     }
 
 
@@ -250,8 +250,19 @@ def staff_patch(room: Room) -> dict[str, Any]:
     return {"participants": participants(room)}
 
 
+def turns(room: Room) -> dict[str, dict[str, Any]]:
+    """Each group's round robin, for the facilitator's «Gi ordet videre» (see :func:`_turn`)."""
+    return {str(group): _turn(turn) for group, turn in sorted(room.turns.items())}
+
+
+def _turn(turn: Turn) -> dict[str, Any]:
+    """A round robin as the screens count it (lib/turns.js): the order by participant id,
+    the turns passed on by a tap, and when the last one was, by the phase's timer."""
+    return {"order": list(turn.order), "index": turn.index, "since_ms": turn.since_ms}
+
+
 def board_patch(room: Room) -> dict[str, Any]:
-    return {"board": board(room)}
+    return {"board": board(room), "turns": turns(room)}
 
 
 def personal_patch(room: Room, pid: str, groups: Groups | None = None) -> dict[str, Any]:

@@ -3,8 +3,8 @@
 description on every screen, the grouping form at the program's group size, the method
 menu switching «Hva har skjedd siden sist» off (the agenda moves up, a jump ahead is not
 time gained), «Jeg søker» lasting ca 1 min per person with a round robin that waits for
-Start and ends after one round, and the coaching triad's roles passing on at «nye roller»
-with each phone cued for its role."""
+Start and ends after one round (the facilitator passes on for a speaker who forgot), and
+the coaching triad's roles passing on at «nye roller» with each phone cued for its role."""
 
 from __future__ import annotations
 
@@ -79,10 +79,19 @@ def test_the_community_of_practice_meeting_runs_as_the_seed_means_it(
     expect(kari.locator("#turn-now")).to_have_text(re.compile("^Din tur"))
     expect(ola.locator("#turn-now")).to_have_text(re.compile(r"^Kari har ordet \([01]:\d\d igjen\)"))
     expect(ola.get_by_role("button", name="Ferdig")).to_be_hidden()
-    for speaker, following in ((kari, ola), (ola, per), (per, siri), (siri, None)):
+    turns = facilitator.locator("#turns")
+    expect(turns).to_contain_text(re.compile(r"Gruppe 1: Kari har ordet \([01]:\d\d igjen\)"))
+    for speaker, following in ((kari, ola), (ola, per)):
         speaker.get_by_role("button", name="Ferdig").click()
-        if following is not None:
-            expect(following.locator("#turn-now")).to_have_text(re.compile("^Din tur"))
+        expect(following.locator("#turn-now")).to_have_text(re.compile("^Din tur"))
+    # Per forgets «Ferdig»: the facilitator moves the turn on for the group.
+    expect(turns).to_contain_text("Per har ordet")
+    facilitator.get_by_role("button", name="Gi ordet videre i Gruppe 1").click()
+    expect(siri.locator("#turn-now")).to_have_text(re.compile("^Din tur"))
+    expect(turns).to_contain_text("Siri har ordet")
+    siri.get_by_role("button", name="Ferdig").click()
+    expect(turns).to_contain_text("Gruppe 1: Alle har hatt ordet.")
+    expect(facilitator.get_by_role("button", name="Gi ordet videre i Gruppe 1")).to_have_count(0)
     for phone in phones:
         expect(phone.locator("#turn-now")).to_have_text("Alle har hatt ordet.")
 

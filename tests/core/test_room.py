@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.core import views
 from app.core.actions import (
     Extend,
     FormGroups,
@@ -246,6 +247,30 @@ def test_only_the_speaker_passes_the_turn_unless_the_program_lets_anyone() -> No
     anyone.act(Start())
     anyone.act(PassTurn(turn=0), by="p3")
     assert speaker(anyone) == "p2"
+
+
+def test_the_facilitator_passes_the_turn_for_a_group_whose_speaker_does_not() -> None:
+    # Only the speaker passes: when Kari forgets «Ferdig» (or her phone sleeps), the group's
+    # phones said «Kari har ordet» until the phase ended. The facilitator can move it on.
+    day = rr_day(per_person_seconds=0)
+    day.act(GotoExercise(index=0))
+    with pytest.raises(Refused, match="not_started"):
+        day.act(PassTurn(group=1))
+    day.act(Start())
+    with pytest.raises(Refused, match="no_round_robin"):
+        day.act(PassTurn(group=2))  # no such group
+    with pytest.raises(Refused, match="no_round_robin"):
+        day.act(PassTurn())  # the facilitator names the group
+    changes = day.act(PassTurn(group=1, turn=0))
+    assert speaker(day) == "p2"
+    assert changes.board and changes.personal == {"p1", "p2", "p3"}  # the staff's turns: board_patch
+    with pytest.raises(Refused, match="turn_moved"):
+        day.act(PassTurn(group=1, turn=0))  # a second click for the same turn
+    turns = views.board_patch(day.room)["turns"]
+    assert turns == {"1": {"order": ["p1", "p2", "p3"], "index": 1, "since_ms": 0}}
+    with pytest.raises(Refused, match="not_your_turn"):
+        day.act(PassTurn(group=1), by="p3")  # a phone still may not
+    assert day.replayed() == day.room
 
 
 def test_two_taps_for_the_same_turn_move_it_on_once() -> None:

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { turnNow } from "../../app/static/js/lib/turns.js";
+import { turnLine, turnNow } from "../../app/static/js/lib/turns.js";
 
 const order = ["p1", "p2", "p3"];
 const minute = 60_000;
@@ -45,4 +45,17 @@ test("taps count: the speaker after the taps, from the time of the last one", ()
   const tapMode = position(running, { per_person_ms: 0 });
   assert.equal(turnNow({ order, index: 2, since_ms: 5000 }, tapMode, 9 * minute).speaker, "p3");
   assert.equal(turnNow({ order, index: 3, since_ms: 5000 }, tapMode, 9 * minute).over, true);
+});
+
+test("what a screen says: the speaker, their time left, the round, or that all have spoken", () => {
+  const t = (key, params) => key + (params ? JSON.stringify(params) : "");
+  const timer = { status: "running", duration_ms: 10 * minute, ends_at: 10 * minute };
+  const now = turnNow({ order, index: 0, since_ms: 0 }, position(timer), 15_000);
+  assert.equal(turnLine(now, "Kari", 1, false, t), 'turn.speaking{"name":"Kari"} turn.time_left{"time":"0:45"}');
+  assert.equal(turnLine(now, "Kari", 1, true, t), 'turn.yours turn.time_left{"time":"0:45"}');
+  assert.match(turnLine(now, "Kari", 2, false, t), /^turn.round_of\{"round":1,"rounds":2\} · /);
+  const ready = turnNow({ order, index: 0, since_ms: 0 }, position({ status: "ready", duration_ms: minute, remaining_ms: minute }), 0);
+  assert.equal(turnLine(ready, undefined, 1, false, t), 'turn.not_started{"name":"?"}');
+  const over = turnNow({ order, index: 3, since_ms: 0 }, position(timer, { per_person_ms: 0 }), 0);
+  assert.equal(turnLine(over, null, 1, false, t), "turn.over");
 });

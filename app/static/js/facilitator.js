@@ -8,9 +8,10 @@ import { boot, localize, t } from "./lib/boot.js";
 import { byId as $, h, render, setText } from "./lib/dom.js";
 import { formatClock, plannedClock, remaining } from "./lib/i18n.js";
 import { kinds } from "./lib/kinds.js";
-import { agendaItems, bindBadge, connectRoom, phaseLabel, renderKinds, sender } from "./lib/page.js";
+import { agendaItems, bindBadge, connectRoom, groupTitle, phaseLabel, renderKinds, sender } from "./lib/page.js";
 import { presenterKey, takeRelayedKeys } from "./lib/presenter.js";
 import { tell } from "./lib/sending.js";
+import { turnLine, turnNow } from "./lib/turns.js";
 
 var room = connectRoom();
 
@@ -394,6 +395,34 @@ function draw() {
   tick();
 }
 
+// --- the groups' round robins ---------------------------------------------------------
+
+/* Who has the floor in each group, and a button that moves the turn on for a speaker
+ * who forgot «Ferdig» (the turn named, so a second click does not skip the next one). */
+function drawTurns(state) {
+  var position = state.position || {};
+  var list = $("turns");
+  var turns = position.round_robin ? state.turns || {} : {};
+  var groups = Object.keys(turns).filter(function (g) { return turns[g].order.length; });
+  list.hidden = groups.length === 0;
+  var names = {};
+  (state.participants || []).forEach(function (p) { names[p.id] = p.name; });
+  render(list, function () {
+    return groups.map(function (g) {
+      var now = turnNow(turns[g], position, room.serverNow());
+      var title = groupTitle(position, Number(g));
+      return h("li", { key: "group-" + g }, [
+        h("span", { text: title + ": " + turnLine(now, names[now.speaker], position.round_robin.rounds, false, t) }),
+        now.over || !now.started ? null : h("button", {
+          type: "button", className: "button small", text: t("turn.skip"),
+          "aria-label": t("turn.skip_group", { group: title }),
+          on: { click: function () { act({ type: "pass_turn", group: Number(g), turn: now.number }); } },
+        }),
+      ]);
+    });
+  });
+}
+
 function tick() {
   var state = room.state;
   var position = state.position || {};
@@ -411,6 +440,7 @@ function tick() {
   $("now").classList.toggle("time-up", up);
   usable($("btn-shorten"), left > 0);
   drawDrift(state);
+  drawTurns(state);
 }
 
 room.onState(draw);

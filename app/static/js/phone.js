@@ -9,7 +9,7 @@ import { formatClock, remaining } from "./lib/i18n.js";
 import { kinds } from "./lib/kinds.js";
 import { agendaItems, bindBadge, connectRoom, exerciseInstruction, groupTitle, phaseLabel, renderKinds, sender } from "./lib/page.js";
 import { tell } from "./lib/sending.js";
-import { turnNow } from "./lib/turns.js";
+import { turnLine, turnNow } from "./lib/turns.js";
 
 var room = connectRoom();
 var api = sender(room);
@@ -187,16 +187,7 @@ function drawTurn(state) {
   shownTurn = now.number;
   var current = now.speaker;
   var mine = current === me.id;
-  var rounds = position.round_robin.rounds;
-  var line;
-  if (now.over) line = t("turn.over");
-  else if (!now.started) line = t("turn.not_started", { name: names[current] || "?" });
-  else line = mine ? t("turn.yours") : t("turn.speaking", { name: names[current] || "?" });
-  if (!now.over && now.started && now.left !== null) line += " " + t("turn.time_left", { time: formatClock(now.left) });
-  if (!now.over && rounds !== 1) {
-    line = (rounds > 1 ? t("turn.round_of", { round: now.round, rounds: rounds }) : t("turn.round", { round: now.round })) + " · " + line;
-  }
-  setText($("turn-now"), line);
+  setText($("turn-now"), turnLine(now, names[current], position.round_robin.rounds, mine, t));
   $("turn-card").classList.toggle("my-turn", mine && now.started);
   var turnKey = position.exercise + ":" + position.phase + ":" + now.number;
   if (mine && now.started && !now.over && cuedTurn !== turnKey) {
