@@ -6,15 +6,18 @@ named and readable for a screen reader."""
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import pypdf
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Screens
 from tests.browser.test_accessibility import check_view
+from tests.browser.test_results_handout import squeezed
 from tests.liveserver import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.server, pytest.mark.timeout(180)]
@@ -178,6 +181,22 @@ def test_a_person_fills_in_the_form_and_takes_it_home(form_server: LiveServer, s
     expect(phone.get_by_role("button", name="Last ned som PDF (skriv ut)")).to_be_hidden()
     expect(qr).to_be_hidden()
     expect(plan).to_contain_text(SECRET)
+    # Saved as PDF: A4 pages, white paper, every answer whole on one page, the link
+    # written out; no button, no QR code, no delete form on the paper.
+    for what in ("document.documentElement", "document.body"):
+        colour = phone.evaluate(f"getComputedStyle({what}).backgroundColor")
+        assert colour in ("rgb(255, 255, 255)", "rgba(0, 0, 0, 0)"), (what, colour)
+    pdf = pypdf.PdfReader(io.BytesIO(phone.pdf(prefer_css_page_size=True, print_background=True)))
+    sizes = {(float(p.mediabox.width), float(p.mediabox.height)) for p in pdf.pages}
+    assert all(abs(w - 595.3) < 1.5 and abs(h - 841.9) < 1.5 for w, h in sizes), sizes  # the sheet's A4
+    printed = [squeezed(p.extract_text()) for p in pdf.pages]
+    entries = [squeezed(t) for t in phone.locator(".workbook-entry").all_inner_texts()]
+    assert len(entries) == 5 and all(any(e in page for page in printed) for e in entries)
+    paper = "".join(printed)
+    for there in ("Personlighandlingsplan", "Kari", squeezed(link)):
+        assert there in paper
+    for absent in ("LastnedsomPDF", "Slettsvarenemine", "Lastnedsomtekst"):
+        assert absent not in paper
     phone.emulate_media(media="screen")
 
     # Her phone goes flat: the link on another phone goes on with the day as Kari, with
