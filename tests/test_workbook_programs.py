@@ -78,3 +78,26 @@ def test_the_seljord_action_learning_exercise_is_a_form() -> None:
     questions = [localize(q.text, "nb") for g in exercise.form.groups for q in g.questions]
     assert len(questions) == 4
     assert "Hva har du testet ut?" in questions[0] and "Problemstilling til kollegaveiledning" in questions[3]
+
+
+def test_the_five_questions_for_the_network_groups_first_meeting_are_a_method() -> None:
+    """«Til første møte i nettverksgruppen: Oppstart aksjonslæringsprosjekt» (seeds/003):
+    five private questions, in the slide's words, offered in the editor's methods."""
+    from app import library
+
+    method = library.method("aksjonslaering-oppstart")
+    assert method is not None
+    program = load_program_text(
+        (ROOT / "app" / "methods" / "aksjonslaering-oppstart.toml").read_text(encoding="utf-8"), source="m"
+    )
+    (form,) = forms(program).values()
+    questions = [localize(q.text, "nb") for g in form.groups for q in g.questions]
+    assert questions == [
+        "1. Hva ønsker du skal kjennetegne ditt lederskap?",
+        "2. Med utgangspunkt i modellen, hva tenker du at er dine viktigste utviklingspunkt?",
+        "3. Hva skal være den første aksjonen – det første du skal gjøre annerledes/trene på?",
+        "4. Når skal du trene?",
+        "5. Hvordan skal du undersøke om du er på rett vei?",
+    ]
+    assert not form.summary  # private: never on the projector
+    assert all(localize(q.text, "en") != localize(q.text, "nb") for g in form.groups for q in g.questions)
