@@ -39,7 +39,12 @@ class Settings(BaseSettings):
     messages_per_second: float = Field(5.0, gt=0, description="Sustained messages per second per phone.")
     message_burst: int = Field(20, ge=1, description="Messages a phone may send at once.")
     room_messages_per_second: float = Field(
-        1000.0, gt=0, description="Sustained messages per second per room."
+        3000.0, gt=0, description="Sustained messages per second per room: a flood guard, above real bursts."
+    )
+    room_backlog: int = Field(
+        500,
+        ge=1,
+        description="Actions that may wait for a room's write; the next is answered room_busy at once.",
     )
     join_attempts_per_minute: int = Field(
         20, ge=1, description="Wrong room codes per minute per address (right ones are never counted)."

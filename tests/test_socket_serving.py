@@ -27,6 +27,20 @@ def _action(message_id: str, text: str) -> str:
     return json.dumps({"type": "action", "id": message_id, "action": action})
 
 
+def _hold_the_writes(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """From now on the database takes its time: each write waits until the event is set."""
+    store: Any = client.app.state.hub.store  # type: ignore[attr-defined]
+    release = threading.Event()
+    original = store.append
+
+    def slow_append(*args: Any, **kwargs: Any) -> Any:
+        release.wait(10)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(store, "append", slow_append)
+    return release
+
+
 def test_a_ping_is_answered_while_the_phones_action_is_being_stored(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -36,15 +50,7 @@ def test_a_ping_is_answered_while_the_phones_action_is_being_stored(
         facilitator = hello(f_socket, w.code, "facilitator", w.facilitator_key)
         phone = hello(p_socket, w.code, "participant")
         facilitator.act({"type": "start"})
-        store: Any = client.app.state.hub.store  # type: ignore[attr-defined]
-        release = threading.Event()
-        original = store.append
-
-        def slow_append(*args: Any, **kwargs: Any) -> Any:
-            release.wait(10)  # the database takes its time
-            return original(*args, **kwargs)
-
-        monkeypatch.setattr(store, "append", slow_append)
+        release = _hold_the_writes(client, monkeypatch)
         phone.send_raw(_action("n1", "første tanke"))
         phone.send_raw(_action("n2", "andre tanke"))
         phone.send_raw(json.dumps({"type": "ping", "t0": 1}))
@@ -116,3 +122,44 @@ def test_a_room_closed_behind_this_process_is_forgotten_at_the_first_write(clien
                 facilitator.receive()
         assert closed.value.code == 4404, "the facilitator's screen is told the room is gone"
     assert w.code not in hub.rooms
+
+
+def test_a_room_that_cannot_keep_up_says_busy_at_once_and_stores_the_resend(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More actions waiting for the room's write than it stores in about a second: the next
+    phone is told ``room_busy`` at once (the browser resends it after a short wait), instead
+    of hearing nothing for seconds and taking its connection for dead. The facilitator's
+    action still goes in."""
+    limited = settings.model_copy(update={"room_backlog": 2})
+    with TestClient(create_app(limited)) as client:
+        w = create_workshop(client)
+        tokens = [join(client, w.code, name) for name in ("Kari", "Ola", "Per")]
+        with (
+            client.websocket_connect("/ws") as f_socket,
+            connect_phone(client, w.code, tokens[0]) as a_socket,
+            connect_phone(client, w.code, tokens[1]) as b_socket,
+            connect_phone(client, w.code, tokens[2]) as c_socket,
+        ):
+            facilitator = hello(f_socket, w.code, "facilitator", w.facilitator_key)
+            kari, ola, per = (hello(s, w.code, "participant") for s in (a_socket, b_socket, c_socket))
+            facilitator.act({"type": "start"})
+            release = _hold_the_writes(client, monkeypatch)
+            kari.send_raw(_action("k1", "Karis tanke"))  # being written
+            kari.send_raw(json.dumps({"type": "ping", "t0": 1}))
+            kari.wait_for("pong", t0=1)
+            ola.send_raw(_action("o1", "Olas tanke"))  # waits for the next write
+            ola.send_raw(json.dumps({"type": "ping", "t0": 2}))
+            ola.wait_for("pong", t0=2)
+            per.send_raw(_action("p1", "Pers tanke"))
+            busy = per.wait_for("error", id="p1")
+            assert busy["code"] == "room_busy", "told at once, while the room is still writing"
+            facilitator.send_raw(json.dumps({"type": "action", "id": "f1", "action": {"type": "pause"}}))
+            release.set()
+            kari.wait_for("ack", id="k1")
+            ola.wait_for("ack", id="o1")
+            facilitator.wait_for("ack", id="f1")
+            per.send_raw(_action("p1", "Pers tanke"))  # the browser's resend, same id
+            stored = per.wait_for("ack", id="p1")
+            per.until_seq(stored["seq"])
+            assert per.state["notes"] == {"refleksjon": "Pers tanke"}

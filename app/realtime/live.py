@@ -48,6 +48,7 @@ class LiveRoom:
         self.facilitator_key_hash = workshop.facilitator_key_hash
         settings = hub.settings
         self.budget = TokenBucket(settings.room_messages_per_second, settings.room_messages_per_second * 2)
+        self._backlog_limit = settings.room_backlog
         self.fanout = FanOut(room, settings.board_interval_ms)
         self.outbox = Outbox(hub.bus, room.code)
         self.writer = RoomWriter(
@@ -83,6 +84,17 @@ class LiveRoom:
     def submit_then(self, cmd: Command, idempotency_key: str | None, answer: Answer) -> None:
         """The same, answered by calling ``answer`` (see :meth:`RoomWriter.submit_then`)."""
         self.writer.submit_then(cmd, idempotency_key, answer)
+
+    def busy(self, staff: bool) -> bool:
+        """Whether a new action is answered ``room_busy`` at once: the room has more
+        waiting than it stores in about a second (a phone told so in a few milliseconds
+        resends after a short wait; one that hears nothing for 4 s takes its connection
+        for dead and reconnects, which costs the room more than the action), or a flood
+        is over the room's budget. The facilitator's few actions never wait for a
+        burst of words."""
+        if not staff and self.writer.backlog >= self._backlog_limit:
+            return True
+        return not self.budget.take()
 
     def _stored(self, seq: int, cmd: Command) -> None:
         """Stored here: the other processes serving the room hear of it (with one process

@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from app.core.keys import changed as keys_changed
 from app.core.room import Command, Refused, Room, apply
 from app.core.serialize import command_from_json, room_to_json
 from app.realtime import collector, wire
@@ -131,11 +132,17 @@ class RoomWriter:
         self._tell = tell
         self._publish = publish
         self._waiting: list[_Waiting] = []  # actions for the next write; see ``submit``
+        self._writing = 0  # actions of the batch being written
         self._task: asyncio.Task[None] | None = None
 
     @property
     def code(self) -> str:
         return self.room.code
+
+    @property
+    def backlog(self) -> int:
+        """Actions handed to this room and not yet answered: what a new one waits behind."""
+        return self._writing + len(self._waiting)
 
     # --- this process's actions -----------------------------------------------------------
 
@@ -164,6 +171,7 @@ class RoomWriter:
         try:
             while self._waiting:
                 batch, self._waiting = self._waiting[:BATCH_LIMIT], self._waiting[BATCH_LIMIT:]
+                self._writing = len(batch)
                 async with self.lock:
                     try:
                         await self._write(batch)
@@ -172,6 +180,7 @@ class RoomWriter:
                             waiting.settle(exc)
         finally:
             self._task = None
+            self._writing = 0
             for waiting in (*batch, *self._waiting):  # only when cancelled: the server stops
                 waiting.settle(ConnectionAbortedError("the server is stopping"))
 
@@ -208,7 +217,10 @@ class RoomWriter:
                 if known_as:
                     keys[known_as] = after.seq
                 room = after
-            stored = [NewCommand(step.seq, waiting.cmd, waiting.key) for waiting, step in steps]
+            stored = [
+                NewCommand(step.seq, waiting.cmd, waiting.key, keys_changed(step.before, step.after))
+                for waiting, step in steps
+            ]
             # Ids not seen here may be resends of what was stored before (a restart,
             # another process, long ago): looked up in the same transaction as the write,
             # and if one was stored, nothing is, and the batch is planned again knowing it.

@@ -270,7 +270,7 @@ def _refusal(message: ActionMessage, conn: Connection, live: LiveRoom) -> dict[s
     allowed = FACILITATOR_ACTIONS if conn.role == "facilitator" else PARTICIPANT_ACTIONS
     if conn.role == "projector" or message.action.type not in allowed:
         return {"type": "error", "id": message.id, "code": "not_allowed"}
-    if not live.budget.take():
+    if live.busy(staff=conn.role == "facilitator"):
         return {"type": "error", "id": message.id, "code": "room_busy"}
     return None
 
