@@ -101,3 +101,62 @@ def test_the_five_questions_for_the_network_groups_first_meeting_are_a_method() 
     ]
     assert not form.summary  # private: never on the projector
     assert all(localize(q.text, "en") != localize(q.text, "nb") for g in form.groups for q in g.questions)
+
+
+# The slides' statements (seeds/002), in their order; typos of the slides corrected:
+# «Jeg er vet» -> «Jeg vet», «personlig utvikling» -> «personlige», «Jeg er praktiserer»,
+# «tydeliggjøre/klargjøre» -> «tydeliggjør/klargjør», «delegere» -> «delegerer», «inspirerende».
+SEED_002 = {
+    "aktivt-medarbeiderskap": [
+        "Jeg tar ansvar for å gjøre egen jobb og er aktivt med å utvikle den (tenk forbedring og utvikling)",
+        "Jeg tar ansvar for egen karriere- og kompetanseutvikling",
+        "Jeg tar ansvar for egen trivsel og motivasjon",
+        "Jeg kommuniserer mine ønsker og behov til nærmeste leder",
+        "Jeg er konstruktiv, bidrags- og løsningsorientert",
+        "Jeg gjør min leder god",
+        "Jeg bidrar positivt til å utvikle et godt arbeids- og læringsmiljø",
+        "Jeg tar lederansvar i oppgaveløsning med andre",
+        "Jeg er opptatt av å være en god kollega",
+    ],
+    "karrierebevissthet": [
+        "Jeg har tatt bevisste valg gjennom mitt arbeidsliv",
+        "Jeg har en klar forståelse for hva karriere betyr for meg",
+        "Jeg vet hva som grunnleggende sett driver meg",
+        "Jeg har god oversikt over min kompetanse i bredde og i spiss",
+        "Jeg kjenner mine faglige og personlige sterke sider",
+        "Jeg har god innsikt i min sosiale kompetanse (hvem jeg er i samspill med andre)",
+        "Jeg vet hva som motiverer meg",
+        "Jeg vet hva som skaper arbeidsglede for meg",
+        "Jeg lytter aktivt og undersøker medarbeidernes perspektiv",
+        "Jeg har mål for min faglige og personlige utvikling",
+        "Jeg vet hvordan målene skal nås",
+        "Jeg tar initiativ og ansvar for egen læring og utvikling",
+    ],
+    "lederferdigheter": [
+        "Jeg jobber bevisst med egen selvinnsikt og utvikling",
+        "Jeg praktiserer selvledelse",
+        "Jeg er genuint opptatt av andre mennesker",
+        "Jeg gir tydelig oppgaveansvar og delegerer myndighet",
+        "Jeg tydeliggjør handlingsrom",
+        "Jeg klargjør oppdraget (hovedoppgave og -mål)",
+        "Jeg oppmuntrer mine medarbeidere til å ta initiativ",
+        "Jeg fokuserer på motiverende mål og oppgaver",
+        "Jeg lytter aktivt og undersøker medarbeidernes perspektiv",
+        "Jeg er god til å inspirere gjennom å være mulighetsorientert",
+        "Jeg er opptatt av mine medarbeideres mestringsopplevelser",
+        "Jeg dyrker arbeidsplassen som en arena for hverdagslæring",
+        "Jeg praktiserer coachende kommunikasjon",
+        "Jeg er en god rollemodell",
+    ],
+}
+
+
+def test_every_statement_of_the_three_self_assessments_is_the_slides_own() -> None:
+    program = load_program(EXERCISES / "egenvurdering-lederskap-og-medarbeiderskap.toml")
+    found = {
+        ex_id: [localize(q.text, "nb") for g in form.groups for q in g.questions if q.type == "scale"]
+        for ex_id, form in forms(program).items()
+    }
+    assert found == SEED_002
+    for form in forms(program).values():  # rated 1-5, with the scale's ends named in both languages
+        assert form.scale.points == 5 and form.scale.low and form.scale.high
