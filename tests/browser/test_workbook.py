@@ -10,12 +10,15 @@ import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import pytest
 from playwright.sync_api import Page, expect
 
+from app.core.program import load_program
 from tests.browser.conftest import Screens
+from tests.browser.crowd import SHIPPED, Crowd, day_server
 from tests.browser.test_accessibility import check_view
 from tests.browser.test_results_handout import squeezed
 from tests.liveserver import LiveServer
@@ -81,6 +84,7 @@ minutes = 5
 SMALL_PHONE = {"viewport": {"width": 320, "height": 640}, "is_mobile": True, "has_touch": True}
 SECRET = "Jeg lytter godt når det gjelder"
 OLA_STRENGTH = "Tålmodighet"
+QUESTION = "egen-jobb"  # the shipped self-assessment's first statement
 CLOSED = "Workshopen er avsluttet. Svarene dine finner du under «Mine svar»."
 
 
@@ -226,3 +230,53 @@ def test_a_person_fills_in_the_form_and_takes_it_home(form_server: LiveServer, s
     expect(ola.locator(".workbook-plan")).to_contain_text(OLA_STRENGTH)
     expect(ola.locator("main")).to_contain_text("Workshopen er avsluttet")
     assert screens.errors == []
+
+
+def test_the_facilitator_reveals_the_anonymous_summary_from_five_answers(
+    tmp_path: Path, screens: Screens
+) -> None:
+    """The self-assessment of the shipped program, six people: the facilitator's button
+    shows the summary on the projector, which says «too few» until five answered a
+    statement, then the count per point — never who answered what; the button hides it."""
+    program = "egenvurdering-lederskap-og-medarbeiderskap.toml"
+    with day_server(tmp_path, [program]) as server:
+        crowd = Crowd(server, program, 6)
+        try:
+            index = next(i for i, ex in enumerate(load_program(SHIPPED / program).exercises) if ex.form)
+            assert crowd.act({"type": "goto_exercise", "index": index}) > 0
+            assert crowd.act({"type": "start"}) > 0
+            exercise = crowd.state()["position"]["exercise_id"]
+            facilitator = screens.open(viewport={"width": 1280, "height": 900}).new_page()
+            facilitator.goto(server.url + crowd.facilitator_path)
+            projector = screens.open(viewport={"width": 1920, "height": 1080}).new_page()
+            projector.goto(server.url + str(facilitator.locator("#projector-link").get_attribute("href")))
+            statement = projector.locator(".form-summary-question").first
+
+            def answer(phones: list[Any], first: int) -> None:
+                for n, phone in enumerate(phones):
+                    value = 1 + (first + n) % 2  # 1, 2, 1, 2 …
+                    action = {
+                        "type": "form_answer",
+                        "exercise": exercise,
+                        "question": QUESTION,
+                        "value": value,
+                    }
+                    crowd._run(crowd._answered(phone, [action]))
+
+            answer(crowd.phones[:4], 0)
+            facilitator.get_by_role("button", name="Vis anonymt sammendrag på projektoren").click()
+            expect(statement).to_contain_text("For få svar til å vise (4; minst 5 trengs).")
+            answer(crowd.phones[4:5], 4)
+            expect(statement.locator(".form-bar-count")).to_have_text(
+                ["3 svar", "2 svar", "0 svar", "0 svar", "0 svar"]
+            )
+            expect(
+                facilitator.locator(".form-summary-question").first.locator(".form-bar-count").first
+            ).to_have_text("3 svar")
+            for name in ("Kari", "Ola"):  # who answered is nowhere on the projector
+                expect(projector.locator(".kind-form")).not_to_contain_text(name)
+            facilitator.get_by_role("button", name="Skjul sammendraget").click()
+            expect(projector.locator(".form-summary")).to_have_count(0)
+            assert screens.errors == []
+        finally:
+            crowd.stop()
