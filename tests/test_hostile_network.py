@@ -152,6 +152,70 @@ def test_a_probe_never_loads_a_room(client: TestClient) -> None:
     assert w.code in hub.rooms
 
 
+def _out_of_memory(client: TestClient, code: str) -> None:
+    """The room leaves memory as an idle one does (a snapshot first)."""
+    hub = client.app.state.hub  # type: ignore[attr-defined]
+    assert client.portal is not None
+    client.portal.call(hub.evict_idle, 0.0)
+    client.portal.call(hub.evict_idle, 1e9)
+    assert code not in hub.rooms
+
+
+def test_a_made_up_participant_cookie_or_take_home_key_never_loads_a_room(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real room code with a made-up token: the phone page, «Mine svar», the WebSocket
+    hello and the take-home link find it wrong without loading the room (nor, closed,
+    reading its results); the person's own cookie and link load it as before."""
+    from app.workshops import link_key
+
+    hub = client.app.state.hub  # type: ignore[attr-defined]
+    store = client.app.state.store  # type: ignore[attr-defined]
+    loads: list[str] = []
+    load_room = store.load_room
+    monkeypatch.setattr(store, "load_room", lambda code: loads.append(code) or load_room(code))
+    w, done = create_workshop(client), create_workshop(client)
+    kari, ola = join(client, w.code, "Kari"), join(client, done.code, "Ola")
+    closing = client.post(f"/f/{done.code}/{done.facilitator_key}/close", follow_redirects=False)
+    assert closing.status_code == 303
+    _out_of_memory(client, w.code)
+    loads.clear()
+
+    def probe(code: str) -> list[int | str]:
+        client.cookies.clear()
+        made_up = "A" * 32
+        answers: list[int | str] = [
+            client.get(f"/w/{code}/{made_up}").status_code,
+            client.get(f"/w/{code}/{made_up}/mine.txt").status_code,
+            client.get(f"/w/{code}/{made_up}/qr.svg").status_code,
+        ]
+        client.cookies.set(f"samling_{code}", "made-up-" + "x" * 24)
+        answers += [
+            client.get(f"/r/{code}", follow_redirects=False).status_code,
+            client.get(f"/r/{code}/mine", follow_redirects=False).status_code,
+        ]
+        answers.append(_hello_answer(client, code, headers={"cookie": f"samling_{code}={'x' * 32}"}))
+        client.cookies.clear()
+        return answers
+
+    assert probe(w.code) == [404, 404, 404, 303, 303, "not_joined"]
+    assert probe(done.code) == [404, 404, 404, 303, 404, "unknown_room"]
+    assert w.code not in hub.rooms and done.code not in hub.rooms
+    assert loads == []  # neither room, nor the closed one's results, was read
+    # The right ones still open as before.
+    client.cookies.set(f"samling_{w.code}", kari)
+    assert client.get(f"/r/{w.code}").status_code == 200
+    assert w.code in hub.rooms
+    _out_of_memory(client, w.code)
+    client.cookies.clear()
+    assert client.get(f"/w/{w.code}/{link_key(kari, w.code)}").status_code == 200
+    assert w.code in hub.rooms
+    client.cookies.set(f"samling_{done.code}", ola)
+    mine = client.get(f"/r/{done.code}/mine", follow_redirects=False)
+    assert mine.headers["location"] == f"/w/{done.code}/{link_key(ola, done.code)}"
+    assert "Ola" in client.get(mine.headers["location"]).text
+
+
 def test_creating_workshops_is_limited_per_address(settings: Settings) -> None:
     with TestClient(create_app(settings.model_copy(update={"workshops_per_hour": 5}))) as client:
         answers = [

@@ -4,6 +4,7 @@ history of a room keeps its order."""
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -104,3 +105,75 @@ def _workshop(code: str) -> Workshop:
         projector_key="p",
         created_at=1_795_564_496_950,
     )
+
+
+def test_people_who_joined_before_the_door_kept_their_keys_get_back_in(settings: Any) -> None:
+    """A database from before the door's keys (revision 0003): its open workshop's people
+    (a join with its link, an older join whose link came later) and a closed workshop's
+    take-home link open as before once the server has migrated it; a made-up cookie
+    still loads nothing, and a deleted workshop got no keys."""
+    import json
+
+    from sqlmodel import Session, select
+    from starlette.testclient import TestClient
+
+    from app.core import codes
+    from app.core.actions import Join, LinkWorkbook
+    from app.core.privacy import results_only
+    from app.core.program import load_program_text
+    from app.core.room import SYSTEM, Room, apply
+    from app.core.serialize import command_to_json, room_to_json
+    from app.main import create_app
+    from app.storage.store import make_engine
+    from app.storage.tables import CommandRow, DoorKey, SnapshotRow
+    from app.workshops import digest, joining, link_key, new_token
+    from tests.roomkit import DEMO_PROGRAM
+
+    engine = make_engine(settings.database_url)
+    migrate.upgrade(engine, "0003")
+    open_code, closed_code, deleted_code = codes.new_code(), codes.new_code(), codes.new_code()
+    kari, ola, per = new_token(), new_token(), new_token()
+    program = load_program_text(DEMO_PROGRAM, source="demo.toml")
+    commands = [
+        Command(action=joining("Kari", kari, open_code), at=1, actor=SYSTEM),
+        Command(action=Join(name="Ola", token_hash=digest(ola)), at=2, actor=SYSTEM),  # no link yet
+        Command(action=LinkWorkbook(key_hash=digest(link_key(ola, open_code))), at=3, actor="p2"),
+    ]
+    per_joins = Command(action=joining("Per", per, closed_code), at=1, actor=SYSTEM)
+    closed, _ = apply(Room(code=closed_code, program=program), per_joins)
+    with Session(engine) as session:
+        rows = {}
+        now = int(time.time() * 1000)  # closed today: not purged when the server starts
+        states = ((open_code, None, None), (closed_code, now, None), (deleted_code, now, now))
+        for code, closed_at, deleted_at in states:
+            row = _workshop(code)
+            row.program_text, row.closed_at, row.deleted_at = DEMO_PROGRAM, closed_at, deleted_at
+            session.add(row)
+            rows[code] = row
+        session.commit()
+        ids = {code: row.id for code, row in rows.items()}
+        for seq, cmd in enumerate(commands, start=1):
+            body = json.dumps(command_to_json(cmd))
+            for code in (open_code, deleted_code):
+                session.add(CommandRow(workshop_id=ids[code], seq=seq, actor=cmd.actor, body=body))
+        shared = results_only(closed)
+        session.add(SnapshotRow(workshop_id=ids[closed_code], seq=shared.seq, state=room_to_json(shared)))
+        session.commit()
+    with TestClient(create_app(settings)) as client:
+        hub = client.app.state.hub  # type: ignore[attr-defined]
+        client.cookies.set(f"samling_{open_code}", "made-up")
+        assert client.get(f"/r/{open_code}", follow_redirects=False).status_code == 303
+        assert client.get(f"/w/{closed_code}/{'A' * 32}").status_code == 404
+        assert hub.rooms == {}  # the door knew them wrong
+        client.cookies.set(f"samling_{open_code}", kari)
+        assert "Kari" in client.get(f"/r/{open_code}").text
+        client.cookies.clear()
+        assert client.get(f"/w/{open_code}/{link_key(ola, open_code)}").status_code == 200
+        assert client.get(f"/w/{open_code}/{link_key(kari, open_code)}").status_code == 200
+        assert "Per" in client.get(f"/w/{closed_code}/{link_key(per, closed_code)}").text
+        with Session(client.app.state.store.engine) as session:  # type: ignore[attr-defined]
+            kept = session.exec(select(DoorKey.workshop_id, DoorKey.kind)).all()
+        assert sorted(kept) == sorted(
+            [(ids[open_code], "token")] * 2 + [(ids[open_code], "link")] * 2 + [(ids[closed_code], "link")]
+        )
+    engine.dispose()

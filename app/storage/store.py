@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import reduce
 from typing import Any
 
 from sqlalchemy import delete, event, insert, update
@@ -16,10 +17,11 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, create_engine, select
 
+from app.core.keys import NO_CHANGE, TOKEN, KeyChanges
 from app.core.room import Command
 from app.core.serialize import command_from_json, command_to_json
 from app.storage import migrate
-from app.storage.tables import CommandRow, SnapshotRow, Workshop
+from app.storage.tables import CommandRow, DoorKey, SnapshotRow, Workshop
 
 
 class DuplicateSeq(Exception):
@@ -46,12 +48,14 @@ class WorkshopGone(StorageError):
 
 @dataclass(frozen=True)
 class NewCommand:
-    """A command to store: its place in the room's order, and the client's message id
-    when it came from a screen (a resend with the same id is then stored only once)."""
+    """A command to store: its place in the room's order, the client's message id when
+    it came from a screen (a resend with the same id is then stored only once), and the
+    keys it gave someone or took away (``app.core.keys.changed``), kept at the door."""
 
     seq: int
     cmd: Command
     idempotency_key: str | None = None
+    keys: KeyChanges = NO_CHANGE
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,9 @@ STILL_OPEN = "UPDATE workshop SET written_at = ? WHERE id = ? AND closed_at IS N
 INSERT_COMMANDS = (
     "INSERT INTO command (workshop_id, seq, actor, idempotency_key, body) VALUES (?, ?, ?, ?, ?)"
 )
+# A key stored twice (the migration's rows, another process) is the same key.
+INSERT_KEYS = "INSERT INTO door_key (workshop_id, kind, hash) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+DELETE_KEYS = "DELETE FROM door_key WHERE workshop_id = ? AND kind = ? AND hash = ?"
 
 # A workshop that is neither closed nor deleted: the only kind that takes writes.
 OPEN = (Workshop.closed_at.is_(None), Workshop.deleted_at.is_(None))  # type: ignore[union-attr]
@@ -157,6 +164,8 @@ class Store:
         qmark = self.engine.dialect.paramstyle == "qmark"  # SQLite's ?, else psycopg's %s
         self._still_open = STILL_OPEN if qmark else STILL_OPEN.replace("?", "%s")
         self._insert_commands = INSERT_COMMANDS if qmark else INSERT_COMMANDS.replace("?", "%s")
+        self._insert_keys = INSERT_KEYS if qmark else INSERT_KEYS.replace("?", "%s")
+        self._delete_keys = DELETE_KEYS if qmark else DELETE_KEYS.replace("?", "%s")
 
     def close(self) -> None:
         self.engine.dispose()
@@ -183,8 +192,14 @@ class Store:
                 update(Workshop)
                 .where(Workshop.code == code, *OPEN)  # type: ignore[arg-type]
                 .values(closed_at=at)
-            )
-            return closed.rowcount == 1
+                .returning(Workshop.__table__.c.id)  # type: ignore[attr-defined]
+            ).first()
+            if closed is None:
+                return False
+            # The phones' tokens open nothing any more; the take-home links stay.
+            tokens = (DoorKey.workshop_id == closed.id, DoorKey.kind == TOKEN)
+            connection.execute(delete(DoorKey).where(*tokens))  # type: ignore[arg-type]
+            return True
 
     def keep_results_only(self, workshop_id: int, seq: int, state: bytes) -> None:
         """A closed workshop keeps one snapshot of its shared results (private answers
@@ -223,6 +238,7 @@ class Store:
                 return False
             connection.execute(delete(CommandRow).where(CommandRow.workshop_id == deleted.id))
             connection.execute(delete(SnapshotRow).where(SnapshotRow.workshop_id == deleted.id))
+            connection.execute(delete(DoorKey).where(DoorKey.workshop_id == deleted.id))
             return True
 
     def purge_closed(self, closed_before: int, at: int) -> list[str]:
@@ -250,6 +266,17 @@ class Store:
             ).all()
         return set(workshop_ids) - set(live)
 
+    def holds_key(self, workshop_id: int, kind: str, secret_hash: str) -> bool:
+        """Whether this token or link hash opens the workshop for someone (checked at the
+        door, without loading the room)."""
+        with self.engine.connect() as connection:
+            found = connection.execute(
+                select(DoorKey.hash).where(
+                    DoorKey.workshop_id == workshop_id, DoorKey.kind == kind, DoorKey.hash == secret_hash
+                )
+            ).first()
+        return found is not None
+
     def code_in_use(self, code: str) -> bool:
         """A code is never given out twice, not even once its workshop is deleted."""
         return self.find_workshop(code) is not None
@@ -268,7 +295,8 @@ class Store:
         already (another process was first), and :class:`WorkshopGone` once the workshop
         is closed or deleted: the guard is an update of the workshop's row in the same
         transaction, so a close or a delete waits for this write, and no write comes
-        after it."""
+        after it. The keys the commands gave or took away are written in the same
+        transaction: a person is let in at the door once their join is stored."""
         rows = [
             (
                 workshop_id,
@@ -292,6 +320,13 @@ class Store:
                 if known:
                     raise Resent(known)  # leaves the transaction: nothing written
                 connection.exec_driver_sql(self._insert_commands, rows)
+                keys = reduce(KeyChanges.then, (new.keys for new in commands if new.keys), NO_CHANGE)
+                if keys.removed:
+                    gone = [(workshop_id, kind, h) for kind, h in sorted(keys.removed)]
+                    connection.exec_driver_sql(self._delete_keys, gone)
+                if keys.added:
+                    new_keys = [(workshop_id, kind, h) for kind, h in sorted(keys.added)]
+                    connection.exec_driver_sql(self._insert_keys, new_keys)
         except IntegrityError:
             raise DuplicateSeq(f"workshop {workshop_id}: a sequence number or message id is taken") from None
         except SQLAlchemyError as exc:

@@ -49,6 +49,20 @@ class SnapshotRow(SQLModel, table=True):
     state: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
+class DoorKey(SQLModel, table=True):
+    """A secret that opens a workshop for one person, by its hash: a participant's token
+    (``kind`` "token", their phone's cookie) or a take-home link's key ("link"). The same
+    hashes are in the room; kept here too so that a made-up cookie or link is found wrong
+    without loading the room. Written in the transaction that stores the command adding
+    or removing one; a closed workshop keeps its links only, a deleted one nothing."""
+
+    __tablename__ = "door_key"
+
+    workshop_id: int = Field(foreign_key="workshop.id", primary_key=True)
+    kind: str = Field(primary_key=True)
+    hash: str = Field(primary_key=True)
+
+
 class Facilitator(SQLModel, table=True):
     """A facilitator's account (hosted mode). Only an Argon2 hash of the password is kept."""
 

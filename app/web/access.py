@@ -10,7 +10,9 @@ code, the staff links and the WebSocket hello — finds its workshop through :fu
   guessing from that address stays limited (``SAMLING_JOIN_ATTEMPTS_PER_MINUTE``); nor
   does the code of a closed or deleted workshop, which its phones may still try;
 - nothing is loaded: the room in memory or the workshop's row answers, and a room is
-  loaded only for someone who holds its key or token.
+  loaded only for someone who holds its key or token. A participant's cookie and a
+  take-home link are checked at the door too (:func:`holds`: the hashes the store keeps
+  beside the room), so a made-up one loads no room and reads no closed one's results.
 
 Every request that changes something checks where it comes from (:func:`from_our_pages`,
 once for the whole app; the WebSocket with :func:`same_origin`): a page of another site
@@ -28,12 +30,13 @@ from starlette.requests import HTTPConnection, Request
 
 from app import accounts
 from app.core import codes
+from app.core.keys import TOKEN
 from app.realtime.hub import Hub
 from app.realtime.ratelimit import KeyedLimiter
 from app.settings import Settings
 from app.storage.accounts import Accounts
 from app.storage.store import Store
-from app.workshops import same_secret
+from app.workshops import digest, same_secret
 
 # In hosted mode a facilitator reopens their own workshops by signing in, not by a
 # secret link: /f/<code>/mine is the facilitator link of whoever owns the workshop.
@@ -108,6 +111,22 @@ async def _lookup(conn: HTTPConnection, code: str) -> Door | None:
         return None
     closed, deleted = row.closed_at is not None, row.deleted_at is not None
     return Door(row.id, row.code, row.facilitator_key_hash, row.projector_key, closed, deleted)
+
+
+async def holds(conn: HTTPConnection, door: Door, kind: str, secret: str | None) -> bool:
+    """Whether ``secret`` (a participant's cookie, ``kind`` TOKEN, or a take-home link's
+    key, LINK) opens this workshop for someone: the room in memory says, or else the
+    hashes kept at the door, so that a made-up one loads nothing. The room (or its
+    results) still says whose it is once loaded."""
+    if not secret or door.deleted:
+        return False
+    hashed = digest(secret)
+    hub: Hub = conn.app.state.hub
+    live = hub.rooms.get(door.code)
+    if live is not None:
+        return hashed in (live.room.tokens if kind == TOKEN else live.room.workbook_links)
+    store: Store = conn.app.state.store
+    return await asyncio.to_thread(store.holds_key, door.workshop_id, kind, hashed)
 
 
 async def may_create(conn: HTTPConnection) -> bool:

@@ -20,6 +20,7 @@ from starlette.requests import HTTPConnection
 
 from app import i18n
 from app.core import codes, views
+from app.core.keys import TOKEN
 from app.core.localized import localize
 from app.core.program import ProgramError, list_programs, load_program
 from app.core.room import SYSTEM, Refused, Room
@@ -29,6 +30,7 @@ from app.web import addresses, assets
 from app.web.access import (
     Door,
     find,
+    holds,
     hosted,
     may_create,
     may_facilitate,
@@ -431,7 +433,8 @@ async def phone_page(request: Request, code: str) -> Response:
     if door is None or not door.open:
         return not_found(request)
     cookie = participant_cookie(door.code)
-    live = await _hub(request).get(door.code) if request.cookies.get(cookie) else None
+    known = await holds(request, door, TOKEN, request.cookies.get(cookie))  # a made-up one loads nothing
+    live = await _hub(request).get(door.code) if known else None
     if live is None or _participant(request, live) is None:
         response = RedirectResponse(f"/j/{door.code}", status_code=303)
         response.delete_cookie(cookie)  # a stale token (removed, or another room's day)

@@ -25,6 +25,7 @@ from fastapi.responses import RedirectResponse, Response
 from app import i18n
 from app.core import workbook
 from app.core.actions import AddPhone, ForgetAnswers, LinkWorkbook
+from app.core.keys import LINK, TOKEN
 from app.core.kinds.base import Written
 from app.core.localized import LocalizedText, localize
 from app.core.privacy import results_only
@@ -33,7 +34,7 @@ from app.core.serialize import room_to_json
 from app.realtime.hub import Hub, LiveRoom, now_ms
 from app.realtime.ratelimit import KeyedLimiter
 from app.settings import Settings
-from app.web.access import client_address, find, wrong
+from app.web.access import client_address, find, holds, wrong
 from app.web.pages import PARTICIPANT_COOKIE_SECONDS, language, not_found, render, set_cookie
 from app.web.ws import participant_cookie
 from app.workshops import digest, link_key, new_token, stored_room
@@ -91,9 +92,12 @@ class Opened:
         return self.live is not None and token is not None and self.room.tokens.get(digest(token)) == self.pid
 
 
-async def _room(request: Request, code: str) -> tuple[Any, Room, LiveRoom | None] | None:
+async def _room(request: Request, code: str, key: str) -> tuple[Any, Room, LiveRoom | None] | None:
     door = await find(request, code)
     if door is None or door.deleted:  # a tombstone: deleting the workshop ended every link
+        return None
+    if not await holds(request, door, LINK, key):  # found wrong at the door: nothing loaded
+        wrong(request)
         return None
     if door.open:
         live = await _hub(request).get(door.code)
@@ -120,7 +124,7 @@ async def _open(request: Request, code: str, key: str) -> Opened | Response:
     refused = _slow_down(request, f"{code}/{digest(key)}")
     if refused is not None:
         return refused
-    found = await _room(request, code) if 16 <= len(key) <= 64 else None
+    found = await _room(request, code, key) if 16 <= len(key) <= 64 else None
     if found is None:
         return not_found(request)
     door, room, live = found
@@ -148,11 +152,10 @@ async def mine(request: Request, code: str) -> Response:
         if token is None:
             return not_found(request)
         key = link_key(token, door.code)
-        found = await asyncio.to_thread(stored_room, request.app.state.store, door.code)
-        if found is None or digest(key) not in found[1].workbook_links:
+        if not await holds(request, door, LINK, key):  # checked at the door: nothing read
             return not_found(request)
         return RedirectResponse(f"/w/{door.code}/{key}", status_code=303)
-    live = await _hub(request).get(door.code) if token else None
+    live = await _hub(request).get(door.code) if await holds(request, door, TOKEN, token) else None
     pid = live.room.tokens.get(digest(token)) if live is not None and token else None
     if live is None or token is None or pid is None:
         return RedirectResponse(f"/j/{door.code}", status_code=303)

@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketState
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from app.core.keys import TOKEN
 from app.core.registry import FACILITATOR_ACTIONS, PARTICIPANT_ACTIONS
 from app.core.room import FACILITATOR, Refused
 from app.protocol import ActionMessage, BadMessage, Hello, Ping, encode, parse_client_message
@@ -35,7 +36,7 @@ from app.realtime.wire import SERVER_SEND
 from app.realtime.writer import Accepted
 from app.settings import Settings
 from app.storage.store import WorkshopGone
-from app.web.access import Door, TooManyGuesses, find, may_facilitate, same_origin, wrong
+from app.web.access import Door, TooManyGuesses, find, holds, may_facilitate, same_origin, wrong
 from app.workshops import digest
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ async def _refuse(websocket: WebSocket, code: str, close_code: int, message_id: 
 async def _may_enter(websocket: WebSocket, hello: Hello, door: Door) -> bool:
     """Whether this hello holds what its role needs, checked before the room is loaded:
     a staff key (or, hosted, ``mine`` from the owner's signed-in browser), or (a
-    participant) a token cookie, which is checked once loaded."""
+    participant) a token cookie, which is checked at the door (``holds``)."""
     key = hello.key or ""
     if hello.role == "facilitator":
         return await may_facilitate(websocket, door, key)
@@ -133,6 +134,12 @@ async def room_socket(websocket: WebSocket) -> None:
     refusal = "not_joined" if hello.role == "participant" else "forbidden"
     if not await _may_enter(websocket, hello, door):
         wrong(websocket)
+        await _refuse(websocket, refusal, CLOSE_FORBIDDEN)
+        return
+    token = websocket.cookies.get(participant_cookie(door.code))
+    if hello.role == "participant" and not await holds(websocket, door, TOKEN, token):
+        # A stale cookie (a phone removed, another day's room) or a made-up one: refused
+        # without loading the room, and not charged (a venue's stale phones share one address).
         await _refuse(websocket, refusal, CLOSE_FORBIDDEN)
         return
     live = await hub.get(door.code)
