@@ -212,6 +212,15 @@ def test_a_person_fills_in_the_form_and_takes_it_home(form_server: LiveServer, s
     expect(other.locator(".kind-form").get_by_label("Styrke 1: hvordan bruke den?")).to_have_value(SECRET)
     expect(facilitator.locator(".kind-form")).to_contain_text("2 av 2 har svart.")
 
+    # The day is over: Ola's phone says where his answers are.
+    facilitator.locator("#btn-next-exercise").click()
+    expect(ola.locator("#exercise-title")).to_have_text("Vi sees!")
+    facilitator.locator("#btn-next-exercise").click()
+    expect(ola.locator("#exercise-title")).to_have_text("Takk for i dag!")
+    expect(ola.locator("#phase-instruction")).to_contain_text(
+        "under «Mine svar» nedenfor finner du alt du skrev"
+    )
+
     # After the facilitator closes the workshop the link still opens it, read-only.
     facilitator.once("dialog", lambda dialog: dialog.accept())
     facilitator.get_by_role("button", name="Avslutt workshopen").click()

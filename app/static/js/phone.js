@@ -281,7 +281,7 @@ function draw() {
   } else if (position.day_over) {
     setText($("exercise-title"), t("phone.day_over"));
     setText($("phase-label"), "");
-    setText($("phase-instruction"), "");
+    setText($("phase-instruction"), t("phone.take_home"));
     setText($("exercise-instruction"), "");
   } else {
     setText($("exercise-title"), localize(position.title));
