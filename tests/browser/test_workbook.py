@@ -207,6 +207,7 @@ def test_a_person_fills_in_the_form_and_takes_it_home(form_server: LiveServer, s
     # her answers, and the room still has two people (no second Kari).
     other = screens.open(**SMALL_PHONE).new_page()
     other.goto(link)
+    check_view(other)  # the offer to go on is named and readable too
     other.get_by_role("button", name="Fortsett dagen på denne telefonen").click()
     expect(other.locator("#me-name")).to_have_text("Kari")
     expect(other.locator(".kind-form").get_by_label("Styrke 1: hvordan bruke den?")).to_have_value(SECRET)
