@@ -85,7 +85,7 @@ SMALL_PHONE = {"viewport": {"width": 320, "height": 640}, "is_mobile": True, "ha
 SECRET = "Jeg lytter godt når det gjelder"
 OLA_STRENGTH = "Tålmodighet"
 QUESTION = "egen-jobb"  # the shipped self-assessment's first statement
-CLOSED = "Workshopen er avsluttet. Svarene dine finner du under «Mine svar»."
+CLOSED = "Workshopen er avsluttet. Svarene dine finner du under «Mine svar» til den slettes."
 
 
 @pytest.fixture
