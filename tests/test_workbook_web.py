@@ -373,3 +373,73 @@ def test_the_personal_link_on_a_second_phone_goes_on_with_the_day_as_the_same_pe
     book_client.post(f"/f/{w.code}/{w.facilitator_key}/close")
     assert book_client.post(kari + "/continue").status_code == 404  # the day is over
     assert "Fortsett dagen" not in shown(book_client, kari)
+
+
+def card_at(state: dict[str, Any]) -> tuple[Any, ...]:
+    """Where the phone's group card is: the exercise, the phase and the groups' round."""
+    position, me = state.get("position", {}), state.get("me", {})
+    if me.get("group") is None:
+        return ()
+    return position.get("exercise"), position.get("phase"), me.get("round")
+
+
+def test_the_groups_a_person_sat_in_are_in_their_workbook_its_text_and_print(
+    settings: Settings, programs_dir: Path
+) -> None:
+    """Kari's duo in each round of Impromptu Networking and her trio, named and listed as
+    her phone's group card showed them, on «Mine svar» (which prints as the PDF), in the
+    text file, in English, and after the close; Ola's page has his own groups, not hers."""
+    from tests.core.test_workbook import GROUPS_DAY
+
+    (programs_dir / "groups.toml").write_text(GROUPS_DAY, encoding="utf-8")
+    with TestClient(create_app(settings)) as client:
+        w = create_workshop(client, "groups.toml")
+        names = ("Kari", "Ola", "Per", "Liv", "Siri", "Tor")
+        tokens = {name: join(client, w.code, name) for name in names}
+        cards: dict[str, list[str]] = {"Kari": [], "Ola": []}
+        with (
+            client.websocket_connect("/ws") as f_socket,
+            connect_phone(client, w.code, tokens["Kari"]) as k_socket,
+            connect_phone(client, w.code, tokens["Ola"]) as o_socket,
+        ):
+            facilitator = hello(f_socket, w.code, "facilitator", w.facilitator_key)
+            phones = {
+                "Kari": hello(k_socket, w.code, "participant"),
+                "Ola": hello(o_socket, w.code, "participant"),
+            }
+            ok(facilitator, {"type": "start"})
+            for steps, where, round_number, title in (
+                (0, (0, 0), 1, "Duo {} · runde 1 av 3"),
+                (1, (0, 1), 2, "Duo {} · runde 2 av 3"),
+                (1, (0, 2), 3, "Duo {} · runde 3 av 3"),
+                (2, (2, 0), 1, "Trio {}"),  # past the talk in plenary
+            ):
+                for _ in range(steps):
+                    ok(facilitator, {"type": "next_phase"})
+                for name, phone in phones.items():
+                    drain(phone, lambda s, at=where, r=round_number: card_at(s) == (*at, r))
+                    me = phone.state["me"]
+                    members = ", ".join(m["name"] for m in me["members"])
+                    cards[name].append(f"{title.format(me['group'])}: {members}")
+        assert len(set(cards["Kari"])) == 4
+        kari_link = link_of(client, w.code, tokens["Kari"])
+        for name in ("Kari", "Ola"):
+            page = shown(client, link_of(client, w.code, tokens[name]))
+            printed = page.split('aria-labelledby="workbook-you"', 1)[1].split("</section>", 1)[0]
+            assert "Gruppene dine i øvelsene" in printed
+            assert "Impromptu Networking" in printed and "Samtale i trio" in printed
+            for line in cards[name]:
+                assert line in printed, (name, line)  # in a card that prints (not no-print)
+            other = cards["Ola" if name == "Kari" else "Kari"]
+            for line in other:  # the other's groups only where they sat together
+                assert (line in printed) == (name in line.split(": ", 1)[1].split(", ")), (name, line)
+        text = client.get(kari_link + "/mine.txt").text
+        assert "Gruppene dine i øvelsene" in text
+        for line in cards["Kari"]:
+            assert f"  {line}" in text
+        english = client.get(kari_link + "/mine.txt?lang=en").text
+        assert "Your groups in the exercises" in english
+        assert cards["Kari"][1].replace("Duo", "Pair").replace("runde 2 av 3", "round 2 of 3") in english
+        assert client.post(f"/f/{w.code}/{w.facilitator_key}/close").status_code in (200, 303)
+        closed = shown(client, kari_link)
+        assert all(line in closed for line in cards["Kari"])

@@ -145,6 +145,9 @@ class Room:
     day_started_at: int | None = None
     exercise_groups: dict[str, int] = field(default_factory=dict)  # pairs / triads / fours / tables
     earlier_groups: tuple[dict[str, int], ...] = ()  # the exercise's groups of its earlier rounds
+    # The own groups of the exercises left, round by round (exercise id -> its rounds), for
+    # each person's «Mine svar»; the current exercise's are the two fields above.
+    groups_by_exercise: dict[str, tuple[dict[str, int], ...]] = field(default_factory=dict)
     hosts: dict[int, str] = field(default_factory=dict)  # World Café: table -> its host, who stays
     seating: tuple[str, ...] = ()  # new partners each round: the first pairs' circle (see groups)
     turns: dict[int, Turn] = field(default_factory=dict)  # round robin per group
@@ -263,6 +266,15 @@ class Room:
 
     def group_of(self, pid: str) -> int | None:
         return self.working_groups().get(pid)
+
+    def rounds_of(self, exercise: Exercise) -> tuple[dict[str, int], ...]:
+        """An exercise's own groups, round by round (1-2-4-All: its pairs, then its fours):
+        the current exercise's as they stand, an earlier one's as it was left."""
+        if exercise.grouping not in OWN_GROUPS:
+            return ()
+        if self.current is not None and exercise.id == self.current.id:
+            return tuple(groups for groups in (*self.earlier_groups, self.exercise_groups) if groups)
+        return self.groups_by_exercise.get(exercise.id, ())
 
     def table_host(self, table: int) -> str | None:
         """World Café: the host drawn for a table while they sit there, else its first member."""
@@ -482,7 +494,11 @@ def _move(room: Room, cmd: Command) -> tuple[Room, Changes]:
 
 
 def _enter(room: Room, index: int, cmd: Command) -> Room:
-    """Go to exercise ``index`` (its first phase, timer ready), forming its own groups."""
+    """Go to exercise ``index`` (its first phase, timer ready), forming its own groups;
+    the groups of the exercise left are kept (``groups_by_exercise``)."""
+    left = room.current
+    if left is not None and room.rounds_of(left):  # kept for «Mine svar»
+        room = replace(room, groups_by_exercise={**room.groups_by_exercise, left.id: room.rounds_of(left)})
     exercise_groups: dict[str, int] = {}
     hosts: dict[int, str] = {}
     seating: tuple[str, ...] = ()

@@ -91,7 +91,7 @@ def _rules_of_version_2(record: Record) -> Record:
     return record
 
 
-SNAPSHOTS = Format("snapshot", version=3)
+SNAPSHOTS = Format("snapshot", version=4)
 
 
 @SNAPSHOTS.step(1)
@@ -114,6 +114,17 @@ def _turns_timed_by_the_phase(record: Record) -> Record:
     timer = room.get("timer")
     turns = {group: _turn_by_the_phase(turn, timer) for group, turn in room["turns"].items()}
     return {**record, "room": {**room, "turns": turns}}
+
+
+@SNAPSHOTS.step(3)
+def _groups_kept_per_exercise(record: Record) -> Record:
+    """Version 4 keeps the own groups of every exercise left (``groups_by_exercise``, for
+    «Mine svar»); version 3 kept only the current exercise's. What version 3 did not keep
+    cannot be made up: the exercises left before the snapshot have none."""
+    room = record.get("room")
+    if not isinstance(room, dict):
+        return record
+    return {**record, "room": {"groups_by_exercise": {}, **room}}
 
 
 def _turn_by_the_phase(turn: Any, timer: Any) -> Any:

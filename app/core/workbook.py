@@ -4,7 +4,8 @@ A program may name sections (``[workbook]``, an action plan: «1 Medarbeiders be
 an exercise's note (``notes_section``) and a form's question (``section``) write into
 one, so the plan fills up over the day. :func:`personal` gathers, for one person only,
 the sections with what went into them, every other note and answer by exercise, the
-roles they held, their group, and the day's shared results. It is shown to that person
+roles they held, their network group and who they sat with in each exercise's own groups
+(round by round), and the day's shared results. It is shown to that person
 only (their «Mine svar» page and take-home link), never to another screen.
 
 :func:`redacted` is what a stored command becomes when its author deletes their
@@ -110,6 +111,29 @@ class Held:
 
 
 @dataclass(frozen=True, slots=True)
+class SatIn:
+    """The person's group in one round of an exercise with its own groups: its name (the
+    group card's translation key and number: «Duo 2»), the round (of ``rounds`` the
+    program plans; 1 of 1 where the groups stay), and everyone in it, the person too, in
+    the group card's order."""
+
+    key: str
+    number: int
+    round: int
+    rounds: int
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ExerciseGroups:
+    """The groups a person sat in during one exercise, round by round."""
+
+    exercise: str
+    exercise_title: LocalizedText
+    rounds: tuple[SatIn, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Shared:
     """One exercise's shared result: the person's group's and the whole room's, most
     important (or most popular) first."""
@@ -133,6 +157,7 @@ class PersonalWorkbook:
     roles: tuple[Held, ...]
     group: int | None  # the network group
     members: tuple[str, ...]  # the names of the others in it
+    groups: tuple[ExerciseGroups, ...]  # the exercises' own groups (duos, trios, fours, tables)
     shared: tuple[Shared, ...]
 
     @property
@@ -172,6 +197,31 @@ def _roles_held(room: Room, ex: Exercise, pid: str) -> tuple[LocalizedText, ...]
     )
 
 
+def group_key(grouping: str, round_index: int) -> str:
+    """The translation key of a group's name, as the phone's group card has it
+    (``groupTitle`` in static/js/lib/page.js): 1-2-4-All's first groups are pairs, its
+    next fours."""
+    if grouping == "pairs" or (grouping == "1-2-4-all" and round_index == 0):
+        return "group.pair"
+    return {"triads": "group.triad", "1-2-4-all": "group.four", "world_cafe": "group.table"}.get(
+        grouping, "group.number"
+    )
+
+
+def _sat_in(room: Room, ex: Exercise, pid: str) -> ExerciseGroups | None:
+    planned = 1 if ex.grouping == "1-2-4-all" else 1 + sum(1 for p in ex.steps[1:] if p.new_groups)
+    sat = []
+    for index, assignment in enumerate(room.rounds_of(ex)):
+        number = assignment.get(pid)
+        if number is None:
+            continue
+        # In the group card's order (the assignment's); anyone removed since is left out.
+        together = (m for m, group in assignment.items() if group == number)
+        names = tuple(room.participants[m].name for m in together if m in room.participants)
+        sat.append(SatIn(group_key(ex.grouping, index), number, index + 1, planned, names))
+    return ExerciseGroups(ex.id, ex.title, tuple(sat)) if sat else None
+
+
 def _shared(room: Room, ex: Exercise, group: int | None) -> list[Shared]:
     out = []
     for kind in room.kinds_of(ex):
@@ -204,11 +254,15 @@ def personal(room: Room, pid: str) -> PersonalWorkbook | None:
         p.name for p in room.participants.values() if group is not None and p.group == group and p.id != pid
     )
     roles = []
+    sat = []
     shared = []
     for ex in program.exercises:
         held = _roles_held(room, ex, pid)
         if held:
             roles.append(Held(ex.id, ex.title, held))
+        groups = _sat_in(room, ex, pid)
+        if groups is not None:
+            sat.append(groups)
         shared += _shared(room, ex, group if ex.grouping == "network" else None)
     return PersonalWorkbook(
         name=person.name,
@@ -221,6 +275,7 @@ def personal(room: Room, pid: str) -> PersonalWorkbook | None:
         roles=tuple(roles),
         group=group,
         members=members,
+        groups=tuple(sat),
         shared=tuple(shared),
     )
 

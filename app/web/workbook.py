@@ -197,6 +197,15 @@ def _label(written: Written, lang: str) -> str:
     return localize(written.label, lang) or i18n.translate("workbook.note", lang)
 
 
+def group_line(sat: workbook.SatIn, lang: str) -> str:
+    """«Duo 2: Kari, Ola» (with «· runde 2 av 3» where the groups change each round), as
+    the phone's group card names the group."""
+    title = i18n.translate(sat.key, lang, number=sat.number)
+    if sat.rounds > 1:
+        title += " · " + i18n.translate("group.round", lang, round=sat.round, rounds=sat.rounds)
+    return f"{title}: {', '.join(sat.members)}"
+
+
 def _context(request: Request, opened: Opened) -> dict[str, Any]:
     lang = language(request)
     book = workbook.personal(opened.room, opened.pid)
@@ -212,6 +221,7 @@ def _context(request: Request, opened: Opened) -> dict[str, Any]:
         "code": opened.code,
         "answer_lines": lambda w: answer_lines(w, lang),
         "label": lambda w: _label(w, lang),
+        "group_line": lambda sat: group_line(sat, lang),
     }
 
 
@@ -285,6 +295,11 @@ def as_text(book: workbook.PersonalWorkbook, lang: str, link: str) -> str:
         lines.append(t("workbook.group_number", group=book.group))
         if book.members:
             lines.append(", ".join(book.members))
+    if book.groups:
+        heading(t("workbook.exercise_groups"), "=")
+        for groups in book.groups:
+            lines.append(loc(groups.exercise_title))
+            lines.extend(f"  {group_line(sat, lang)}" for sat in groups.rounds)
     if book.shared:
         heading(t("workbook.shared"), "=")
         for shared in book.shared:

@@ -3,12 +3,14 @@
 Version 2 timed a round robin's turn by the wall clock (``since``, epoch ms); version 3
 by the phase's timer (``since_ms``), so that a turn stands still while the phase is
 paused. A room snapshotted mid-turn by the old server must go on with the same speaker
-and the same time left for them, not jump ahead or start over.
+and the same time left for them, not jump ahead or start over. Version 4 keeps the groups
+of the exercises left, for «Mine svar».
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from app.core.actions import PassTurn, Pause, Start
 from app.core.serialize import SNAPSHOTS, room_from_json, room_to_json
@@ -56,7 +58,32 @@ def test_a_paused_round_robin_gives_the_speaker_their_turn_from_the_resume() -> 
     assert speaker(day) == "p1", "the pause did not use up anyone's turn"
 
 
-def test_this_server_writes_version_3() -> None:
+def test_this_server_writes_version_4() -> None:
     day = rr_day(per_person_seconds=60)
     day.act(Start())
-    assert json.loads(room_to_json(day.room))["v"] == SNAPSHOTS.version == 3
+    assert json.loads(room_to_json(day.room))["v"] == SNAPSHOTS.version == 4
+
+
+def test_a_version_3_snapshot_loads_with_the_current_exercises_groups_and_keeps_the_next() -> None:
+    """Version 3 kept no groups of the exercises left (``groups_by_exercise``): it loads
+    without them; the current exercise's groups are there, and kept when it is left."""
+    from app.core import workbook
+    from app.core.actions import NextExercise
+    from tests.core.roomkit import Day
+    from tests.core.test_workbook import GROUPS_DAY
+
+    day = Day.of(GROUPS_DAY, people=4)
+    day.act(Start())
+    day.act(NextExercise())  # Impromptu Networking left: its pairs kept
+    day.act(NextExercise())  # the trios now
+    record = json.loads(room_to_json(day.room))
+    assert record["room"].pop("groups_by_exercise") != {}
+    record["v"] = 3
+    loaded = room_from_json(json.dumps(record).encode(), day.room.program)
+    assert loaded == replace(day.room, groups_by_exercise={})
+    mine = workbook.personal(loaded, "p1")
+    assert mine is not None and [g.exercise for g in mine.groups] == ["trioer"]
+    day.room = loaded
+    day.act(NextExercise())
+    mine = workbook.personal(day.room, "p1")
+    assert mine is not None and [g.exercise for g in mine.groups] == ["trioer"]  # kept on leaving

@@ -324,3 +324,142 @@ def test_a_person_goes_on_on_a_second_phone_as_themselves() -> None:
         apply(day.room, Command(action=AddPhone(token_hash="12" * 32), at=day.now, actor="p9"))
     day.act(RemoveParticipant(participant="p1"))
     assert "p1" not in day.room.tokens.values() and "p1" not in day.room.workbook_links.values()
+
+
+GROUPS_DAY = """
+title = "Grupper"
+
+[[exercises]]
+id = "impromptu"
+title = "Impromptu Networking"
+grouping = "pairs"
+[[exercises.phases]]
+kind = "G"
+minutes = 2
+[[exercises.phases]]
+kind = "G"
+minutes = 2
+new_groups = true
+[[exercises.phases]]
+kind = "G"
+minutes = 2
+new_groups = true
+
+[[exercises]]
+id = "plenum"
+kind = "info"
+title = "Felles samtale"
+grouping = "none"
+minutes = 5
+
+[[exercises]]
+id = "trioer"
+title = "Samtale i trio"
+grouping = "triads"
+[[exercises.phases]]
+kind = "G"
+minutes = 5
+
+[[exercises]]
+id = "en-to-fire"
+title = "1-2-4-Alle"
+grouping = "1-2-4-all"
+[[exercises.phases]]
+kind = "I"
+minutes = 1
+[[exercises.phases]]
+kind = "G"
+minutes = 2
+[[exercises.phases]]
+kind = "G"
+minutes = 2
+[[exercises.phases]]
+kind = "P"
+minutes = 2
+
+[[exercises]]
+id = "kafe"
+title = "Kafébord"
+grouping = "world_cafe"
+[[exercises.phases]]
+kind = "G"
+minutes = 5
+[[exercises.phases]]
+kind = "G"
+minutes = 5
+new_groups = true
+"""
+
+
+def group_card(day: Day, pid: str) -> tuple[str, int, tuple[str, ...]] | None:
+    """What the person's phone shows now: the exercise, the group's number and who is in it."""
+    from app.core import views
+
+    me = views.me(day.room, pid)
+    if me["group"] is None or day.room.current is None or day.room.current.grouping == "none":
+        return None
+    return day.room.current.id, me["group"], tuple(m["name"] for m in me["members"])
+
+
+def test_the_workbook_lists_who_the_person_sat_with_in_every_exercise_and_round() -> None:
+    """The duo, trio, four and table of every exercise of the day, round by round, with the
+    names the group card showed then; each person's own only; kept in a snapshot."""
+    from app.core.actions import NextPhase
+    from app.core.serialize import room_from_json, room_to_json
+
+    day = Day.of(GROUPS_DAY)
+    for name in ("Kari", "Ola", "Per", "Liv", "Siri", "Tor", "Åse"):
+        day.join(name)
+    day.act(FormGroups(mode="count", value=2))
+    day.act(Start())
+    cards: dict[str, list[tuple[str, int, tuple[str, ...]]]] = {pid: [] for pid in day.room.participants}
+    while day.room.current is not None:
+        for pid in cards:
+            card = group_card(day, pid)
+            if card is not None and card not in cards[pid]:
+                cards[pid].append(card)
+        day.act(NextPhase())
+    assert [c[0] for c in cards["p1"]] == [
+        *["impromptu"] * 3,
+        "trioer",
+        *["en-to-fire"] * 2,  # the pairs, then the fours
+        *["kafe"] * 2,
+    ]
+    for pid, seen in cards.items():
+        mine = workbook.personal(day.room, pid)
+        assert mine is not None
+        listed = [(g.exercise, sat.number, sat.members) for g in mine.groups for sat in g.rounds]
+        assert listed == seen, pid
+        me = day.room.participants[pid].name
+        assert all(me in sat.members for g in mine.groups for sat in g.rounds)
+    kari = workbook.personal(day.room, "p1")
+    assert kari is not None
+    assert [g.exercise for g in kari.groups] == ["impromptu", "trioer", "en-to-fire", "kafe"]
+    impromptu, trio, one_two_four, cafe = kari.groups
+    assert localize(impromptu.exercise_title, "nb") == "Impromptu Networking"
+    assert [(s.key, s.round, s.rounds) for s in impromptu.rounds] == [("group.pair", r, 3) for r in (1, 2, 3)]
+    assert [(s.key, s.rounds) for s in trio.rounds] == [("group.triad", 1)]
+    assert [(s.key, s.rounds) for s in one_two_four.rounds] == [("group.pair", 1), ("group.four", 1)]
+    assert [(s.key, s.round, s.rounds) for s in cafe.rounds] == [("group.table", 1, 2), ("group.table", 2, 2)]
+    # A new partner each round of Impromptu Networking: three different duos.
+    assert len({s.members for s in impromptu.rounds}) == 3
+    # The snapshot keeps them (a restart reads it), and so does the replay of the history.
+    restored = room_from_json(room_to_json(day.room), day.room.program)
+    assert workbook.personal(restored, "p1") == kari
+    assert workbook.personal(day.replayed(), "p1") == kari
+
+
+def test_the_current_exercises_groups_are_in_the_workbook_while_it_runs() -> None:
+    from app.core.actions import NextPhase
+
+    day = Day.of(GROUPS_DAY, people=4)
+    day.act(Start())
+    card = group_card(day, "p1")
+    assert card is not None
+    mine = workbook.personal(day.room, "p1")
+    assert mine is not None
+    assert [(g.exercise, s.number, s.members) for g in mine.groups for s in g.rounds] == [card]
+    day.act(NextPhase())  # round 2: a new partner, the first one's still listed
+    mine = workbook.personal(day.room, "p1")
+    assert mine is not None
+    assert [s.round for g in mine.groups for s in g.rounds] == [1, 2]

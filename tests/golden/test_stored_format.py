@@ -71,7 +71,7 @@ def test_a_stored_snapshot_carries_its_version_and_leaves_the_program_to_the_wor
     with store.engine.connect() as connection:
         state = connection.execute(text("SELECT state FROM snapshot")).scalar_one()
     record = json.loads(state)
-    assert record["v"] == SNAPSHOTS.version == 3
+    assert record["v"] == SNAPSHOTS.version == 4
     assert record["room"]["seq"] == room.seq and "program" not in record["room"]
     assert room_from_json(state, _program()) == room
 

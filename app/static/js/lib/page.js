@@ -75,7 +75,8 @@ export function bindBadge(room, badge, reasons = {}) {
 }
 
 /* "Duo 3", "Trio 2", "Firer 1" (1-2-4-All), "Bord 4" (World Café), with the round when
- * the groups change each round. */
+ * the groups change each round. «Mine svar» names the groups of the day the same way
+ * (app/core/workbook.py group_key, app/web/workbook.py group_line). */
 export function groupTitle(position, number) {
   let key = "group.number";
   if (position.grouping === "pairs" || (position.grouping === "1-2-4-all" && position.step === "2")) key = "group.pair";
