@@ -11,11 +11,16 @@ import asyncio
 import json
 import re
 import tomllib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import uvicorn
 import websockets
+from fastapi import FastAPI
 
 from app.main import create_app
 from app.realtime import wire
@@ -49,9 +54,18 @@ def test_the_sans_io_protocol_is_where_the_direct_writer_looks_for_it() -> None:
     assert callable(getattr(WebSocketsSansIOProtocol, "send", None)), "the server's own send"
 
 
-def test_every_screen_of_a_real_server_is_written_to_directly(tmp_path: Path) -> None:
-    """A real uvicorn with the app's middleware: each connection gets a direct writer and
-    a broadcast goes through it (not through ASGI's send)."""
+@dataclass
+class _Room:
+    app: FastAPI
+    url: str  # the room socket's
+    code: str
+    key: str
+    cookie: str  # Kari's
+
+
+@asynccontextmanager
+async def _real_server(tmp_path: Path) -> AsyncIterator[_Room]:
+    """A real uvicorn with the app's middleware, as bin/run starts it, and a room Kari joined."""
     programs = tmp_path / "programs"
     programs.mkdir()
     (programs / "demo.toml").write_text(DEMO_PROGRAM, encoding="utf-8")
@@ -67,6 +81,44 @@ def test_every_screen_of_a_real_server_is_written_to_directly(tmp_path: Path) ->
         log_level="warning",
     )
     server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            await asyncio.sleep(0.05)
+        base = f"http://127.0.0.1:{port}"
+        async with httpx.AsyncClient(base_url=base) as http:
+            created = await http.post("/workshops", data={"program": "demo.toml"})
+            _, _, code, key = created.headers["location"].split("/")
+            joined = await http.post("/join", data={"code": code, "name": "Kari"})
+            cookie = f"samling_{code}={joined.cookies[f'samling_{code}']}"
+        yield _Room(app, f"ws://127.0.0.1:{port}/ws", code, key, cookie)
+    finally:
+        server.should_exit = True
+        await serving
+
+
+async def _in_the_room(room: _Room, facilitator: Any, phone: Any) -> None:
+    await facilitator.send(
+        json.dumps({"type": "hello", "room": room.code, "role": "facilitator", "key": room.key})
+    )
+    await phone.send(json.dumps({"type": "hello", "room": room.code, "role": "participant"}))
+    for socket in (facilitator, phone):
+        while json.loads(await socket.recv())["type"] != "snapshot":
+            pass
+
+
+async def _phase_change(facilitator: Any, phone: Any) -> str:
+    """The facilitator starts the day; the phase event the phone got."""
+    await facilitator.send(json.dumps({"type": "action", "id": "a", "action": {"type": "start"}}))
+    while True:
+        message = json.loads(await phone.recv())
+        if message["type"] == "event" and "position" in message["patch"]:
+            return json.dumps(message)
+
+
+def test_every_screen_of_a_real_server_is_written_to_directly(tmp_path: Path) -> None:
+    """Each connection gets a direct writer and a broadcast goes through it (not through
+    ASGI's send)."""
     written: list[str] = []
     write = wire.DirectWriter.write
 
@@ -75,39 +127,16 @@ def test_every_screen_of_a_real_server_is_written_to_directly(tmp_path: Path) ->
         write(self, text)
 
     async def scenario() -> tuple[list[bool], str]:
-        serving = asyncio.create_task(server.serve())
-        try:
-            while not server.started:
-                await asyncio.sleep(0.05)
-            base = f"http://127.0.0.1:{port}"
-            async with httpx.AsyncClient(base_url=base) as http:
-                created = await http.post("/workshops", data={"program": "demo.toml"})
-                _, _, code, key = created.headers["location"].split("/")
-                joined = await http.post("/join", data={"code": code, "name": "Kari"})
-                cookie = f"samling_{code}={joined.cookies[f'samling_{code}']}"
-            url = f"ws://127.0.0.1:{port}/ws"
-            async with (
-                websockets.connect(url) as facilitator,
-                websockets.connect(url, additional_headers={"cookie": cookie}) as phone,
-            ):
-                await facilitator.send(
-                    json.dumps({"type": "hello", "room": code, "role": "facilitator", "key": key})
-                )
-                await phone.send(json.dumps({"type": "hello", "room": code, "role": "participant"}))
-                for socket in (facilitator, phone):
-                    while json.loads(await socket.recv())["type"] != "snapshot":
-                        pass
-                live = app.state.hub.rooms[code]
-                direct = [conn._direct is not None for conn in live.connections]
-                written.clear()
-                await facilitator.send(json.dumps({"type": "action", "id": "a", "action": {"type": "start"}}))
-                while True:
-                    message = json.loads(await phone.recv())
-                    if message["type"] == "event" and "position" in message["patch"]:
-                        return direct, json.dumps(message)
-        finally:
-            server.should_exit = True
-            await serving
+        async with (
+            _real_server(tmp_path) as room,
+            websockets.connect(room.url) as facilitator,
+            websockets.connect(room.url, additional_headers={"cookie": room.cookie}) as phone,
+        ):
+            await _in_the_room(room, facilitator, phone)
+            live = room.app.state.hub.rooms[room.code]
+            direct = [conn._direct is not None for conn in live.connections]
+            written.clear()
+            return direct, await _phase_change(facilitator, phone)
 
     wire.DirectWriter.write = counted  # type: ignore[method-assign]
     try:
@@ -119,3 +148,40 @@ def test_every_screen_of_a_real_server_is_written_to_directly(tmp_path: Path) ->
         "the phase change did not go through the direct writer"
     )
     assert json.loads(event)["patch"]["position"]["timer"]["status"] == "running"
+
+
+def test_a_connected_screen_keeps_none_of_its_handshakes_headers(tmp_path: Path) -> None:
+    """Thousands of phones stay connected for hours: the headers their handshakes brought
+    (a few KB each, in the scope, uvicorn's request and response, the socket's cookies)
+    are let go once a screen is in (wire.settle), and the screens go on as before."""
+
+    async def scenario() -> tuple[list[dict[str, int]], str, str]:
+        async with (
+            _real_server(tmp_path) as room,
+            websockets.connect(room.url) as facilitator,
+            websockets.connect(room.url, additional_headers={"cookie": room.cookie}) as phone,
+        ):
+            await _in_the_room(room, facilitator, phone)
+            kept = []
+            for conn in room.app.state.hub.rooms[room.code].connections:
+                assert conn._direct is not None
+                protocol = conn._direct._protocol
+                kept.append(
+                    {
+                        "scope": len(conn.websocket.scope["headers"]),
+                        "request": len(protocol.request.headers),
+                        "response": len(protocol.response.headers),
+                        "socket's own": len(vars(conn.websocket).get("_headers", ())),
+                    }
+                )
+            event = await _phase_change(facilitator, phone)
+            await phone.send(json.dumps({"type": "ping", "t0": 7}))
+            while (pong := json.loads(await phone.recv()))["type"] != "pong":
+                pass
+            return kept, event, json.dumps(pong)
+
+    kept, event, pong = run_async(scenario())
+    empty = {"scope": 0, "request": 0, "response": 0, "socket's own": 0}
+    assert kept == [empty, empty], "a connected screen keeps its handshake's headers"
+    assert json.loads(event)["patch"]["position"]["timer"]["status"] == "running"
+    assert json.loads(pong)["t0"] == 7

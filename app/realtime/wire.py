@@ -98,17 +98,17 @@ class DirectWriter:
 
 
 PROTOCOL = "WebSocketsSansIOProtocol"  # uvicorn.protocols.websockets.websockets_sansio_impl
-USED = ("handshake_complete", "close_sent", "disconnected", "writable", "transport")
+USED = ("handshake_complete", "close_sent", "disconnected", "writable", "transport", "request", "response")
 _warned = False
 
 
-def writer(scope: Scope) -> DirectWriter | None:
-    """A direct writer when the server is uvicorn's sans-I/O protocol, else None.
+def _protocol(scope: Scope) -> Any:
+    """uvicorn's sans-I/O protocol serving this scope, or None.
 
-    Another server (the tests' client, another ASGI server) gets ASGI's send. uvicorn's
-    sans-I/O protocol without the attributes used here is a uvicorn this was not tested
-    with (pyproject.toml pins the range, tests/test_wire.py checks it): logged as an error
-    once, and the slow path is taken."""
+    Another server (the tests' client, another ASGI server) has none. uvicorn's sans-I/O
+    protocol without the attributes used here is a uvicorn this was not tested with
+    (pyproject.toml pins the range, tests/test_wire.py checks it): logged as an error
+    once, and taken for none."""
     global _warned
     protocol = getattr(scope.get(SERVER_SEND), "__self__", None)
     if protocol is None or type(protocol).__name__ != PROTOCOL:
@@ -119,4 +119,27 @@ def writer(scope: Scope) -> DirectWriter | None:
             _warned = True
             log.error("uvicorn's %s has no %s: frames go through ASGI's send (slow)", PROTOCOL, missing)
         return None
-    return DirectWriter(protocol)
+    return protocol
+
+
+def writer(scope: Scope) -> DirectWriter | None:
+    """A direct writer when the server is uvicorn's sans-I/O protocol, else None (ASGI's
+    send, the slow path)."""
+    protocol = _protocol(scope)
+    return None if protocol is None else DirectWriter(protocol)
+
+
+def settle(scope: Scope) -> None:
+    """A screen is in, for hours: let go of what only the handshake needed.
+
+    The request's headers are in the scope, in uvicorn's copy of the HTTP request (which
+    websockets' parser also keeps) and in the response it sent: some 4 KB a connection,
+    read by no one once the screen is let in (the door's checks are done, uvicorn logs
+    only the path and the address). Emptied here, not replaced, so whatever still looks
+    finds empty headers rather than a missing attribute."""
+    scope["headers"] = []
+    protocol = _protocol(scope)
+    if protocol is None:
+        return
+    protocol.request.headers.clear()
+    protocol.response.headers.clear()

@@ -17,10 +17,12 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, cast
 
 from fastapi import WebSocket
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketState
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -29,10 +31,10 @@ from app.core.keys import TOKEN
 from app.core.registry import FACILITATOR_ACTIONS, PARTICIPANT_ACTIONS
 from app.core.room import FACILITATOR, Refused
 from app.protocol import ActionMessage, BadMessage, Hello, Ping, encode, parse_client_message
-from app.realtime.connection import Connection
+from app.realtime import wire
+from app.realtime.connection import Connection, Role
 from app.realtime.hub import ActionFailed, Hub, LiveRoom, now_ms
 from app.realtime.ratelimit import TokenBucket
-from app.realtime.wire import SERVER_SEND
 from app.realtime.writer import Accepted
 from app.settings import Settings
 from app.storage.store import WorkshopGone
@@ -55,10 +57,10 @@ def participant_cookie(code: str) -> str:
     return f"samling_{code}"
 
 
-def origin_allowed(websocket: WebSocket) -> bool:
+def origin_allowed(peer: HTTPConnection) -> bool:
     """Browsers send Origin; a page from another site must not drive a room (without
     one it is not a browser: a load generator, the tests; the secrets still apply)."""
-    return same_origin(websocket)
+    return same_origin(peer)
 
 
 async def _refuse(websocket: WebSocket, code: str, close_code: int, message_id: str | None = None) -> None:
@@ -67,21 +69,20 @@ async def _refuse(websocket: WebSocket, code: str, close_code: int, message_id: 
         await websocket.close(code=close_code)
 
 
-async def _may_enter(websocket: WebSocket, hello: Hello, door: Door) -> bool:
+async def _may_enter(peer: HTTPConnection, hello: Hello, door: Door) -> bool:
     """Whether this hello holds what its role needs, checked before the room is loaded:
     a staff key (or, hosted, ``mine`` from the owner's signed-in browser), or (a
     participant) a token cookie, which is checked at the door (``holds``)."""
     key = hello.key or ""
     if hello.role == "facilitator":
-        return await may_facilitate(websocket, door, key)
+        return await may_facilitate(peer, door, key)
     if hello.role == "projector":
-        return door.projector(key) or await may_facilitate(websocket, door, key)
-    return bool(websocket.cookies.get(participant_cookie(door.code)))
+        return door.projector(key) or await may_facilitate(peer, door, key)
+    return bool(peer.cookies.get(participant_cookie(door.code)))
 
 
-def _participant(websocket: WebSocket, live: LiveRoom) -> str | None:
-    token = websocket.cookies.get(participant_cookie(live.code))
-    return live.room.tokens.get(digest(token)) if token else None
+def _participant(who: _Admitted, live: LiveRoom) -> str | None:
+    return live.room.tokens.get(digest(who.token)) if who.token else None
 
 
 class RoomSockets:
@@ -94,7 +95,7 @@ class RoomSockets:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["app"] = self.app
-        scope[SERVER_SEND] = send  # the server's own send, for the direct writer (wire.py)
+        scope[wire.SERVER_SEND] = send  # the server's own send, for the direct writer (wire.py)
         await self._door(scope, receive, send)
 
     @staticmethod
@@ -102,56 +103,28 @@ class RoomSockets:
         await room_socket(WebSocket(scope, receive, send))
 
 
+@dataclass(frozen=True, slots=True)
+class _Admitted:
+    """Who a screen let in is, as its hello and its cookie said."""
+
+    role: Role
+    last_seq: int | None
+    token: str | None  # a participant's cookie
+
+
 async def room_socket(websocket: WebSocket) -> None:
     hub: Hub = websocket.app.state.hub
     settings: Settings = websocket.app.state.settings
     await websocket.accept()
-    if not origin_allowed(websocket):
-        await _refuse(websocket, "bad_origin", CLOSE_FORBIDDEN)
+    admitted = await _admit(websocket, HTTPConnection(websocket.scope), hub, settings)
+    if admitted is None:
         return
-    try:
-        raw = await asyncio.wait_for(websocket.receive_text(), HELLO_TIMEOUT)
-        hello = parse_client_message(raw, max_bytes=settings.max_message_bytes)
-    except BadMessage as exc:
-        await _refuse(websocket, exc.code, CLOSE_BAD_HELLO)
-        return
-    except Exception:
-        await _refuse(websocket, "hello_expected", CLOSE_BAD_HELLO)
-        return
-    if not isinstance(hello, Hello):
-        await _refuse(websocket, "hello_expected", CLOSE_BAD_HELLO)
-        return
-    # A wrong code costs this address (access.find); a right one is loaded only for a
-    # screen that holds its key or a token.
-    try:
-        door = await find(websocket, hello.room)
-    except TooManyGuesses:
-        await _refuse(websocket, "too_many_guesses", CLOSE_TOO_MANY_GUESSES)
-        return
-    if door is None or not door.open:
-        await _refuse(websocket, "unknown_room", CLOSE_UNKNOWN_ROOM)
-        return
-    refusal = "not_joined" if hello.role == "participant" else "forbidden"
-    if not await _may_enter(websocket, hello, door):
-        wrong(websocket)
-        await _refuse(websocket, refusal, CLOSE_FORBIDDEN)
-        return
-    token = websocket.cookies.get(participant_cookie(door.code))
-    if hello.role == "participant" and not await holds(websocket, door, TOKEN, token):
-        # A stale cookie (a phone removed, another day's room) or a made-up one: refused
-        # without loading the room, and not charged (a venue's stale phones share one address).
-        await _refuse(websocket, refusal, CLOSE_FORBIDDEN)
-        return
-    live = await hub.get(door.code)
-    if live is None:
-        await _refuse(websocket, "unknown_room", CLOSE_UNKNOWN_ROOM)
-        return
-    role, pid = hello.role, _participant(websocket, live) if hello.role == "participant" else None
-    if role == "participant" and pid is None:
-        await _refuse(websocket, refusal, CLOSE_FORBIDDEN)
-        return
-    conn = Connection(websocket, role, pid, settings.send_queue_size)
-    live.attach(conn, hello.last_seq)
+    live, who = admitted
+    # In for hours: what the handshake brought (its headers and cookies, uvicorn's
+    # request and response) is let go now, a few KB a screen (wire.settle).
+    wire.settle(websocket.scope)
+    conn = Connection(websocket, who.role, _participant(who, live), settings.send_queue_size)
+    live.attach(conn, who.last_seq)
     try:
         await _serve(websocket, conn, live, hub, settings)
     finally:
@@ -160,6 +133,59 @@ async def room_socket(websocket: WebSocket) -> None:
         if websocket.application_state != WebSocketState.DISCONNECTED:
             with contextlib.suppress(Exception):
                 await websocket.close()
+
+
+async def _admit(
+    websocket: WebSocket, peer: HTTPConnection, hub: Hub, settings: Settings
+) -> tuple[LiveRoom, _Admitted] | None:
+    """The room and who this screen is, or None once it was refused and told why. The
+    checks read the handshake's headers and cookies through ``peer``, which goes with
+    this call instead of staying on the socket for the connection's life."""
+    if not origin_allowed(peer):
+        await _refuse(websocket, "bad_origin", CLOSE_FORBIDDEN)
+        return None
+    try:
+        raw = await asyncio.wait_for(websocket.receive_text(), HELLO_TIMEOUT)
+        hello = parse_client_message(raw, max_bytes=settings.max_message_bytes)
+    except BadMessage as exc:
+        await _refuse(websocket, exc.code, CLOSE_BAD_HELLO)
+        return None
+    except Exception:
+        await _refuse(websocket, "hello_expected", CLOSE_BAD_HELLO)
+        return None
+    if not isinstance(hello, Hello):
+        await _refuse(websocket, "hello_expected", CLOSE_BAD_HELLO)
+        return None
+    # A wrong code costs this address (access.find); a right one is loaded only for a
+    # screen that holds its key or a token.
+    try:
+        door = await find(peer, hello.room)
+    except TooManyGuesses:
+        await _refuse(websocket, "too_many_guesses", CLOSE_TOO_MANY_GUESSES)
+        return None
+    if door is None or not door.open:
+        await _refuse(websocket, "unknown_room", CLOSE_UNKNOWN_ROOM)
+        return None
+    refusal = "not_joined" if hello.role == "participant" else "forbidden"
+    if not await _may_enter(peer, hello, door):
+        wrong(peer)
+        await _refuse(websocket, refusal, CLOSE_FORBIDDEN)
+        return None
+    token = peer.cookies.get(participant_cookie(door.code))
+    if hello.role == "participant" and not await holds(peer, door, TOKEN, token):
+        # A stale cookie (a phone removed, another day's room) or a made-up one: refused
+        # without loading the room, and not charged (a venue's stale phones share one address).
+        await _refuse(websocket, refusal, CLOSE_FORBIDDEN)
+        return None
+    live = await hub.get(door.code)
+    if live is None:
+        await _refuse(websocket, "unknown_room", CLOSE_UNKNOWN_ROOM)
+        return None
+    who = _Admitted(hello.role, hello.last_seq, token if hello.role == "participant" else None)
+    if who.role == "participant" and _participant(who, live) is None:
+        await _refuse(websocket, refusal, CLOSE_FORBIDDEN)
+        return None
+    return live, who
 
 
 async def _serve(
