@@ -8,6 +8,7 @@ phones): pyproject.toml pins the uvicorn versions this was tested with.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import tomllib
@@ -155,6 +156,8 @@ def test_a_connected_screen_keeps_none_of_its_handshakes_headers(tmp_path: Path)
     (a few KB each, in the scope, uvicorn's request and response, the socket's cookies)
     are let go once a screen is in (wire.settle), and the screens go on as before."""
 
+    slim: list[tuple[type, type]] = []
+
     async def scenario() -> tuple[list[dict[str, int]], str, str]:
         async with (
             _real_server(tmp_path) as room,
@@ -174,6 +177,7 @@ def test_a_connected_screen_keeps_none_of_its_handshakes_headers(tmp_path: Path)
                         "socket's own": len(vars(conn.websocket).get("_headers", ())),
                     }
                 )
+                slim.append((type(protocol.queue), type(protocol.writable)))
             event = await _phase_change(facilitator, phone)
             await phone.send(json.dumps({"type": "ping", "t0": 7}))
             while (pong := json.loads(await phone.recv()))["type"] != "pong":
@@ -183,5 +187,46 @@ def test_a_connected_screen_keeps_none_of_its_handshakes_headers(tmp_path: Path)
     kept, event, pong = run_async(scenario())
     empty = {"scope": 0, "request": 0, "response": 0, "socket's own": 0}
     assert kept == [empty, empty], "a connected screen keeps its handshake's headers"
+    assert slim == [(wire.Inbox, wire.Writable)] * 2, "uvicorn's asyncio.Queue and Event, 4 KB a screen"
     assert json.loads(event)["patch"]["position"]["timer"]["status"] == "running"
     assert json.loads(pong)["t0"] == 7
+
+
+def test_the_inbox_and_writable_do_what_uvicorn_asks_of_its_queue_and_event() -> None:
+    """What uvicorn's protocol does with them once a screen is in: the socket's messages in
+    the order received, a read given up (the idle timeout) losing none; a send waits while
+    the transport pushes back, and goes on when it drains."""
+
+    async def scenario() -> list[object]:
+        seen: list[object] = []
+        inbox = wire.Inbox()
+        reading = asyncio.ensure_future(inbox.get())
+        await asyncio.sleep(0)
+        inbox.put_nowait("hello")
+        inbox.put_nowait("ping")
+        seen += [await reading, await inbox.get(), inbox.empty()]
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(inbox.get(), 0.01)
+        inbox.put_nowait("after the timeout")
+        seen.append(await inbox.get())
+        writable = wire.Writable(True)
+        seen.append(await writable.wait())
+        writable.clear()
+        sending = asyncio.ensure_future(writable.wait())
+        await asyncio.sleep(0.01)
+        seen += [sending.done(), writable.is_set()]
+        writable.set()
+        seen += [await sending, writable.is_set()]
+        return seen
+
+    assert run_async(scenario()) == [
+        "hello",
+        "ping",
+        True,
+        "after the timeout",
+        True,
+        False,
+        False,
+        True,
+        True,
+    ]

@@ -16,6 +16,7 @@ is slower but the same on the wire.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -98,7 +99,10 @@ class DirectWriter:
 
 
 PROTOCOL = "WebSocketsSansIOProtocol"  # uvicorn.protocols.websockets.websockets_sansio_impl
-USED = ("handshake_complete", "close_sent", "disconnected", "writable", "transport", "request", "response")
+USED = (
+    *("handshake_complete", "close_sent", "disconnected", "writable", "transport"),
+    *("request", "response", "queue"),  # settle()
+)
 _warned = False
 
 
@@ -130,16 +134,101 @@ def writer(scope: Scope) -> DirectWriter | None:
 
 
 def settle(scope: Scope) -> None:
-    """A screen is in, for hours: let go of what only the handshake needed.
+    """A screen is in, for hours: let go of what only the handshake needed, and keep what
+    uvicorn's protocol waits on in less memory.
 
     The request's headers are in the scope, in uvicorn's copy of the HTTP request (which
     websockets' parser also keeps) and in the response it sent: some 4 KB a connection,
     read by no one once the screen is let in (the door's checks are done, uvicorn logs
     only the path and the address). Emptied here, not replaced, so whatever still looks
-    finds empty headers rather than a missing attribute."""
+    finds empty headers rather than a missing attribute.
+
+    uvicorn's protocol hands the app what the socket receives through an ``asyncio.Queue``
+    and waits for the transport through an ``asyncio.Event``: five deques of 760 bytes
+    each, empty, for a queue that holds one message at a time (uvicorn stops reading until
+    the app has taken it). :class:`Inbox` and :class:`Writable` do the same with what
+    uvicorn calls of them. Swapped here, in the screen's own task after its hello and
+    before anything else is sent to it: nothing can be waiting on the old ones (this task
+    is the queue's only reader, and a send waits on the event only while one is under way),
+    and what the old queue still holds is moved over."""
     scope["headers"] = []
     protocol = _protocol(scope)
     if protocol is None:
         return
     protocol.request.headers.clear()
     protocol.response.headers.clear()
+    queue = protocol.queue
+    if isinstance(queue, asyncio.Queue):
+        inbox = Inbox()
+        while not queue.empty():
+            inbox.put_nowait(queue.get_nowait())
+        protocol.queue = inbox
+    if isinstance(protocol.writable, asyncio.Event):
+        protocol.writable = Writable(protocol.writable.is_set())
+
+
+class Inbox:
+    """``asyncio.Queue`` as uvicorn's protocol uses it (``put_nowait``, ``get``, ``empty``),
+    unbounded, one reader, in a list and at most one future."""
+
+    __slots__ = ("_items", "_waiter")
+
+    def __init__(self) -> None:
+        self._items: list[Any] = []
+        self._waiter: asyncio.Future[None] | None = None
+
+    def put_nowait(self, item: Any) -> None:
+        self._items.append(item)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def empty(self) -> bool:
+        return not self._items
+
+    async def get(self) -> Any:
+        while not self._items:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return self._items.pop(0)
+
+
+class Writable:
+    """``asyncio.Event`` as uvicorn's protocol uses it for the transport's back-pressure
+    (``set``, ``clear``, ``is_set``, ``wait``), with no waiters' deque while none waits."""
+
+    __slots__ = ("_set", "_waiters")
+
+    def __init__(self, is_set: bool) -> None:
+        self._set = is_set
+        self._waiters: list[asyncio.Future[None]] | None = None
+
+    def is_set(self) -> bool:
+        return self._set
+
+    def set(self) -> None:
+        self._set = True
+        waiters, self._waiters = self._waiters, None
+        for waiter in waiters or ():
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def clear(self) -> None:
+        self._set = False
+
+    async def wait(self) -> bool:
+        if self._set:
+            return True
+        waiter = asyncio.get_running_loop().create_future()
+        if self._waiters is None:
+            self._waiters = []
+        self._waiters.append(waiter)
+        try:
+            await waiter
+        finally:
+            if self._waiters is not None and waiter in self._waiters:
+                self._waiters.remove(waiter)
+        return True
