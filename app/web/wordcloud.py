@@ -7,6 +7,7 @@ board's version changes; the renderer draws off the event loop and coalesces req
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -34,9 +35,9 @@ async def _png(request: Request, workshop_id: int, room: Callable[[], Room], exe
     if _state(room(), exercise_id) is None:
         return Response(status_code=404)
 
-    def current() -> tuple[int, dict[str, int]]:
+    def current() -> tuple[int, Callable[[], dict[str, int]]]:
         state = _state(room(), exercise_id) or State()
-        return state.version, wordcloud.frequencies(state)
+        return state.version, partial(wordcloud.frequencies, state)
 
     renderer: CloudRenderer = request.app.state.renderer
     # Keyed by workshop, never by code: a deleted workshop's picture is dropped with it.
