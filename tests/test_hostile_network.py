@@ -116,6 +116,18 @@ def test_behind_a_trusted_proxy_each_participant_has_the_budget_of_their_own_add
         assert spoofed == [404] * 5 + [429]  # a header from an untrusted peer is not believed
 
 
+def test_behind_a_trusted_proxy_a_room_socket_counts_the_address_the_proxy_names(settings: Settings) -> None:
+    """The room WebSocket is served before the app's middleware (app/web/ws.py): the
+    trusted proxies' headers still say whose guesses a wrong room code costs."""
+    proxied = settings.model_copy(update={"join_attempts_per_minute": 5, "trusted_proxies": "testclient"})
+    with TestClient(create_app(proxied)) as client:
+        guesser = {"headers": {"x-forwarded-for": "10.0.0.66"}}
+        guesses = [_hello_answer(client, code, **guesser) for code in WRONG[:6]]  # type: ignore[arg-type]
+        assert guesses == ["unknown_room"] * 5 + ["too_many_guesses"]
+        neighbour = {"headers": {"x-forwarded-for": "10.0.0.7"}}
+        assert _hello_answer(client, "XXXXXX", **neighbour) == "unknown_room"  # type: ignore[arg-type]
+
+
 def test_cookies_are_secure_when_the_proxy_says_https(settings: Settings) -> None:
     proxied = settings.model_copy(update={"trusted_proxies": "testclient"})
     with TestClient(create_app(proxied)) as client:

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, cast
@@ -86,21 +87,26 @@ def _participant(who: _Admitted, live: LiveRoom) -> str | None:
 
 
 class RoomSockets:
-    """ASGI for ``/ws`` WebSocket scopes only, handed over by the app's entrance."""
+    """ASGI for ``/ws`` WebSocket scopes only, handed over by the app's entrance.
+
+    A screen's connection waits for hours in a chain of coroutines, each a few hundred
+    bytes: this call hands back the screen's own coroutine rather than awaiting it in one
+    more, and the trusted proxies' headers are read into the scope before it starts, not
+    by a middleware that stays in the chain."""
 
     def __init__(self, app: ASGIApp, trusted_proxies: str) -> None:
         self.app = app  # the FastAPI app: its state holds the hub and the settings
-        door = ProxyHeadersMiddleware(cast(Any, self._serve), trusted_hosts=trusted_proxies)
-        self._door = cast(ASGIApp, door)  # uvicorn's ASGI types are narrower than Starlette's
+        proxies = ProxyHeadersMiddleware(cast(Any, _as_is), trusted_hosts=trusted_proxies)
+        self._proxies = cast(ASGIApp, proxies)  # uvicorn's ASGI types are narrower than Starlette's
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Coroutine[Any, Any, None]:
         scope["app"] = self.app
         scope[wire.SERVER_SEND] = send  # the server's own send, for the direct writer (wire.py)
-        await self._door(scope, receive, send)
+        return room_socket(WebSocket(scope, receive, send), receive, self._proxies)
 
-    @staticmethod
-    async def _serve(scope: Scope, receive: Receive, send: Send) -> None:
-        await room_socket(WebSocket(scope, receive, send))
+
+async def _as_is(scope: Scope, receive: Receive, send: Send) -> None:
+    """The proxies' middleware's app: the middleware rewrote the scope in place, and returns."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +118,12 @@ class _Admitted:
     token: str | None  # a participant's cookie
 
 
-async def room_socket(websocket: WebSocket) -> None:
+async def room_socket(websocket: WebSocket, receive: Receive, proxies: ASGIApp | None = None) -> None:
+    """One screen's connection, from the handshake to the end. ``receive`` is the server's
+    own (read directly, not through Starlette's wrapper: one coroutine less to wait in);
+    ``proxies`` rewrites the scope's client as the trusted proxies name it."""
+    if proxies is not None:
+        await proxies(websocket.scope, receive, websocket.send)
     hub: Hub = websocket.app.state.hub
     settings: Settings = websocket.app.state.settings
     await websocket.accept()
@@ -125,9 +136,24 @@ async def room_socket(websocket: WebSocket) -> None:
     wire.settle(websocket.scope)
     conn = Connection(websocket, who.role, _participant(who, live), settings.send_queue_size)
     live.attach(conn, who.last_seq)
+    bucket = TokenBucket(settings.messages_per_second, settings.message_burst)
+    actions = _Answers(conn, live, hub)
     try:
-        await _serve(websocket, conn, live, hub, settings)
+        while not conn.closed:
+            try:
+                # Screens ping every few seconds: silence this long means a dead connection
+                # (a phone asleep, Wi-Fi gone), and the staff see the phone offline.
+                async with asyncio.timeout(settings.idle_timeout_seconds):  # no task per message
+                    message = await receive()
+            except TimeoutError:
+                break
+            if message["type"] == "websocket.disconnect":
+                break
+            _received(message.get("text"), conn, bucket, actions, settings)
     finally:
+        # Gone: what is being stored stays stored (an unanswered phone resends it with
+        # the same id); what was not yet handed to the room is resent the same way.
+        actions.stop()
         live.detach(conn)
         await conn.finish()
         if websocket.application_state != WebSocketState.DISCONNECTED:
@@ -188,58 +214,32 @@ async def _admit(
     return live, who
 
 
-async def _serve(
-    websocket: WebSocket, conn: Connection, live: LiveRoom, hub: Hub, settings: Settings
+def _received(
+    raw: str | None, conn: Connection, bucket: TokenBucket, actions: _Answers, settings: Settings
 ) -> None:
-    bucket = TokenBucket(settings.messages_per_second, settings.message_burst)
-    actions = _Answers(conn, live, hub)
+    """What the screen sent, answered or handed on (a plain call: what it parses is not
+    kept in the waiting coroutine's frame until the next message)."""
+    if raw is None:
+        conn.send(encode({"type": "error", "id": None, "code": "text_only"}))
+        return
     try:
-        await _read(websocket, conn, bucket, actions, settings)
-    finally:
-        # Gone: what is being stored stays stored (an unanswered phone resends it with
-        # the same id); what was not yet handed to the room is resent the same way.
-        await actions.stop()
-
-
-async def _read(
-    websocket: WebSocket,
-    conn: Connection,
-    bucket: TokenBucket,
-    actions: _Answers,
-    settings: Settings,
-) -> None:
-    while not conn.closed:
-        try:
-            # Screens ping every few seconds: silence this long means a dead connection
-            # (a phone asleep, Wi-Fi gone), and the staff see the phone offline.
-            async with asyncio.timeout(settings.idle_timeout_seconds):  # no task per message
-                message = await websocket.receive()
-        except TimeoutError:
-            return
-        if message["type"] == "websocket.disconnect":
-            return
-        raw = message.get("text")
-        if raw is None:
-            conn.send(encode({"type": "error", "id": None, "code": "text_only"}))
-            continue
-        try:
-            # Parsed before the budget is charged, so a refusal names its action and
-            # the phone retries just that one; the size limit bounds what this costs.
-            parsed = parse_client_message(raw, max_bytes=settings.max_message_bytes)
-        except BadMessage as exc:
-            bucket.take()
-            conn.send(encode({"type": "error", "id": exc.message_id, "code": exc.code, "detail": exc.detail}))
-            continue
-        if not bucket.take():
-            refused_id = parsed.id if isinstance(parsed, ActionMessage) else None
-            conn.send(encode({"type": "error", "id": refused_id, "code": "rate_limited"}))
-            continue
-        if isinstance(parsed, Ping):
-            conn.send(encode({"type": "pong", "t0": parsed.t0, "server_time": now_ms()}))
-        elif isinstance(parsed, Hello):
-            conn.send(encode({"type": "error", "id": None, "code": "already_connected"}))
-        else:
-            actions.put(parsed)
+        # Parsed before the budget is charged, so a refusal names its action and
+        # the phone retries just that one; the size limit bounds what this costs.
+        parsed = parse_client_message(raw, max_bytes=settings.max_message_bytes)
+    except BadMessage as exc:
+        bucket.take()
+        conn.send(encode({"type": "error", "id": exc.message_id, "code": exc.code, "detail": exc.detail}))
+        return
+    if not bucket.take():
+        refused_id = parsed.id if isinstance(parsed, ActionMessage) else None
+        conn.send(encode({"type": "error", "id": refused_id, "code": "rate_limited"}))
+        return
+    if isinstance(parsed, Ping):
+        conn.send(encode({"type": "pong", "t0": parsed.t0, "server_time": now_ms()}))
+    elif isinstance(parsed, Hello):
+        conn.send(encode({"type": "error", "id": None, "code": "already_connected"}))
+    else:
+        actions.put(parsed)
 
 
 class _Answers:
@@ -291,7 +291,7 @@ class _Answers:
             self._forgetting = asyncio.get_running_loop().create_task(self._hub.forget(self._live.code))
         self._next()
 
-    async def stop(self) -> None:
+    def stop(self) -> None:
         """The socket is gone: what waits is not handed on (the phone resends it with the
         same id); what the room is writing stays written, its answer goes nowhere."""
         self._stopped = True
