@@ -108,7 +108,7 @@ DELETE_KEYS = "DELETE FROM door_key WHERE workshop_id = ? AND kind = ? AND hash 
 OPEN = (Workshop.closed_at.is_(None), Workshop.deleted_at.is_(None))  # type: ignore[union-attr]
 
 
-def _kind(exc: SQLAlchemyError) -> str:
+def _kind(exc: Exception) -> str:
     """What went wrong, by type only (a driver's message may quote the row it refused)."""
     original = getattr(exc, "orig", None)
     return type(original if original is not None else exc).__name__
@@ -166,6 +166,9 @@ class Store:
         self._insert_commands = INSERT_COMMANDS if qmark else INSERT_COMMANDS.replace("?", "%s")
         self._insert_keys = INSERT_KEYS if qmark else INSERT_KEYS.replace("?", "%s")
         self._delete_keys = DELETE_KEYS if qmark else DELETE_KEYS.replace("?", "%s")
+        dbapi = self.engine.dialect.loaded_dbapi  # the driver's errors, raised by its own cursor
+        self._taken: type[Exception] = dbapi.IntegrityError
+        self._driver_error: type[Exception] = dbapi.Error
 
     def close(self) -> None:
         self.engine.dispose()
@@ -307,29 +310,34 @@ class Store:
             )
             for new in commands
         ]
-        # The driver's own SQL: this runs for every batch of every room, in a worker thread
-        # that competes with the event loop for the GIL (SQLAlchemy's statements cost
-        # 0.4 ms of Python per batch, this 0.17 ms).
+        # The driver's own SQL on the driver's own cursor: this runs for every batch of
+        # every room, in a worker thread that competes with the event loop for the GIL
+        # (SQLAlchemy's statements cost 0.4 ms of Python per batch, its exec_driver_sql
+        # 0.17 ms, the cursor alone less: 84 against 104 us per one-join batch in all).
         try:
             with self.engine.begin() as connection:
-                written_at = max(new.cmd.at for new in commands)
-                live = connection.exec_driver_sql(self._still_open, (written_at, workshop_id))
-                if live.rowcount != 1:
-                    raise WorkshopGone(f"workshop {workshop_id} is closed or deleted")
-                known = _seqs_for_keys(connection, workshop_id, resends) if resends else {}
-                if known:
-                    raise Resent(known)  # leaves the transaction: nothing written
-                connection.exec_driver_sql(self._insert_commands, rows)
-                keys = reduce(KeyChanges.then, (new.keys for new in commands if new.keys), NO_CHANGE)
-                if keys.removed:
-                    gone = [(workshop_id, kind, h) for kind, h in sorted(keys.removed)]
-                    connection.exec_driver_sql(self._delete_keys, gone)
-                if keys.added:
-                    new_keys = [(workshop_id, kind, h) for kind, h in sorted(keys.added)]
-                    connection.exec_driver_sql(self._insert_keys, new_keys)
-        except IntegrityError:
+                cursor = connection.connection.cursor()
+                try:
+                    written_at = max(new.cmd.at for new in commands)
+                    cursor.execute(self._still_open, (written_at, workshop_id))
+                    if cursor.rowcount != 1:
+                        raise WorkshopGone(f"workshop {workshop_id} is closed or deleted")
+                    known = _seqs_for_keys(connection, workshop_id, resends) if resends else {}
+                    if known:
+                        raise Resent(known)  # leaves the transaction: nothing written
+                    cursor.executemany(self._insert_commands, rows)
+                    keys = reduce(KeyChanges.then, (new.keys for new in commands if new.keys), NO_CHANGE)
+                    if keys.removed:
+                        gone = [(workshop_id, kind, h) for kind, h in sorted(keys.removed)]
+                        cursor.executemany(self._delete_keys, gone)
+                    if keys.added:
+                        new_keys = [(workshop_id, kind, h) for kind, h in sorted(keys.added)]
+                        cursor.executemany(self._insert_keys, new_keys)
+                finally:
+                    cursor.close()
+        except (IntegrityError, self._taken):
             raise DuplicateSeq(f"workshop {workshop_id}: a sequence number or message id is taken") from None
-        except SQLAlchemyError as exc:
+        except (SQLAlchemyError, self._driver_error) as exc:
             raise StorageError(f"workshop {workshop_id}: commands not stored ({_kind(exc)})") from None
 
     def seqs_for_keys(self, workshop_id: int, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
