@@ -36,6 +36,7 @@ REVALIDATE = b"no-cache"
 # Pages whose HTML may be compressed: they carry no secret a reflected text could be
 # guessed against (compression and secrets do not mix: BREACH). Staff pages are left out.
 COMPRESSED_PAGES = re.compile(r"^/(j(/[^/]*)?|join|r/[^/]+)$")
+JOIN = "/join"
 IMPORT = re.compile(r"""^\s*import\s[^"']*["'](\.{1,2}/[^"']+)["']""", re.MULTILINE)
 
 
@@ -108,6 +109,10 @@ def kind_assets(kinds: Iterable[str] | None = None, page: str | None = None) -> 
     }
 
 
+def _navigating(scope: Scope) -> bool:
+    return (b"sec-fetch-mode", b"navigate") in scope.get("headers", ())
+
+
 class StaticAssets:
     """Serves ``/static/v/<version>/…`` as ``/static/…`` with a year's cache, has plain
     ``/static/…`` revalidated, and compresses static files and the phone pages."""
@@ -118,7 +123,12 @@ class StaticAssets:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
-        if not (path.startswith("/static/") or COMPRESSED_PAGES.match(path)):
+        if not (path.startswith("/static/") or COMPRESSED_PAGES.match(path)) or (
+            path == JOIN and not _navigating(scope)
+        ):
+            # Joining answers a page only to a browser navigating (app/web/pages.py join),
+            # anything else a redirect: no compressor made for it (a zlib stream each,
+            # 6 % of the app's CPU per join).
             await self.app(scope, receive, send)
             return
         cache_control = None
