@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import resource
 import statistics
 import subprocess
@@ -44,16 +45,19 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from sqlmodel import Session, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.core.kinds import wordcloud
+from app.core.serialize import command_from_json
 from app.storage.store import Store
+from app.storage.tables import CommandRow
 from bench.loadgen import join_all, percentile
 from tests.liveserver import LiveServer, free_port
 from tests.phoneclient import Phone
@@ -88,16 +92,36 @@ def words_of(server: LiveServer, code: str, key: str) -> Counter[str]:
     return Counter({w["text"]: w["count"] for w in results["exercises"][0]["wordcloud"]["words"]})
 
 
-def stored_words(database_url: str, code: str) -> list[str]:
-    """The words in the room's stored history (not what a server holds in memory)."""
+def stored_words(database_url: str, code: str) -> list[tuple[str | None, str]]:
+    """The words in the room's stored history (not what a server holds in memory), each
+    with the message id the phone sent it with."""
     store = Store(database_url)
     try:
         workshop = store.find_workshop(code)
         assert workshop is not None and workshop.id is not None
-        history = store.commands_after(workshop.id, 0)
+        with Session(store.engine) as session:
+            mine = CommandRow.workshop_id == workshop.id
+            rows = session.exec(select(CommandRow.idempotency_key, CommandRow.body).where(mine)).all()
     finally:
         store.close()
-    return [cmd.action.word for _, cmd in history if isinstance(cmd.action, wordcloud.Submit)]
+    commands = [(key, command_from_json(json.loads(body))) for key, body in rows]
+    return [(key, cmd.action.word) for key, cmd in commands if isinstance(cmd.action, wordcloud.Submit)]
+
+
+def tally(sent: Collection[str], acked: Collection[str], stored: Counter[str]) -> dict[str, object]:
+    """What was sent and acknowledged against what is stored, each action known by one
+    name (its word, or its message id): stored twice is a duplicate; sent and not stored
+    is lost, and worst if it was acknowledged."""
+    sent = set(sent)
+    return {
+        "sent": len(sent),
+        "acked": len(acked),
+        "stored": sum(stored.values()),
+        "duplicates": sum(n - 1 for n in stored.values() if n > 1),
+        "stored_never_sent": sum(1 for name in stored if name not in sent),
+        "lost": sum(1 for name in sent if name not in stored),
+        "lost_acknowledged": sum(1 for name in acked if name not in stored),
+    }
 
 
 @dataclass
@@ -287,9 +311,12 @@ async def run(args: argparse.Namespace) -> None:
         await wait_until(lambda: not facilitator.unacked, 10)
         deadline = facilitator.state["position"]["timer"]["ends_at"]
 
+        sent: set[str] = set()  # message ids
+
         async def submit(phone: Phone, index: int) -> None:
             for n in range(args.rounds):
-                await phone.send({"type": "wordcloud_submit", "exercise": "gruppe", "word": f"w{index}x{n}"})
+                word = {"type": "wordcloud_submit", "exercise": "gruppe", "word": f"w{index}x{n}"}
+                sent.add(await phone.send(word))
                 await asyncio.sleep(args.interval)
 
         writers = asyncio.gather(*(submit(p, i) for i, p in enumerate(phones)))
@@ -301,7 +328,8 @@ async def run(args: argparse.Namespace) -> None:
 
         # What each server shows (with several workers they must agree), and what is stored.
         database_url = args.database_url or bench.servers[0].env["SAMLING_DATABASE_URL"]
-        stored = Counter(stored_words(database_url, code))
+        history = stored_words(database_url, code)
+        stored = Counter(word for _, word in history)
         settled_at = time.monotonic()
         for _ in range(100):  # another worker may still be applying the last messages
             shown = [words_of(s, code, key) for s in bench.servers]
@@ -309,8 +337,7 @@ async def run(args: argparse.Namespace) -> None:
                 break
             await asyncio.sleep(0.1)
         agreed_s = time.monotonic() - settled_at
-        sent = {f"w{i}x{n}" for i in range(args.phones) for n in range(args.rounds)}
-        acked = sum(len(p.acked) for p in phones)
+        counts = tally(sent, {i for p in phones for i in p.acked}, Counter(key for key, _ in history if key))
         refused = sum(len(p.refused) for p in phones)
         timer_kept = all(p.state["position"]["timer"]["ends_at"] == deadline for p in phones)
         await asyncio.gather(*(p.stop() for p in (*bench.staff, *phones)))
@@ -324,16 +351,13 @@ async def run(args: argparse.Namespace) -> None:
     print(f"down_s={args.down}")
     for name, value in figures.items():
         print(f"{name}={value}")
-    print(f"sent={len(sent)}")
     print(f"acked_before_fault={acked_before_fault}")
-    print(f"acked={acked}")
     print(f"refused={refused}")
-    print(f"stored={sum(stored.values())}")
+    for name, value in counts.items():
+        print(f"{name}={value}")
     print(f"shown_by_each_server={','.join(str(sum(c.values())) for c in shown)}")
     print(f"servers_agree_with_database={all(c == stored for c in shown)}")
     print(f"servers_agreed_after_last_ack_s={agreed_s:.2f}")
-    print(f"duplicates={sum(n - 1 for n in stored.values() if n > 1)}")
-    print(f"lost={len(sent - set(stored))}")
     print(f"all_settled={settled}")
     print(f"timer_kept_deadline={timer_kept}")
 
