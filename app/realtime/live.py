@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from app.bus import Published
 from app.core.room import Command, Room
 from app.core.serialize import command_to_json
+from app.realtime import wire
 from app.realtime.connection import Connection
 from app.realtime.fanout import FanOut
 from app.realtime.outbox import Outbox
@@ -137,8 +138,16 @@ class LiveRoom:
     # --- screens coming and going ----------------------------------------------------------
 
     def attach(self, conn: Connection, last_seq: int | None) -> None:
-        """Register a screen and queue what it needs to catch up, with no await between."""
-        self.fanout.attach(conn, last_seq)
+        """Register a screen and queue what it needs to catch up, with no await between:
+        the welcome and the snapshot (or the missed events) leave in one write. After a
+        restart 5,000 phones come back within seconds, and each write to a socket is a
+        system call (``wire.cork``)."""
+        corked = wire.cork()
+        try:
+            self.fanout.attach(conn, last_seq)
+        finally:
+            if corked:
+                wire.uncork()
         if self.hub.bus.shared:
             self._keep_beating()
 

@@ -9,10 +9,11 @@ code, the staff links and the WebSocket hello — finds its workshop through :fu
   costs nothing, so 60 people joining through a venue's one address are all let in while
   guessing from that address stays limited (``SAMLING_JOIN_ATTEMPTS_PER_MINUTE``); nor
   does the code of a closed or deleted workshop, which its phones may still try;
-- nothing is loaded: the room in memory or the workshop's row answers, and a room is
-  loaded only for someone who holds its key or token. A participant's cookie and a
-  take-home link are checked at the door too (:func:`holds`: the hashes the store keeps
-  beside the room), so a made-up one loads no room and reads no closed one's results.
+- nothing is loaded: the room in memory (or being loaded for someone else, waited
+  for) or the workshop's row answers, and a room is loaded only for someone who holds
+  its key or token. A participant's cookie and a take-home link are checked at the door
+  too (:func:`holds`: the hashes the store keeps beside the room), so a made-up one
+  loads no room and reads no closed one's results.
 
 Every request that changes something checks where it comes from (:func:`from_our_pages`,
 once for the whole app; the WebSocket with :func:`same_origin`): a page of another site
@@ -102,7 +103,7 @@ async def find(conn: HTTPConnection, code: str) -> Door | None:
 
 async def _lookup(conn: HTTPConnection, code: str) -> Door | None:
     hub: Hub = conn.app.state.hub
-    live = hub.rooms.get(code)
+    live = await hub.loaded(code)
     if live is not None:
         return Door(live.workshop_id, live.code, live.facilitator_key_hash, live.projector_key, closed=False)
     store: Store = conn.app.state.store
@@ -122,7 +123,7 @@ async def holds(conn: HTTPConnection, door: Door, kind: str, secret: str | None)
         return False
     hashed = digest(secret)
     hub: Hub = conn.app.state.hub
-    live = hub.rooms.get(door.code)
+    live = await hub.loaded(door.code)
     if live is not None:
         return hashed in (live.room.tokens if kind == TOKEN else live.room.workbook_links)
     store: Store = conn.app.state.store
