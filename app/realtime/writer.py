@@ -40,7 +40,7 @@ from app.storage.store import DuplicateSeq, NewCommand, Resent, Store
 log = logging.getLogger(__name__)
 
 KNOWN_KEYS = 4096  # idempotency keys remembered in memory per room
-SNAPSHOT_BYTES_PER_ACTION = 256  # see RoomWriter._snapshot_if_due
+SNAPSHOT_BYTES_PER_ACTION = 1024  # see RoomWriter._snapshot_if_due
 MAX_ORDER_RETRIES = 20  # lost races for a sequence number before an action is given up
 # Actions stored, told and answered together at most: a batch runs on the event loop
 # without a break but for its database write, and 1,500 words a second in one batch held
@@ -293,8 +293,11 @@ class RoomWriter:
         """A snapshot every ``snapshot_every`` actions, and at least one action per
         ``SNAPSHOT_BYTES_PER_ACTION`` bytes of the last snapshot apart: a room's snapshot
         grows with its people and words (2 MB for 5,000 phones and 15,000 words), and
-        writing it every 50 joins made joining quadratic. Stored in the background: the
-        next actions do not wait for it."""
+        writing it every 50 joins made joining quadratic. Not much further apart either:
+        after a crash every phone waits while the room replays what came after it (at
+        5,000 phones and 5,000 words, 1.6 MB: 0.65 s to load with the 6,400 actions 256
+        bytes each allowed, 0.23 s with 1,600; serialising it takes 14 ms). Stored in the
+        background: the next actions do not wait for it."""
         since = self.room.seq - self._snapshot_seq
         if since < max(self._snapshot_every, self._snapshot_size // SNAPSHOT_BYTES_PER_ACTION):
             return
