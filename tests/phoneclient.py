@@ -382,7 +382,9 @@ class Connection:
         # Whether the missed events or a snapshot follow, what was not acknowledged goes again.
         for entry in list(self.pending):
             self.transmit(entry)
-        for i in range(self.policy["clockSamples"]):
+        # Fewer clock pings on a reconnect: the heartbeat's pongs go on sampling the clock.
+        samples = self.policy["clockSamples"] if self.seq is None else self.policy["clockSamplesAgain"]
+        for i in range(samples):
             self.sample_timers.append(
                 self.timers.set_timeout(self.ping, i * self.policy["clockSampleSpacingMs"])
             )

@@ -47,6 +47,29 @@ describe("the clock offset", () => {
     assert.equal(room.offset, -3000);
     assert.equal(room.bestRoundTrip, Infinity);
   });
+
+  test("a reconnect pings the clock fewer times, and still corrects a clock that jumped", () => {
+    const { room, clock, last } = fakeRoom();
+    welcome(last(), clock);
+    last().receive({ type: "snapshot", seq: 3, state: {} });
+    clock.advance(POLICY.clockSampleSpacingMs * POLICY.clockSamples);
+    assert.equal(last().of("ping").length, POLICY.clockSamples);
+    last().serverClose(1006); // the server restarts
+    clock.advance(POLICY.reconnect.capMs);
+    const socket = last();
+    welcome(socket, clock, { server_time: clock.time - 2900 }); // our clock jumped ahead
+    clock.advance(POLICY.clockSampleSpacingMs * POLICY.clockSamples);
+    const pings = socket.of("ping");
+    assert.equal(pings.length, POLICY.clockSamplesAgain);
+    assert.ok(POLICY.clockSamplesAgain < POLICY.clockSamples);
+    const now = clock.time;
+    for (const ping of pings) {
+      clock.time = ping.t0 + 20; // 10 ms each way
+      socket.receive({ type: "pong", t0: ping.t0, server_time: ping.t0 + 10 - 3000 });
+    }
+    clock.time = now;
+    assert.equal(room.offset, -3000);
+  });
 });
 
 describe("reconnecting", () => {

@@ -306,7 +306,9 @@ export class Room {
     this.setStatus("online");
     // Whether the missed events or a snapshot follow, what was not acknowledged goes again.
     this.pending.forEach((entry) => this.transmit(entry));
-    for (let i = 0; i < this.policy.clockSamples; i += 1) {
+    // Fewer clock pings on a reconnect: the heartbeat's pongs go on sampling the clock.
+    const samples = this.seq === null ? this.policy.clockSamples : this.policy.clockSamplesAgain;
+    for (let i = 0; i < samples; i += 1) {
       this.sampleTimers.push(this.timers.setTimeout(() => this.ping(), i * this.policy.clockSampleSpacingMs));
     }
     this.pingTimer = this.timers.setInterval(() => this.ping(), this.policy.pingIntervalMs);
