@@ -146,6 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     mask_access_log()
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(pages.phones)  # first: what hundreds of phones ask for
     app.include_router(pages.router)
     app.include_router(accounts.router)
     app.include_router(editor.router)
