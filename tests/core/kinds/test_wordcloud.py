@@ -15,6 +15,7 @@ from app.core.kinds import wordcloud
 from app.core.kinds.wordcloud import Edit, Hide, Merge, Submit, Withdraw, normalize
 from app.core.registry import ACTION_ADAPTER
 from app.core.room import Refused
+from app.core.serialize import room_from_json, room_to_json
 from tests.core.roomkit import Day
 
 PROGRAM = """
@@ -208,3 +209,24 @@ def test_counts_always_add_up_to_the_live_entries(steps: list[tuple[str, str, st
         assert listed == [{"id": e.id, "text": e.text} for e in state.entries if e.author == p]
     assert board(day)["people"] == len({e.author for e in state.entries})
     assert len({w["key"] for w in board(day)["words"]}) == len(board(day)["words"])  # type: ignore[attr-defined]
+
+
+def test_a_state_words_were_added_to_is_unchanged_and_can_be_added_to_again() -> None:
+    # The writer plans a batch again from an older room when another process stored
+    # first, and the views compare the room before an action with the room after it.
+    day = cloud(people=40)
+    for n in range(30):
+        submit(day, f"p{n + 1}", f"ord{n % 7}")
+    before = day.room
+    words_before = board(day)
+    submit(day, "p31", "Tillit")
+    submit(day, "p32", "ord1")
+    after_one_way = board(day)
+    day.room = before
+    assert board(day) == words_before
+    submit(day, "p33", "Respekt")
+    assert board(day)["entries"] == after_one_way["entries"] - 1
+    assert counts(day).get("Respekt") == 1 and "Tillit" not in counts(day)
+    assert counts(day)["ord1"] == 5  # p2, p9, p16, p23, p30
+    again = room_from_json(room_to_json(day.room), day.room.program)
+    assert again == day.room
