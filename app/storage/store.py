@@ -103,6 +103,12 @@ INSERT_COMMANDS = (
 # A key stored twice (the migration's rows, another process) is the same key.
 INSERT_KEYS = "INSERT INTO door_key (workshop_id, kind, hash) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
 DELETE_KEYS = "DELETE FROM door_key WHERE workshop_id = ? AND kind = ? AND hash = ?"
+# Actor and key both in the lookup: the unique index (workshop, actor, key) finds each
+# row without reading the room's whole history. {actors} and {keys}: one ? each.
+SEQS_FOR_KEYS = (
+    "SELECT actor, idempotency_key, seq FROM command"
+    " WHERE workshop_id = ? AND actor IN ({actors}) AND idempotency_key IN ({keys})"
+)
 
 # A workshop that is neither closed nor deleted: the only kind that takes writes.
 OPEN = (Workshop.closed_at.is_(None), Workshop.deleted_at.is_(None))  # type: ignore[union-attr]
@@ -123,22 +129,6 @@ def _lock(connection: Connection, workshop_id: int, where: tuple[Any, ...]) -> b
         .values(written_at=Workshop.written_at)
     )
     return held.rowcount == 1
-
-
-def _seqs_for_keys(
-    connection: Connection, workshop_id: int, keys: Sequence[tuple[str, str]]
-) -> dict[tuple[str, str], int]:
-    wanted = set(keys)
-    # Actor and key both in the lookup: the unique index (workshop, actor, key) finds
-    # each row without reading the room's whole history.
-    rows = connection.execute(
-        select(CommandRow.actor, CommandRow.idempotency_key, CommandRow.seq).where(
-            CommandRow.workshop_id == workshop_id,
-            CommandRow.actor.in_({actor for actor, _ in wanted}),  # type: ignore[attr-defined]
-            CommandRow.idempotency_key.in_({key for _, key in wanted}),  # type: ignore[union-attr]
-        )
-    ).all()
-    return {(actor, key): seq for actor, key, seq in rows if key is not None and (actor, key) in wanted}
 
 
 def _put_snapshot(
@@ -166,6 +156,8 @@ class Store:
         self._insert_commands = INSERT_COMMANDS if qmark else INSERT_COMMANDS.replace("?", "%s")
         self._insert_keys = INSERT_KEYS if qmark else INSERT_KEYS.replace("?", "%s")
         self._delete_keys = DELETE_KEYS if qmark else DELETE_KEYS.replace("?", "%s")
+        self._mark = "?" if qmark else "%s"
+        self._seqs_for_keys_sql = SEQS_FOR_KEYS if qmark else SEQS_FOR_KEYS.replace("?", "%s")
         dbapi = self.engine.dialect.loaded_dbapi  # the driver's errors, raised by its own cursor
         self._taken: type[Exception] = dbapi.IntegrityError
         self._driver_error: type[Exception] = dbapi.Error
@@ -322,7 +314,7 @@ class Store:
                     cursor.execute(self._still_open, (written_at, workshop_id))
                     if cursor.rowcount != 1:
                         raise WorkshopGone(f"workshop {workshop_id} is closed or deleted")
-                    known = _seqs_for_keys(connection, workshop_id, resends) if resends else {}
+                    known = self._seqs_for_keys(cursor, workshop_id, resends) if resends else {}
                     if known:
                         raise Resent(known)  # leaves the transaction: nothing written
                     cursor.executemany(self._insert_commands, rows)
@@ -340,12 +332,32 @@ class Store:
         except (SQLAlchemyError, self._driver_error) as exc:
             raise StorageError(f"workshop {workshop_id}: commands not stored ({_kind(exc)})") from None
 
+    def _seqs_for_keys(
+        self, cursor: Any, workshop_id: int, keys: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], int]:
+        """The stored numbers of ``keys`` (actor, idempotency key), read with the driver's
+        own cursor: every batch of a burst looks up its ids, and SQLAlchemy's select cost
+        more Python than the append's writes."""
+        wanted = set(keys)
+        actors, ids = {actor for actor, _ in wanted}, {key for _, key in wanted}
+        marks = self._mark
+        sql = self._seqs_for_keys_sql.format(
+            actors=", ".join([marks] * len(actors)), keys=", ".join([marks] * len(ids))
+        )
+        cursor.execute(sql, (workshop_id, *actors, *ids))
+        rows = cursor.fetchall()
+        return {(actor, key): seq for actor, key, seq in rows if key is not None and (actor, key) in wanted}
+
     def seqs_for_keys(self, workshop_id: int, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
         """The sequence numbers of stored commands by (actor, idempotency key)."""
         if not keys:
             return {}
         with self.engine.connect() as connection:
-            return _seqs_for_keys(connection, workshop_id, keys)
+            cursor = connection.connection.cursor()
+            try:
+                return self._seqs_for_keys(cursor, workshop_id, keys)
+            finally:
+                cursor.close()
 
     def commands_after(self, workshop_id: int, seq: int) -> list[tuple[int, Command]]:
         with Session(self.engine) as session:
