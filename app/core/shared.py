@@ -19,6 +19,7 @@ so snapshots keep their shape.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import fields
 from typing import Any, Generic, TypeVar, overload
 
 from pydantic import PlainSerializer, PlainValidator, TypeAdapter
@@ -170,3 +171,19 @@ def stored(
         return tuple(value) if isinstance(value, Log) else value.as_dict()
 
     return PlainValidator(read), PlainSerializer(write, return_type=plain)
+
+
+def copier(cls: type[T], *changed: str) -> Callable[..., T]:
+    """``copy(obj, *values)``: ``dataclasses.replace(obj, **dict(zip(changed, values)))``
+    for a dataclass whose fields are all set by its ``__init__``, at a third of the cost
+    (replace walks the class's fields and checks each at every call; a word in a burst
+    copies the room's two dozen)."""
+    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    if not all(f.init for f in fields(cls)) or not set(changed) <= set(names):  # type: ignore[arg-type]
+        raise TypeError(f"{cls.__name__}: every field set by __init__, and {changed} among them")
+    args = ", ".join(f"{n}=_{n}" if n in changed else f"{n}=obj.{n}" for n in names)
+    params = ", ".join(f"_{n}" for n in changed)
+    namespace: dict[str, Any] = {"cls": cls}
+    exec(f"def copy(obj, {params}):\n    return cls({args})\n", namespace)  # noqa: S102 (names from fields())
+    made: Callable[..., T] = namespace["copy"]
+    return made

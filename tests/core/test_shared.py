@@ -42,3 +42,30 @@ def test_a_log_is_the_tuple_it_stands_for_from_every_version(steps: list[tuple[i
     for log, plain in versions:
         assert tuple(log) == plain and len(log) == len(plain) and log == plain
         assert [log[i] for i in range(-len(plain), len(plain))] == [*plain, *plain]
+
+
+def test_a_copier_makes_what_replace_makes_and_refuses_a_field_init_does_not_set() -> None:
+    from dataclasses import dataclass, field, replace
+
+    import pytest
+
+    from app.core.actions import Start
+    from app.core.room import Room
+    from app.core.shared import copier
+    from tests.core.roomkit import Day
+    from tests.roomkit import CLOUD_PROGRAM
+
+    day = Day.of(CLOUD_PROGRAM, people=3)
+    day.act(Start())
+    room = day.room
+    copied = copier(Room, "activities", "seq")(room, {}, room.seq + 5)
+    assert copied == replace(room, activities={}, seq=room.seq + 5)
+    assert copied.participants is room.participants and room.activities != {}
+
+    @dataclass(frozen=True)
+    class Derived:
+        a: int
+        b: int = field(init=False, default=0)
+
+    with pytest.raises(TypeError):
+        copier(Derived, "a")
