@@ -6,6 +6,8 @@ while, and nothing acknowledged is lost.
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import subprocess
 import time
 from collections import Counter
@@ -17,6 +19,7 @@ import pytest
 
 from tests.liveserver import LiveServer, free_port
 from tests.phoneclient import Phone, run_async, wait_until
+from tests.roomkit import CLOUD_PROGRAM
 from tests.tcpproxy import CuttableProxy
 
 pytestmark = [pytest.mark.server, pytest.mark.timeout(120)]
@@ -231,3 +234,55 @@ def test_postgresql_briefly_unreachable_loses_nothing_and_needs_no_restart(
 ) -> None:
     database_url, proxy = postgres_behind_proxy
     run_async(_postgresql_briefly_unreachable(tmp_path, programs, database_url, proxy))
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan's exit is reaped by whoever adopted it, maybe never)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_a_server_killed_with_9_leaves_no_drawing_process_behind(tmp_path: Path) -> None:
+    """The word cloud is drawn in a process of its own; when the server dies without a word
+    (kill -9, the laptop's out-of-memory killer), that process and its helpers go too,
+    instead of waiting for ever for a parent that is gone, holding their memory."""
+    folder = tmp_path / "programs"
+    folder.mkdir()
+    (folder / "ordsky.toml").write_text(CLOUD_PROGRAM, encoding="utf-8")
+    server = LiveServer(tmp_path, folder)
+    server.start()
+    assert server.process is not None
+    helpers: list[int] = []
+    try:
+        created = httpx.post(f"{server.url}/workshops", data={"program": "ordsky.toml"})
+        _, _, code, key = created.headers["location"].split("/")
+        picture = httpx.get(f"{server.url}/f/{code}/{key}/wordcloud/ordsky.png", timeout=60)
+        assert picture.status_code == 200 and picture.headers["content-type"] == "image/png"
+        helpers = _children(server.process.pid)
+        assert helpers, "the picture was drawn in a process of its own"
+        server.process.kill()
+        server.process.wait(10)
+        deadline = time.monotonic() + 10
+        while any(_running(pid) for pid in helpers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert [pid for pid in helpers if _running(pid)] == []
+    finally:
+        server.stop()
+        for pid in helpers:  # what a failing run left behind
+            if _running(pid):
+                os.kill(pid, signal.SIGKILL)

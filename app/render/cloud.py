@@ -15,6 +15,9 @@ import asyncio
 import hashlib
 import io
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -71,6 +74,19 @@ def draw(frequencies: dict[str, int], width: int = WIDTH, height: int = HEIGHT) 
     return buffer.getvalue()
 
 
+def _exit_with(parent: int) -> None:
+    """In the drawing process: end when the server that started it is gone. A server
+    killed without a word (kill -9, the out-of-memory killer) cannot stop its pool, and
+    the drawing process would wait for ever to hand back a picture, holding its memory."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-server", daemon=True).start()
+
+
 @dataclass
 class _Cloud:
     version: int = -1
@@ -89,7 +105,12 @@ class CloudRenderer:
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self._workers, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(
+                self._workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_exit_with,
+                initargs=(os.getpid(),),
+            )
         return self._pool
 
     def close(self) -> None:
