@@ -4,6 +4,7 @@ twice or lost."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
@@ -230,3 +231,22 @@ def test_a_state_words_were_added_to_is_unchanged_and_can_be_added_to_again() ->
     assert counts(day)["ord1"] == 5  # p2, p9, p16, p23, p30
     again = room_from_json(room_to_json(day.room), day.room.program)
     assert again == day.room
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 6), st.sampled_from(["Åpen", "åpen!", "ÅPEN", "mot", "Mot", "tillit"])),
+        max_size=18,
+    )
+)
+def test_a_cloud_without_merges_counts_as_the_general_count_does(sent: list[tuple[int, str]]) -> None:
+    # words() counts a cloud without merges the short way; the same words, spellings,
+    # counts and order as the way that follows merges.
+    day = cloud(people=6)
+    for who, word in sent:
+        with contextlib.suppress(Refused):
+            submit(day, f"p{who}", word)
+    state = day.room.kind_state(day.room.program.exercises[0], wordcloud.KIND)
+    assert wordcloud.words(state) == wordcloud._words_merged(state)
+    assert sum(w.count for w in wordcloud.words(state)) == len(state.entries)
