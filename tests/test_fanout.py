@@ -10,6 +10,7 @@ import asyncio
 import itertools
 import json
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from app.core.actions import FormGroups, Join, Pause, RemoveParticipant, SaveNot
 from app.core.kinds import wordcloud
 from app.core.program import load_program_text
 from app.core.room import FACILITATOR, SYSTEM, Command, Room, apply
+from app.protocol import encode
 from app.realtime.connection import CLOSE_REMOVED, CLOSE_TOO_SLOW
 from app.realtime.fanout import FanOut, Step
 from app.workshops import digest
@@ -241,3 +243,57 @@ def test_a_phone_back_after_a_gap_gets_what_everyone_got_and_its_own_view_as_it_
     assert events[-1]["seq"] == fanout.delivered
     assert events[-1]["patch"] == json.loads(json.dumps(views.personal_patch(story.room, "p2")))
     assert events[0]["patch"]["position"]["timer"]["status"] == "paused"
+
+
+@dataclass(eq=False)
+class RawScreen(FakeScreen):
+    """A screen that also keeps the text of each frame, as the browser receives it."""
+
+    texts: list[str] = field(default_factory=list)
+
+    def send(self, frame: str) -> None:
+        self.texts.append(frame)
+        super().send(frame)
+
+
+SHARED_KEYS = ("room", "agenda", "position")
+
+
+def test_phones_attaching_at_one_state_share_the_room_and_each_get_their_own_view() -> None:
+    """After a restart thousands of phones say hello at the same state: what they share is
+    made once, but each still gets exactly the snapshot made for it alone, its own notes
+    and group, and no one else's; a phone that comes after a change gets the room as it
+    is then."""
+    story = Story()
+    for i in range(4):
+        story.do(Join(name=f"P{i}", token_hash=digest(f"t{i}")), SYSTEM)
+    story.do(Start())
+    story.do(FormGroups(mode="count", value=2))
+    story.do(SaveNote(exercise="refleksjon", text="Kari sin hemmelighet"), "p1")
+    story.do(SaveNote(exercise="refleksjon", text="Olas hemmelighet"), "p2")
+    fanout = FanOut(story.room, board_interval_ms=0)
+    kari, ola = RawScreen(participant="p1"), RawScreen(participant="p2")
+    projector = RawScreen(role="projector")
+    for screen in (kari, ola, projector):
+        fanout.attach(screen, None)  # type: ignore[arg-type]
+
+    def alone(pid: str) -> str:  # the frame made for this phone only
+        state = views.snapshot(story.room, "participant", pid)
+        return encode({"type": "snapshot", "seq": fanout.delivered, "state": state})
+
+    assert kari.texts[1] == alone("p1") and ola.texts[1] == alone("p2"), "the same text as made alone"
+    mine, theirs = kari.of_type("snapshot")[0]["state"], ola.of_type("snapshot")[0]["state"]
+    assert {key: mine[key] for key in SHARED_KEYS} == {key: theirs[key] for key in SHARED_KEYS}
+    assert (mine["me"]["id"], theirs["me"]["id"]) == ("p1", "p2")
+    assert mine["notes"] == {"refleksjon": "Kari sin hemmelighet"}
+    assert theirs["notes"] == {"refleksjon": "Olas hemmelighet"}
+    assert "Kari sin" not in ola.texts[1] and "Olas" not in kari.texts[1]
+    assert mine["me"]["group"] != theirs["me"]["group"]
+    assert "Kari sin" not in projector.texts[1], "the staff's own snapshot, without anyone's notes"
+    assert "participants" in projector.of_type("snapshot")[0]["state"]
+
+    fanout.applied([story.do(Pause())])
+    later = RawScreen(participant="p3")
+    fanout.attach(later, None)  # type: ignore[arg-type]
+    assert later.texts[1] == alone("p3")
+    assert later.of_type("snapshot")[0]["state"]["position"]["timer"]["status"] == "paused"

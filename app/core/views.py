@@ -269,12 +269,15 @@ def personal_patch(room: Room, pid: str, groups: Groups | None = None) -> dict[s
     return {"me": me(room, pid, groups), "notes": notes(room, pid), "activity": activity(room, pid)}
 
 
+def shared_state(room: Room) -> dict[str, Any]:
+    """What every screen's snapshot begins with, the same for everyone in the room (no
+    one's own view, nothing for the staff only): the fan-out makes and encodes it once
+    per room state for all the phones that attach at that state."""
+    return {"room": room_header(room), "agenda": agenda(room), **public_patch(room)}
+
+
 def snapshot(room: Room, role: Role, pid: str | None = None) -> dict[str, Any]:
-    state: dict[str, Any] = {
-        "room": room_header(room),
-        "agenda": agenda(room),
-        **public_patch(room),
-    }
+    state = shared_state(room)
     if role in ("facilitator", "projector"):
         state.update(staff_patch(room))
         state.update(board_patch(room))

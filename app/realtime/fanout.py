@@ -68,6 +68,31 @@ class Told:
     personal: frozenset[str] | None
 
 
+@dataclass(frozen=True, slots=True)
+class SharedSnapshot:
+    """The part of a phone's snapshot that is the same for every phone at one room state,
+    made and encoded once: after a restart 5,000 phones say hello within seconds, and
+    building and encoding the room's header, agenda and position for each one was 6-10 %
+    of the recovery. A phone's frame is this text with its own view spliced in."""
+
+    room: Room  # the state it was made from (rooms are immutable: compared by identity)
+    head: str  # the snapshot frame, its state holding only the shared keys, without "}}"
+    groups: views.Groups  # the working groups, for each phone's own view
+
+    @classmethod
+    def of(cls, room: Room, seq: int) -> SharedSnapshot:
+        frame = encode({"type": "snapshot", "seq": seq, "state": views.shared_state(room)})
+        assert frame.endswith("}}")
+        return cls(room, frame[:-2], views.Groups.of(room))
+
+    def frame(self, pid: str) -> str:
+        """The whole snapshot frame for one participant: the text ``encode`` makes of
+        ``views.snapshot(room, "participant", pid)``, the shared keys first, then the
+        phone's own (``me``, ``notes``, ``activity``: never shared, never the same keys)."""
+        mine = encode(views.personal_patch(self.room, pid, self.groups))
+        return f"{self.head},{mine[1:]}}}"
+
+
 def _by_join_order(pid: str) -> tuple[int, str]:
     return len(pid), pid  # p9 before p10
 
@@ -84,6 +109,7 @@ class FanOut:
         self.online: Counter[str] = Counter()
         self.recent: deque[Told] = deque(maxlen=REPLAY_LENGTH)
         self._pending: dict[int, Step] = {}
+        self._shared: SharedSnapshot | None = None  # for the phones attaching at self.room
         # What the staff screens are due, sent together (see the module's docstring).
         self._interval = board_interval_ms / 1000
         self._staff_sent_at = 0.0
@@ -107,6 +133,7 @@ class FanOut:
             step = self._pending.pop(self.delivered + 1)
             self.delivered = step.seq
             self.room = step.after
+            self._shared = None
             try:
                 self._tell(step)
             except Exception:  # a bug in a view: the room goes on, the screens start afresh
@@ -272,10 +299,7 @@ class FanOut:
         )
         missed = self._missed_since(last_seq, conn)
         if missed is None:
-            state = views.snapshot(self.room, conn.role, conn.participant)
-            if conn.is_staff:
-                state["online"] = sorted(self.online)
-            conn.send(encode({"type": "snapshot", "seq": self.delivered, "state": state}))
+            conn.send(self._snapshot_frame(conn))
         else:
             for frame in missed:
                 conn.send(frame)
@@ -283,6 +307,20 @@ class FanOut:
             self.online[conn.participant] += 1
             if self.online[conn.participant] == 1:
                 self._presence(conn.participant, True)
+
+    def _snapshot_frame(self, conn: Connection) -> str:
+        """The room as this screen sees it now. The staff's own (the participant list,
+        the board, who is online) is made for each; a phone's shares all but its own view
+        with every phone attaching at the same state (``SharedSnapshot``)."""
+        if conn.is_staff or conn.participant is None:
+            state = views.snapshot(self.room, conn.role, conn.participant)
+            if conn.is_staff:
+                state["online"] = sorted(self.online)
+            return encode({"type": "snapshot", "seq": self.delivered, "state": state})
+        shared = self._shared
+        if shared is None or shared.room is not self.room:
+            shared = self._shared = SharedSnapshot.of(self.room, self.delivered)
+        return shared.frame(conn.participant)
 
     def _missed_since(self, last_seq: int | None, conn: Connection) -> list[str] | None:
         """The frames a reconnecting phone missed, or None when it needs a snapshot."""
