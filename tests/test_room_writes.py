@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from app.bus.memory import MemoryBus
-from app.core.actions import Join, Start
+from app.core.actions import FormGroups, Join, Start
 from app.core.kinds import wordcloud
 from app.core.registry import KIND_BY_ACTION
 from app.core.room import FACILITATOR, SYSTEM, Command, Refused, Room
@@ -27,6 +27,8 @@ from app.realtime.hub import Accepted, ActionFailed, Hub, LiveRoom
 from app.settings import Settings
 from app.storage.store import Store
 from app.workshops import create_workshop, digest
+from tests.core.test_joins_scale import counting
+from tests.fakescreen import FakeScreen
 from tests.phoneclient import run_async
 from tests.roomkit import CLOUD_PROGRAM
 
@@ -263,3 +265,48 @@ def test_a_burst_larger_than_a_batch_is_written_in_parts_each_answered_in_order(
     seqs = [a.seq for a in answers if isinstance(a, Accepted)]
     assert seqs == list(range(1, people + 1)), "answered in the order sent, no gap"
     assert sum(batches) == people and max(batches) <= BATCH_LIMIT and len(batches) >= 3, batches
+
+
+def test_a_batch_of_joins_finds_each_ones_groups_without_a_scan_and_every_phone_sees_its_group(
+    cloud_workshop: Workshop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Everyone scans the QR code in the same minute: the joins that arrive while the room
+    writes are applied one after the other, stored together, then told. Telling each one
+    (its newcomer's group mates get their new group card) must find that step's groups as
+    applying it did, not by reading every participant again: one scan a join is O(n) per
+    join, at the moment the server has the least CPU to spare. The group cards are the
+    ones a scan of the room would give."""
+    early, late = 12, 40  # late: one batch, more joins than the room's groups are kept for
+    batches: list[int] = []
+    append = cloud_workshop.store.append
+
+    def counted(workshop_id: int, commands: Any, *args: Any, **kwargs: Any) -> Any:
+        batches.append(len(commands))
+        return append(workshop_id, commands, *args, **kwargs)
+
+    async def scenario() -> tuple[Room, dict[str, FakeScreen], dict[str, int]]:
+        hub, live = await open_room(cloud_workshop)
+        for i in range(early):
+            await live.submit(hub.command(Join(name=f"P{i}", token_hash=digest(f"token-{i}")), SYSTEM))
+        await live.submit(hub.command(FormGroups(mode="size", value=4), FACILITATOR))
+        phones = {pid: FakeScreen(participant=pid) for pid in live.room.participants}
+        for screen in (FakeScreen(role="facilitator"), *phones.values()):
+            live.fanout.attach(screen, None)  # type: ignore[arg-type]
+        monkeypatch.setattr(cloud_workshop.store, "append", counted)
+        scans = counting(monkeypatch)
+        joins = [Join(name=f"P{i}", token_hash=digest(f"token-{i}")) for i in range(early, early + late)]
+        await asyncio.gather(*(live.submit(hub.command(join, SYSTEM)) for join in joins))
+        return live.room, phones, scans
+
+    room, phones, scans = run_async(scenario())
+    assert batches == [late], "the joins were stored in one batch"
+    assert scans["network"] + scans["index"] <= 1, f"{scans} for a batch of {late} joins"
+    assert len(room.participants) == early + late
+    for pid, screen in phones.items():
+        cards = [f["state"]["me"] for f in screen.of_type("snapshot")]
+        cards += [f["patch"]["me"] for f in screen.of_type("event") if "me" in f["patch"]]
+        group = room.participants[pid].group
+        mates = {p.id for p in room.participants.values() if p.group == group}
+        assert cards[-1]["group"] == group
+        assert {m["id"] for m in cards[-1]["members"]} == mates, pid
+    assert len({p.group for p in room.participants.values()}) == 3, "the latecomers filled the groups"

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import random
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -73,12 +74,14 @@ class ByIdentity(Generic[K, V]):
     """Values derived from objects that are never changed in place (a room's dicts: every
     change makes a new one), kept for the last few objects by identity. A join then finds
     its room's groups without scanning every participant, and 5,000 joins cost linear
-    time. It holds the objects it keeps, so an id is never mistaken for another's."""
+    time. It holds the objects it keeps, so an id is never mistaken for another's; more of
+    them while a batch of room states is in flight (see :func:`holding`)."""
 
     def __init__(self, derive: Callable[[K], V], keep: int = 8) -> None:
         self._derive = derive
         self._keep = keep
         self._entries: OrderedDict[int, tuple[K, V]] = OrderedDict()
+        _caches.append(self)
 
     def __call__(self, source: K) -> V:
         found = self.known(source)
@@ -97,8 +100,34 @@ class ByIdentity(Generic[K, V]):
     def put(self, source: K, value: V) -> None:
         self._entries[id(source)] = (source, value)
         self._entries.move_to_end(id(source))
-        while len(self._entries) > self._keep:
+        self.trim()
+
+    def trim(self) -> None:
+        while len(self._entries) > self._keep + _held:
             self._entries.popitem(last=False)
+
+
+_caches: list[ByIdentity[Any, Any]] = []
+_held = 0  # room states in flight in batches, two objects each (see holding)
+
+
+@contextmanager
+def holding(states: int) -> Iterator[None]:
+    """Keep what was derived for ``states`` more room states while a batch of them is in
+    flight: a room's writer applies a batch of joins (up to its BATCH_LIMIT), stores it,
+    and only then tells the screens of each step, whose groups were derived from the step
+    before while it was applied. Kept for the last 8 only, those of the first steps were
+    gone by then and derived again, a scan of everyone for each join of the batch. Each
+    state has two assignments (its network groups and its exercise's own); the objects
+    kept are the batch's, alive until it is told, and let go (but the last 8) with it."""
+    global _held
+    _held += 2 * states
+    try:
+        yield
+    finally:
+        _held -= 2 * states
+        for cache in _caches:
+            cache.trim()
 
 
 index: ByIdentity[Mapping[str, int], Index] = ByIdentity(Index.of)

@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from app.core import groups as grouping
 from app.core.keys import changed as keys_changed
 from app.core.room import Command, Refused, Room, apply
 from app.core.serialize import command_from_json, room_to_json
@@ -174,7 +175,8 @@ class RoomWriter:
                 self._writing = len(batch)
                 async with self.lock:
                     try:
-                        await self._write(batch)
+                        with grouping.holding(len(batch)):  # each step's groups, until told
+                            await self._write(batch)
                     except Exception as exc:  # the database is down: none of them was stored
                         for waiting in batch:
                             waiting.settle(exc)
@@ -340,7 +342,8 @@ class RoomWriter:
     async def catch_up(self) -> bool:
         """Read and apply what other processes stored since our copy; True if anything."""
         missed = await asyncio.to_thread(self.store.commands_after, self.workshop_id, self.room.seq)
-        self._tell([self._take(seq, cmd) for seq, cmd in missed])
+        with grouping.holding(len(missed)):
+            self._tell([self._take(seq, cmd) for seq, cmd in missed])
         return bool(missed)
 
     async def heard(self, seq: int, command: dict[str, Any] | None = None) -> None:
