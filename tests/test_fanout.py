@@ -297,3 +297,7 @@ def test_phones_attaching_at_one_state_share_the_room_and_each_get_their_own_vie
     fanout.attach(later, None)  # type: ignore[arg-type]
     assert later.texts[1] == alone("p3")
     assert later.of_type("snapshot")[0]["state"]["position"]["timer"]["status"] == "paused"
+    fanout.applied([story.do(SaveNote(exercise="refleksjon", text="Per sitt"), "p3")])  # not public
+    again = RawScreen(participant="p3")
+    fanout.attach(again, None)  # type: ignore[arg-type]
+    assert again.texts[1] == alone("p3") and "Per sitt" in again.texts[1]

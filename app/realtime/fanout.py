@@ -75,20 +75,20 @@ class SharedSnapshot:
     building and encoding the room's header, agenda and position for each one was 6-10 %
     of the recovery. A phone's frame is this text with its own view spliced in."""
 
-    room: Room  # the state it was made from (rooms are immutable: compared by identity)
-    head: str  # the snapshot frame, its state holding only the shared keys, without "}}"
+    room: Room  # the state it is for (rooms are immutable: compared by identity)
+    head: str  # the snapshot frame, its state with the shared keys only, open at the end
     groups: views.Groups  # the working groups, for each phone's own view
 
     @classmethod
-    def of(cls, room: Room, seq: int) -> SharedSnapshot:
-        frame = encode({"type": "snapshot", "seq": seq, "state": views.shared_state(room)})
-        assert frame.endswith("}}")
-        return cls(room, frame[:-2], views.Groups.of(room))
+    def of(cls, room: Room, seq: int, state: str) -> SharedSnapshot:
+        """``state``: ``views.shared_state(room)`` encoded (``{"room":...,"position":...}``)."""
+        return cls(room, f'{{"type":"snapshot","seq":{seq},"state":{state[:-1]}', views.Groups.of(room))
 
     def frame(self, pid: str) -> str:
         """The whole snapshot frame for one participant: the text ``encode`` makes of
-        ``views.snapshot(room, "participant", pid)``, the shared keys first, then the
-        phone's own (``me``, ``notes``, ``activity``: never shared, never the same keys)."""
+        ``{"type": "snapshot", "seq": seq, "state": views.snapshot(room, "participant",
+        pid)}``, the shared keys first, then the phone's own (``me``, ``notes``,
+        ``activity``: never shared, never the same keys)."""
         mine = encode(views.personal_patch(self.room, pid, self.groups))
         return f"{self.head},{mine[1:]}}}"
 
@@ -109,7 +109,11 @@ class FanOut:
         self.online: Counter[str] = Counter()
         self.recent: deque[Told] = deque(maxlen=REPLAY_LENGTH)
         self._pending: dict[int, Step] = {}
-        self._shared: SharedSnapshot | None = None  # for the phones attaching at self.room
+        # For the phones attaching at self.room; what they share of it, encoded, is kept
+        # until an action changes it (public: the position, plan: the agenda; the header
+        # is the room's for its life): a burst of words does not.
+        self._shared: SharedSnapshot | None = None
+        self._shared_state: str | None = None
         # What the staff screens are due, sent together (see the module's docstring).
         self._interval = board_interval_ms / 1000
         self._staff_sent_at = 0.0
@@ -134,6 +138,8 @@ class FanOut:
             self.delivered = step.seq
             self.room = step.after
             self._shared = None
+            if step.changes.public or step.changes.plan:
+                self._shared_state = None
             try:
                 self._tell(step)
             except Exception:  # a bug in a view: the room goes on, the screens start afresh
@@ -319,7 +325,9 @@ class FanOut:
             return encode({"type": "snapshot", "seq": self.delivered, "state": state})
         shared = self._shared
         if shared is None or shared.room is not self.room:
-            shared = self._shared = SharedSnapshot.of(self.room, self.delivered)
+            if self._shared_state is None:
+                self._shared_state = encode(views.shared_state(self.room))
+            shared = self._shared = SharedSnapshot.of(self.room, self.delivered, self._shared_state)
         return shared.frame(conn.participant)
 
     def _missed_since(self, last_seq: int | None, conn: Connection) -> list[str] | None:

@@ -4,10 +4,17 @@ to their owner, and every change reaches exactly the screens it concerns."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from app.core import views
 from app.core.actions import FormGroups, SaveNote, Start
+from app.core.program import load_program_text
+from app.core.room import Room, apply
+from app.core.serialize import command_from_json
 from tests.core.roomkit import Day
+from tests.golden.scenarios import PROGRAMS
+
+GOLDEN = Path(__file__).parent.parent / "golden"
 
 
 def test_a_phone_sees_its_own_notes_and_group_but_never_the_participant_list() -> None:
@@ -68,3 +75,30 @@ def test_the_agenda_has_planned_offsets_in_program_minutes() -> None:
     day = Day.of()
     agenda = views.agenda(day.room)
     assert [item["planned_offset_ms"] for item in agenda] == [0, 21 * 60_000, 28 * 60_000]
+
+
+def test_what_every_screen_shares_changes_only_with_an_action_that_says_so() -> None:
+    """The room's header, agenda and position change only with an action that tells every
+    screen (``public`` or ``plan``): the fan-out keeps them, encoded, across every other
+    action (a burst of words), for the phones that attach meanwhile. Every action of every
+    golden day, replayed."""
+    played = 0
+    for history_file in sorted(GOLDEN.glob("*/history.json")):
+        history = json.loads(history_file.read_text(encoding="utf-8"))
+        meta = history["workshop"]
+        program_text = (PROGRAMS / meta["program_name"]).read_text(encoding="utf-8")
+        room = Room(
+            code=meta["code"],
+            program=load_program_text(program_text, source=meta["program_name"]),
+            time_scale=meta["time_scale"],
+        )
+        shared = views.shared_state(room)
+        for row in history["commands"]:
+            cmd = command_from_json(row["body"])
+            room, changes = apply(room, cmd)
+            now = views.shared_state(room)
+            if not (changes.public or changes.plan):
+                assert now == shared, f"{history_file.parent.name} {row['seq']} {cmd.action.type}"
+            shared = now
+            played += 1
+    assert played > 300
