@@ -201,6 +201,11 @@ def test_a_person_fills_in_the_form_and_takes_it_home(form_server: LiveServer, s
         assert there in paper
     for absent in ("LastnedsomPDF", "Slettsvarenemine", "Lastnedsomtekst"):
         assert absent not in paper
+    # A link is random letters: one with «ff», «fi» or «fl» in it is still the link when
+    # copied from the paper (the font's ligatures would make each one letter, «ﬀ»).
+    phone.locator(".workbook-url a").evaluate("(a) => { a.textContent = a.textContent + 'ffiflff'; }")
+    pdf = pypdf.PdfReader(io.BytesIO(phone.pdf(prefer_css_page_size=True)))
+    assert squeezed(link + "ffiflff") in "".join(squeezed(p.extract_text()) for p in pdf.pages)
     phone.emulate_media(media="screen")
 
     # Her phone goes flat: the link on another phone goes on with the day as Kari, with
