@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -42,16 +43,20 @@ class Workshop:
     code: str
 
 
-@pytest.fixture
-def cloud_workshop(database_url: str, tmp_path: Path) -> Iterator[Workshop]:
-    """A word-cloud workshop in the test's database (snapshots often, to write those too)."""
+def word_cloud_in(database_url: str, tmp_path: Path, snapshot_every: int) -> Iterator[Workshop]:
     programs = tmp_path / "cloud-programs"
     programs.mkdir()
     (programs / "ordsky.toml").write_text(CLOUD_PROGRAM, encoding="utf-8")
-    settings = Settings(database_url=database_url, programs_dir=programs, snapshot_every=7)
+    settings = Settings(database_url=database_url, programs_dir=programs, snapshot_every=snapshot_every)
     store = Store(database_url)
     yield Workshop(settings, store, create_workshop(store, settings, "ordsky.toml").code)
     store.close()
+
+
+@pytest.fixture
+def cloud_workshop(database_url: str, tmp_path: Path) -> Iterator[Workshop]:
+    """A word-cloud workshop in the test's database (snapshots often, to write those too)."""
+    yield from word_cloud_in(database_url, tmp_path, snapshot_every=7)
 
 
 async def open_room(workshop: Workshop) -> tuple[Hub, LiveRoom]:
@@ -73,6 +78,42 @@ async def joined_and_started(workshop: Workshop) -> tuple[Hub, LiveRoom]:
 def counts(room: Room) -> dict[str, int]:
     state = room.kind_state(room.program.exercises[0], wordcloud.KIND)
     return {w.text: w.count for w in wordcloud.words(state)}
+
+
+def counting_writes(monkeypatch: pytest.MonkeyPatch, store: Store) -> list[int]:
+    """From now on, the number of commands of every batch the store writes, whether on
+    the event loop (``append_at_once``) or in a worker thread (``append``)."""
+    batches: list[int] = []
+    at_once, in_thread = store.append_at_once, store.append
+
+    def counted_at_once(workshop_id: int, commands: Any, *args: Any) -> bool:
+        stored = at_once(workshop_id, commands, *args)
+        if stored:
+            batches.append(len(commands))
+        return stored
+
+    def counted(workshop_id: int, commands: Any, *args: Any) -> None:
+        in_thread(workshop_id, commands, *args)
+        batches.append(len(commands))
+
+    monkeypatch.setattr(store, "append_at_once", counted_at_once)
+    monkeypatch.setattr(store, "append", counted)
+    return batches
+
+
+def slow_database(monkeypatch: pytest.MonkeyPatch, store: Store) -> threading.Event:
+    """From now on the database takes its time, as when another connection holds SQLite's
+    write lock: nothing is written at once, and each write waits until the event is set."""
+    release = threading.Event()
+    append = store.append
+
+    def slow_append(workshop_id: int, commands: Any, *args: Any) -> None:
+        release.wait(10)
+        append(workshop_id, commands, *args)
+
+    monkeypatch.setattr(store, "append_at_once", lambda *args: False)
+    monkeypatch.setattr(store, "append", slow_append)
+    return release
 
 
 def test_a_burst_is_stored_once_in_order_and_every_action_gets_its_own_answer(
@@ -161,15 +202,11 @@ def test_an_action_that_crashes_fails_alone_and_the_rest_of_its_batch_is_stored(
     )
     store = cloud_workshop.store
     writes: list[int] = []
-    append = store.append
-
-    def counted_append(workshop_id: int, commands: Any, *resends: Any) -> None:
-        writes.append(len(commands))
-        append(workshop_id, commands, *resends)
 
     async def five_words() -> tuple[list[Accepted | BaseException], LiveRoom, Accepted | BaseException]:
+        nonlocal writes
         hub, live = await joined_and_started(cloud_workshop)
-        monkeypatch.setattr(store, "append", counted_append)
+        writes = counting_writes(monkeypatch, store)
         people = list(live.room.participants)[:5]
         words = ["Tillit", "Mot", "Hemmelighet", "Glede", "Ro"]
         sends = [
@@ -210,16 +247,10 @@ def test_an_action_is_answered_only_once_it_is_stored(
     cloud_workshop: Workshop, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = cloud_workshop.store
-    append = store.append
-    may_store = threading.Event()
-
-    def slow_append(workshop_id: int, commands: Any, *resends: Any) -> None:
-        may_store.wait(10)  # the database takes its time
-        append(workshop_id, commands, *resends)
 
     async def scenario() -> None:
         hub, live = await joined_and_started(cloud_workshop)
-        monkeypatch.setattr(store, "append", slow_append)
+        may_store = slow_database(monkeypatch, store)
         pid = next(iter(live.room.participants))
         answer = asyncio.ensure_future(
             live.submit(hub.command(wordcloud.Submit(exercise="ordsky", word="Tillit"), pid), "w1")
@@ -234,7 +265,7 @@ def test_an_action_is_answered_only_once_it_is_stored(
 
 
 def test_a_burst_larger_than_a_batch_is_written_in_parts_each_answered_in_order(
-    cloud_workshop: Workshop,
+    cloud_workshop: Workshop, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A burst the size of a big room (here 250 joins at once) is stored in batches of at
     most BATCH_LIMIT, so that the event loop runs between them: at 5,000 phones one batch
@@ -242,15 +273,7 @@ def test_a_burst_larger_than_a_batch_is_written_in_parts_each_answered_in_order(
     without a break), no pong went out, and phones gave up and reconnected."""
     from app.realtime.writer import BATCH_LIMIT
 
-    store = cloud_workshop.store
-    batches: list[int] = []
-    appended = store.append
-
-    def counted(workshop_id: int, commands: Any, *args: Any, **kwargs: Any) -> Any:
-        batches.append(len(commands))
-        return appended(workshop_id, commands, *args, **kwargs)
-
-    store.append = counted  # type: ignore[method-assign]
+    batches = counting_writes(monkeypatch, cloud_workshop.store)
     people = 2 * BATCH_LIMIT + 50
 
     async def burst() -> list[Accepted | BaseException]:
@@ -278,13 +301,9 @@ def test_a_batch_of_joins_finds_each_ones_groups_without_a_scan_and_every_phone_
     ones a scan of the room would give."""
     early, late = 12, 40  # late: one batch, more joins than the room's groups are kept for
     batches: list[int] = []
-    append = cloud_workshop.store.append
-
-    def counted(workshop_id: int, commands: Any, *args: Any, **kwargs: Any) -> Any:
-        batches.append(len(commands))
-        return append(workshop_id, commands, *args, **kwargs)
 
     async def scenario() -> tuple[Room, dict[str, FakeScreen], dict[str, int]]:
+        nonlocal batches
         hub, live = await open_room(cloud_workshop)
         for i in range(early):
             await live.submit(hub.command(Join(name=f"P{i}", token_hash=digest(f"token-{i}")), SYSTEM))
@@ -292,7 +311,7 @@ def test_a_batch_of_joins_finds_each_ones_groups_without_a_scan_and_every_phone_
         phones = {pid: FakeScreen(participant=pid) for pid in live.room.participants}
         for screen in (FakeScreen(role="facilitator"), *phones.values()):
             live.fanout.attach(screen, None)  # type: ignore[arg-type]
-        monkeypatch.setattr(cloud_workshop.store, "append", counted)
+        batches = counting_writes(monkeypatch, cloud_workshop.store)
         scans = counting(monkeypatch)
         joins = [Join(name=f"P{i}", token_hash=digest(f"token-{i}")) for i in range(early, early + late)]
         await asyncio.gather(*(live.submit(hub.command(join, SYSTEM)) for join in joins))
@@ -310,3 +329,96 @@ def test_a_batch_of_joins_finds_each_ones_groups_without_a_scan_and_every_phone_
         assert cards[-1]["group"] == group
         assert {m["id"] for m in cards[-1]["members"]} == mates, pid
     assert len({p.group for p in room.participants.values()}) == 3, "the latecomers filled the groups"
+
+
+@pytest.fixture
+def sqlite_workshop(tmp_path: Path) -> Iterator[Workshop]:
+    """A word-cloud workshop in SQLite, the embedded default, without snapshots (their
+    writes would checkpoint the WAL in their own thread)."""
+    yield from word_cloud_in(f"sqlite:///{tmp_path / 'samling.db'}", tmp_path, snapshot_every=1_000_000)
+
+
+def test_while_another_connection_holds_sqlites_write_lock_an_action_waits_off_the_loop(
+    sqlite_workshop: Workshop, tmp_path: Path
+) -> None:
+    """SQLite's actions are stored on the event loop when nothing can make them wait. When
+    another connection writes (a snapshot, another room, the purge, an account), the action
+    waits in a worker thread: the loop goes on serving everyone else meanwhile, and the
+    action is stored and acknowledged once the lock is free."""
+
+    async def scenario() -> None:
+        hub, live = await joined_and_started(sqlite_workshop)
+        pid = next(iter(live.room.participants))
+        other = sqlite3.connect(tmp_path / "samling.db", isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # holds the write lock
+        try:
+            word = wordcloud.Submit(exercise="ordsky", word="Tillit")
+            answer = asyncio.ensure_future(live.submit(hub.command(word, pid), "w1"))
+            turns = 0
+            while turns < 20 and not answer.done():  # the loop turns: this coroutine runs
+                await asyncio.sleep(0.01)
+                turns += 1
+            assert turns == 20 and not answer.done(), "the loop went on; the action waits for the lock"
+        finally:
+            other.rollback()
+            other.close()
+        accepted = await asyncio.wait_for(answer, 10)
+        assert counts(live.room) == {"Tillit": 1}
+        stored = sqlite_workshop.store.commands_after(live.workshop_id, 0)
+        assert stored[-1][0] == accepted.seq
+
+    run_async(scenario())
+
+
+def test_the_wal_is_checkpointed_while_actions_are_stored_on_the_loop(sqlite_workshop: Workshop) -> None:
+    """The loop's connection never checkpoints (a checkpoint syncs the database to disk):
+    the WAL is still copied back into the database as it grows, and stays bounded."""
+    database = Path(str(sqlite_workshop.store.engine.url.database))
+    wal = database.with_name(database.name + "-wal")
+
+    async def scenario() -> None:
+        hub, live = await open_room(sqlite_workshop)
+        for i in range(JOINS):
+            await live.submit(hub.command(Join(name=f"P{i}", token_hash=digest(f"token-{i}")), SYSTEM))
+
+    run_async(scenario())
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT count(*) FROM command").fetchone() == (JOINS,)
+    assert wal.stat().st_size < WAL_BOUND, f"{wal.stat().st_size} bytes"
+
+
+JOINS = 1500
+WAL_BOUND = 8 << 20  # SQLite checkpoints at 1,000 pages of 4 KB; without, 1,500 joins write far more
+
+
+def test_the_loop_runs_between_the_batches_of_a_burst_stored_on_the_loop(
+    sqlite_workshop: Workshop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch stored on the loop gives it no break for a database write: between two
+    batches of a burst the room still lets the other coroutines (the screens' pongs and
+    frames) run, or a burst of 5,000 words would hold the loop for all of it."""
+    from app.realtime.writer import BATCH_LIMIT
+
+    store = sqlite_workshop.store
+    turns = 0
+    seen: list[int] = []  # the other coroutine's turns when each batch is stored
+    at_once = store.append_at_once
+
+    def noted(workshop_id: int, commands: Any, *args: Any) -> bool:
+        seen.append(turns)
+        return at_once(workshop_id, commands, *args)
+
+    monkeypatch.setattr(store, "append_at_once", noted)
+
+    async def burst() -> None:
+        nonlocal turns
+        hub, live = await open_room(sqlite_workshop)
+        joins = [Join(name=f"P{i}", token_hash=digest(f"token-{i}")) for i in range(3 * BATCH_LIMIT)]
+        answers = asyncio.gather(*(live.submit(hub.command(join, SYSTEM)) for join in joins))
+        while not answers.done():
+            await asyncio.sleep(0)
+            turns += 1
+        assert all(isinstance(a, Accepted) for a in answers.result())
+
+    run_async(burst())
+    assert len(seen) == 3 and seen[0] < seen[1] < seen[2], seen

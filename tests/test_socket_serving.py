@@ -28,7 +28,8 @@ def _action(message_id: str, text: str) -> str:
 
 
 def _hold_the_writes(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> threading.Event:
-    """From now on the database takes its time: each write waits until the event is set."""
+    """From now on the database takes its time, as when another connection holds SQLite's
+    write lock: nothing is written at once, and each write waits until the event is set."""
     store: Any = client.app.state.hub.store  # type: ignore[attr-defined]
     release = threading.Event()
     original = store.append
@@ -37,6 +38,7 @@ def _hold_the_writes(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> thr
         release.wait(10)
         return original(*args, **kwargs)
 
+    monkeypatch.setattr(store, "append_at_once", lambda *args: False)
     monkeypatch.setattr(store, "append", slow_append)
     return release
 

@@ -3,8 +3,10 @@ history of a room keeps its order."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -177,3 +179,64 @@ def test_people_who_joined_before_the_door_kept_their_keys_get_back_in(settings:
             [(ids[open_code], "token")] * 2 + [(ids[open_code], "link")] * 2 + [(ids[closed_code], "link")]
         )
     engine.dispose()
+
+
+def test_a_write_at_once_is_done_only_where_nothing_can_make_it_wait(database_url: str) -> None:
+    """``append_at_once`` (the event loop's write) stores on SQLite and declines, storing
+    nothing, where it would wait: on PostgreSQL always (a round trip per statement), on
+    SQLite while another connection holds the write lock (declined at once: that
+    connection never sleeps in SQLite's busy wait), and when the write would restart the
+    WAL after a checkpoint copied all of it (a new WAL's header is synced to disk). A
+    declined write is then stored by ``append``, in a worker thread."""
+    store = Store(database_url)
+    workshop = store.create_workshop(_workshop("QWERTY"))
+    assert workshop.id is not None
+    wid = workshop.id
+
+    def cmd(seq: int) -> list[NewCommand]:
+        return [NewCommand(seq, Command(action=Start(), at=1_795_564_496_950 + seq, actor=FACILITATOR))]
+
+    def stored() -> list[int]:
+        return [seq for seq, _ in store.commands_after(wid, 0)]
+
+    if not database_url.startswith("sqlite"):
+        assert not store.append_at_once(wid, cmd(1)) and stored() == []
+        store.close()
+        return
+    assert store.append_at_once(wid, cmd(1)) and stored() == [1]
+    other = sqlite3.connect(Path(database_url.removeprefix("sqlite:///")), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another connection writes
+    assert not store.append_at_once(wid, cmd(2))
+    assert store._at_once is not None  # declined at once: SQLite's busy wait is off there
+    assert store._at_once.connection.execute("PRAGMA busy_timeout").fetchone() == (0,)
+    other.rollback()
+    assert stored() == [1]
+    _, frames, copied = other.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    assert frames == copied > 0, "another connection copied the whole WAL into the database"
+    assert not store.append_at_once(wid, cmd(2)), "the WAL was copied: this write would restart it"
+    assert stored() == [1]
+    store.append(wid, cmd(2))  # in a worker thread: restarts the WAL
+    assert store.append_at_once(wid, cmd(3)) and stored() == [1, 2, 3]
+    other.close()
+    store.close()
+
+
+def test_writes_at_once_never_checkpoint_the_wal(tmp_path: Path) -> None:
+    """A checkpoint copies the WAL into the database and syncs both to disk: never on the
+    event loop. Writes at once keep appending to the WAL past SQLite's 1,000-page
+    checkpoint (each is still taken at once, but for every AT_ONCE_TURNS-th, left to a
+    worker thread, whose connection checkpoints)."""
+    from app.storage.store import AT_ONCE_TURNS
+
+    store = Store(f"sqlite:///{tmp_path / 'samling.db'}")
+    workshop = store.create_workshop(_workshop("ZXCVBN"))
+    assert workshop.id is not None
+    attempts, seq = 2_000, 0
+    for _ in range(attempts):
+        cmd = Command(action=Start(), at=1_795_564_496_950 + seq, actor=FACILITATOR)
+        seq += store.append_at_once(workshop.id, [NewCommand(seq + 1, cmd, f"key-{seq + 1}")])
+    assert seq == attempts - attempts // AT_ONCE_TURNS
+    with sqlite3.connect(tmp_path / "samling.db") as db:
+        frames = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[1]
+    assert frames > 1_000, "the WAL grew past SQLite's checkpoint without one"
+    store.close()

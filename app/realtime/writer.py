@@ -44,8 +44,9 @@ KNOWN_KEYS = 4096  # idempotency keys remembered in memory per room
 SNAPSHOT_BYTES_PER_ACTION = 1024  # see RoomWriter._snapshot_if_due
 MAX_ORDER_RETRIES = 20  # lost races for a sequence number before an action is given up
 # Actions stored, told and answered together at most: a batch runs on the event loop
-# without a break but for its database write, and 1,500 words a second in one batch held
-# the loop for seconds, so phones heard no pong, gave up and reconnected (a retry storm).
+# without a break but for its database write (or, stored on the loop, until the next
+# batch), and 1,500 words a second in one batch held the loop for seconds, so phones
+# heard no pong, gave up and reconnected (a retry storm).
 BATCH_LIMIT = 100
 
 
@@ -171,6 +172,8 @@ class RoomWriter:
         batch: list[_Waiting] = []
         try:
             while self._waiting:
+                if batch:  # a batch stored on the loop gave it no break: the screens' turn
+                    await asyncio.sleep(0)
                 batch, self._waiting = self._waiting[:BATCH_LIMIT], self._waiting[BATCH_LIMIT:]
                 self._writing = len(batch)
                 async with self.lock:
@@ -229,7 +232,7 @@ class RoomWriter:
             unseen = [w.known_as for w in batch if w.known_as and w.known_as not in self.known_keys]
             try:
                 if stored:
-                    await asyncio.to_thread(self.store.append, self.workshop_id, stored, unseen)
+                    await self._append(stored, unseen)
                 elif unseen and await self._recall(unseen):  # refused or failed: resends?
                     continue
             except Resent as exc:
@@ -250,6 +253,13 @@ class RoomWriter:
                 waiting.settle(answer if isinstance(answer, Exception) else Accepted(answer, self.room))
             return
         raise DuplicateSeq(f"room {self.code}: no free sequence number after {MAX_ORDER_RETRIES} tries")
+
+    async def _append(self, stored: list[NewCommand], unseen: list[tuple[str, str]]) -> None:
+        """Store a batch: here on the loop when the store can do it at once (SQLite, and
+        nothing to wait for: no lock held, no sync), else in a worker thread (PostgreSQL
+        always); the hop to the thread and back cost more than a join's write."""
+        if not self.store.append_at_once(self.workshop_id, stored, unseen):
+            await asyncio.to_thread(self.store.append, self.workshop_id, stored, unseen)
 
     async def _recall(self, unknown: list[tuple[str, str]]) -> int:
         """Remember the numbers of the ids among ``unknown`` that were stored before; how many."""

@@ -1,19 +1,26 @@
 """The one place that talks to the database.
 
 Every method is synchronous and short; the realtime layer calls them in a worker thread
-so the event loop keeps serving phones while SQLite or PostgreSQL writes.
+so the event loop keeps serving phones while SQLite or PostgreSQL writes. One exception:
+``append_at_once`` stores a room's commands on the caller's thread (the event loop) when
+that cannot wait on anything, on SQLite only; see there.
 """
 
 from __future__ import annotations
 
 import json
+import mmap
+import os
+import sqlite3
+import struct
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import reduce
 from typing import Any
 
 from sqlalchemy import delete, event, insert, update
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, create_engine, select
 
@@ -74,6 +81,79 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+# Every AT_ONCE_TURNS-th append goes through a worker thread even when it could be stored at
+# once: the connection of ``append_at_once`` never checkpoints (a checkpoint syncs the files
+# to disk), the engine's connections do when their commit finds the WAL past 1,000 pages
+# (SQLite's wal_autocheckpoint), so the WAL stays near that size (a join writes a few pages).
+AT_ONCE_TURNS = 64
+# The WAL-index (the -shm file, https://sqlite.org/walformat.html, shared by every process
+# and SQLite version that opens the database): the last frame in the WAL (mxFrame, in the
+# first copy of its header) and the last one a checkpoint copied into the database (nBackfill).
+FRAME, WAL_LAST_FRAME, WAL_BACKFILLED = struct.Struct("=I"), 16, 96
+
+
+class _AtOnce:
+    """SQLite's connection for writes that must not wait: the event loop's. It never waits
+    for a lock (busy_timeout 0: another connection writing is SQLITE_BUSY at once), never
+    checkpoints (wal_autocheckpoint 0), and ``begin`` refuses a write that would restart
+    the WAL: the first frame written after a checkpoint copied every frame (or into a new
+    WAL) writes the WAL's header and syncs it, even with synchronous=NORMAL, and nothing
+    else a commit does in WAL mode syncs."""
+
+    def __init__(self, path: str) -> None:
+        self.connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        _sqlite_pragmas(self.connection, None)  # at startup, waiting for a lock if need be
+        self.connection.execute("SELECT 1 FROM workshop LIMIT 1").fetchall()  # opens the WAL-index
+        self.connection.execute("PRAGMA wal_autocheckpoint=0")
+        self.connection.execute("PRAGMA busy_timeout=0")
+        self._index: mmap.mmap | None = None
+        if os.path.exists(path + "-shm"):
+            with open(path + "-shm", "rb") as shm:
+                self._index = mmap.mmap(shm.fileno(), 136, access=mmap.ACCESS_READ)
+        self.lock = threading.Lock()  # one transaction at a time, whoever calls
+        self.turn = 0
+
+    def begin(self) -> bool:
+        """Hold the write lock (SQLITE_BUSY when another connection writes), or False and
+        nothing held: this write would restart the WAL. While this transaction holds the
+        write lock the WAL's last frame stays put; SQLite restarts the WAL only in a write
+        whose transaction began with every frame copied (and writes a new WAL's header at
+        frame 0), so with a frame not yet copied this one appends to the WAL, unsynced."""
+        if self._index is None:
+            return False
+        self.connection.execute("BEGIN IMMEDIATE")  # SQLITE_BUSY at once, see append_at_once
+        (frame,) = FRAME.unpack_from(self._index, WAL_LAST_FRAME)
+        (backfilled,) = FRAME.unpack_from(self._index, WAL_BACKFILLED)
+        if backfilled < frame:
+            return True
+        self.connection.rollback()
+        return False
+
+    def close(self) -> None:
+        if self._index is not None:
+            self._index.close()
+        self.connection.close()
+
+
+def _busy(exc: sqlite3.Error) -> bool:
+    """SQLITE_BUSY or SQLITE_LOCKED (extended codes too): another connection holds a lock."""
+    return getattr(exc, "sqlite_errorcode", 0) & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def _at_once(url: str) -> _AtOnce | None:
+    """The loop's connection for a SQLite database in a file; None for PostgreSQL (every
+    statement a network round trip) and for SQLite in memory (one database per connection)."""
+    parsed = make_url(engine_url(url))
+    path = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not path or path == ":memory:" or parsed.query:
+        return None
+    at_once = _AtOnce(path)
+    if at_once.connection.execute("PRAGMA journal_mode").fetchone() == ("wal",):
+        return at_once
+    at_once.close()  # a file system without WAL (no shared memory): every write in a thread
+    return None
 
 
 def engine_url(url: str) -> str:
@@ -161,8 +241,11 @@ class Store:
         dbapi = self.engine.dialect.loaded_dbapi  # the driver's errors, raised by its own cursor
         self._taken: type[Exception] = dbapi.IntegrityError
         self._driver_error: type[Exception] = dbapi.Error
+        self._at_once = _at_once(url)  # see append_at_once
 
     def close(self) -> None:
+        if self._at_once is not None:
+            self._at_once.close()
         self.engine.dispose()
 
     # --- workshops ---------------------------------------------------------------
@@ -292,6 +375,81 @@ class Store:
         transaction, so a close or a delete waits for this write, and no write comes
         after it. The keys the commands gave or took away are written in the same
         transaction: a person is let in at the door once their join is stored."""
+        # The driver's own SQL on the driver's own cursor: this runs for every batch of
+        # every room, in a worker thread that competes with the event loop for the GIL
+        # (SQLAlchemy's statements cost 0.4 ms of Python per batch, its exec_driver_sql
+        # 0.17 ms, the cursor alone less: 84 against 104 us per one-join batch in all).
+        try:
+            with self.engine.begin() as connection:
+                cursor = connection.connection.cursor()
+                try:
+                    self._write_commands(cursor, workshop_id, commands, resends)
+                finally:
+                    cursor.close()
+        except (IntegrityError, self._taken):
+            raise DuplicateSeq(f"workshop {workshop_id}: a sequence number or message id is taken") from None
+        except (SQLAlchemyError, self._driver_error) as exc:
+            raise StorageError(f"workshop {workshop_id}: commands not stored ({_kind(exc)})") from None
+
+    def append_at_once(
+        self, workshop_id: int, commands: Sequence[NewCommand], resends: Sequence[tuple[str, str]] = ()
+    ) -> bool:
+        """``append`` on the caller's thread, when it cannot wait on anything: True once
+        stored (or raises as ``append`` does); False when nothing was written and the
+        caller should ``append`` in a worker thread. For the event loop: a join's append
+        takes some 75 us on SQLite, the hop to a worker thread and back more than that.
+
+        Only SQLite in a file: PostgreSQL is a network round trip per statement. Not when
+        another connection holds the write lock (a snapshot, another room, the purge: their
+        busy wait would sleep on the loop), not when the write would restart the WAL (its
+        header is synced), and not every ``AT_ONCE_TURNS``-th time (the worker thread's
+        connection checkpoints the WAL, which syncs, when it has grown: see there)."""
+        at_once = self._at_once
+        if at_once is None or not at_once.lock.acquire(blocking=False):
+            return False
+        try:
+            at_once.turn = (at_once.turn + 1) % AT_ONCE_TURNS
+            if at_once.turn == 0:
+                return False
+            connection = at_once.connection
+            try:
+                if not at_once.begin():
+                    return False
+                cursor = connection.cursor()
+                try:
+                    self._write_commands(cursor, workshop_id, commands, resends)
+                finally:
+                    cursor.close()
+                connection.commit()
+            except BaseException:
+                if connection.in_transaction:
+                    connection.rollback()
+                raise
+            return True
+        except sqlite3.IntegrityError:
+            raise DuplicateSeq(f"workshop {workshop_id}: a sequence number or message id is taken") from None
+        except sqlite3.Error as exc:
+            if _busy(exc):  # after BEGIN IMMEDIATE only a commit could be: nothing was written
+                return False
+            raise StorageError(f"workshop {workshop_id}: commands not stored ({_kind(exc)})") from None
+        finally:
+            at_once.lock.release()
+
+    def _write_commands(
+        self,
+        cursor: Any,
+        workshop_id: int,
+        commands: Sequence[NewCommand],
+        resends: Sequence[tuple[str, str]],
+    ) -> None:
+        """``append``'s statements, on a driver's cursor in its transaction."""
+        written_at = max(new.cmd.at for new in commands)
+        cursor.execute(self._still_open, (written_at, workshop_id))
+        if cursor.rowcount != 1:
+            raise WorkshopGone(f"workshop {workshop_id} is closed or deleted")
+        known = self._seqs_for_keys(cursor, workshop_id, resends) if resends else {}
+        if known:
+            raise Resent(known)  # leaves the transaction: nothing written
         rows = [
             (
                 workshop_id,
@@ -302,35 +460,14 @@ class Store:
             )
             for new in commands
         ]
-        # The driver's own SQL on the driver's own cursor: this runs for every batch of
-        # every room, in a worker thread that competes with the event loop for the GIL
-        # (SQLAlchemy's statements cost 0.4 ms of Python per batch, its exec_driver_sql
-        # 0.17 ms, the cursor alone less: 84 against 104 us per one-join batch in all).
-        try:
-            with self.engine.begin() as connection:
-                cursor = connection.connection.cursor()
-                try:
-                    written_at = max(new.cmd.at for new in commands)
-                    cursor.execute(self._still_open, (written_at, workshop_id))
-                    if cursor.rowcount != 1:
-                        raise WorkshopGone(f"workshop {workshop_id} is closed or deleted")
-                    known = self._seqs_for_keys(cursor, workshop_id, resends) if resends else {}
-                    if known:
-                        raise Resent(known)  # leaves the transaction: nothing written
-                    cursor.executemany(self._insert_commands, rows)
-                    keys = reduce(KeyChanges.then, (new.keys for new in commands if new.keys), NO_CHANGE)
-                    if keys.removed:
-                        gone = [(workshop_id, kind, h) for kind, h in sorted(keys.removed)]
-                        cursor.executemany(self._delete_keys, gone)
-                    if keys.added:
-                        new_keys = [(workshop_id, kind, h) for kind, h in sorted(keys.added)]
-                        cursor.executemany(self._insert_keys, new_keys)
-                finally:
-                    cursor.close()
-        except (IntegrityError, self._taken):
-            raise DuplicateSeq(f"workshop {workshop_id}: a sequence number or message id is taken") from None
-        except (SQLAlchemyError, self._driver_error) as exc:
-            raise StorageError(f"workshop {workshop_id}: commands not stored ({_kind(exc)})") from None
+        cursor.executemany(self._insert_commands, rows)
+        keys = reduce(KeyChanges.then, (new.keys for new in commands if new.keys), NO_CHANGE)
+        if keys.removed:
+            gone = [(workshop_id, kind, h) for kind, h in sorted(keys.removed)]
+            cursor.executemany(self._delete_keys, gone)
+        if keys.added:
+            new_keys = [(workshop_id, kind, h) for kind, h in sorted(keys.added)]
+            cursor.executemany(self._insert_keys, new_keys)
 
     def _seqs_for_keys(
         self, cursor: Any, workshop_id: int, keys: Sequence[tuple[str, str]]
