@@ -96,3 +96,36 @@ def test_a_room_that_leaves_memory_is_swept_at_the_next_quiet_moment(clock: list
         assert left() is None, "swept at the next quiet moment, though the frozen did not grow"
     finally:
         managed.stop()
+
+
+def test_a_room_told_of_another_processs_actions_is_not_quiet(clock: list[float]) -> None:
+    """With two workers, the one the facilitator is not on stores nothing itself, but its
+    phones are told of every phase change: a sweep there (a full collection, 187 ms at
+    2,500 phones in bench/broadcast.py --workers 2) stops their events just the same."""
+    from app.core.actions import Join, Start
+    from app.core.room import SYSTEM
+    from app.realtime.fanout import FanOut
+    from app.workshops import digest
+    from tests.fakescreen import FakeScreen
+    from tests.test_fanout import Story
+
+    story = Story()
+    story.do(Join(name="Kari", token_hash=digest("t1")), SYSTEM)
+    fanout = FanOut(story.room, board_interval_ms=0)
+    phone = FakeScreen(participant="p1")
+    managed = Collector(clock=lambda: clock[0])
+    managed.start()
+    try:
+        fanout.attach(phone, None)  # type: ignore[arg-type]
+        crowd = [Node() for _ in range(3 * max(1, gc.get_freeze_count()) // 2 + 1000)]
+        left = weakref.ref(crowd[0])
+        managed.tick()  # the crowd is frozen, and grew the frozen by half
+        del crowd  # they leave: in cycles, and frozen
+        clock[0] += QUIET / 2
+        fanout.applied([story.do(Start())])  # another process stored it; the bus says so
+        clock[0] += QUIET / 2 + 1
+        managed.tick()
+        assert phone.of_type("event"), "the phone was told"
+        assert left() is not None, "no sweep while the room's screens are being told"
+    finally:
+        managed.stop()

@@ -130,6 +130,9 @@ class FanOut:
 
     def applied(self, steps: Iterable[Step]) -> None:
         """Commands applied to the room: tell the screens every one that is next in line."""
+        # Busy even when another process stored them (a second worker stores nothing of
+        # its own but tells its phones every phase change): no sweep while it tells them.
+        collector.busy()
         for step in steps:
             if step.seq > self.delivered:
                 self._pending[step.seq] = step
