@@ -1,6 +1,7 @@
 """How fast a facilitator's action reaches every phone, against a naive relay server.
 
     .venv/bin/python bench/broadcast.py --phones 1000          # also 2000, 5000
+    .venv/bin/python bench/broadcast.py --phones 5000 --runs 3 --floor
     .venv/bin/python bench/broadcast.py --phones 5000 --workers 2 \\
         --bus-url redis://127.0.0.1:6379/0 --database-url postgresql://postgres@127.0.0.1:5432/test
 
@@ -16,7 +17,10 @@ phone receiving the phase event.
 The same is done, in the same run, with bench/naive.py (a FastAPI relay with
 ``for ws in clients: await ws.send_text(msg)``, under the same uvicorn and options,
 relaying the phase event Samling sent), --runs times each, interleaved; the ratios say
-how much faster Samling is. The server runs on one core and everything else on the
+how much faster Samling is. With --floor, also bench/floor.py: the same relay with one
+``transport.write`` of a frame encoded once per phone and nothing else, the least any
+server writing to each phone's socket can do (``naive_over_floor_p99`` is the most any
+such server can beat the naive one by here). The server runs on one core and everything else on the
 other (--no-pin lifts that); the server's garbage-collector pauses are recorded
 (bench/serve.py). Prints ``name=value`` lines: each server's p50/p99/max, losses,
 server CPU and memory per phone, the collector's pauses, the generators' CPU (to see
@@ -159,6 +163,10 @@ def projector_key_of(url: str, code: str, key: str) -> str:
     return page.split(f"/s/{code}/")[1].split('"')[0]
 
 
+# What each kind of server runs: Samling, the naive relay, the floor (one write per phone).
+APPS = {"samling": "app.main:app", "naive": "bench.naive:app", "floor": "bench.floor:app"}
+
+
 def measure(kind: str, args: argparse.Namespace, relay: str | None) -> tuple[dict[str, str], str]:
     """One run against one server (``samling`` or ``naive``); its figures, and the phase
     event the facilitator got (what the naive server relays)."""
@@ -176,7 +184,7 @@ def measure(kind: str, args: argparse.Namespace, relay: str | None) -> tuple[dic
     if args.database_url:
         settings["database_url"] = args.database_url
     workers = args.workers if kind == "samling" else 1
-    app = "app.main:app" if kind == "samling" else "bench.naive:app"
+    app = APPS[kind]
     servers = []
     for i in range(workers):
         (work / f"w{i}").mkdir()
@@ -317,6 +325,7 @@ def main() -> None:
     parser.add_argument("--pause", type=float, default=1.0, help="seconds between rounds")
     parser.add_argument("--no-pin", dest="pin", action="store_false", help="do not pin processes to cores")
     parser.add_argument("--no-naive", dest="naive", action="store_false", help="measure Samling only")
+    parser.add_argument("--floor", action="store_true", help="also bench/floor.py: one write a phone")
     parser.add_argument("--per-round", action="store_true", help="also each round's first, p50 and max")
     parser.add_argument("--bus-url", default="")
     parser.add_argument("--database-url", default="")
@@ -336,23 +345,26 @@ def main() -> None:
         runs["samling"].append(figures)
         for name, value in figures.items():
             print(f"run{run + 1}_samling_{name}={value}", flush=True)
-        if args.naive:
-            figures, _ = measure("naive", args, relay)
-            runs["naive"].append(figures)
+        for other in [kind for kind, wanted in (("naive", args.naive), ("floor", args.floor)) if wanted]:
+            figures, _ = measure(other, args, relay)
+            runs[other].append(figures)
             for name, value in figures.items():
-                print(f"run{run + 1}_naive_{name}={value}", flush=True)
+                print(f"run{run + 1}_{other}_{name}={value}", flush=True)
     for kind, figures_list in runs.items():
         for name in ("p50_ms", "p99_ms", "max_ms", "join_cpu_s", "rss_per_phone_kb", "lost"):
             values = [float(f[name]) for f in figures_list]
             print(f"{kind}_{name}={statistics.median(values):.1f}")
         pauses = [float(f.get("phase_changes_gc_pause_max_ms", 0)) for f in figures_list]
         print(f"{kind}_gc_pause_max_ms={max(pauses):.1f}")
-    if args.naive:
+    for slower, faster in (("naive", "samling"), ("naive", "floor"), ("samling", "floor")):
+        if not (runs[slower] and runs[faster]):
+            continue
         for name in ("p50_ms", "p99_ms"):
             ratios = [
-                float(n[name]) / float(s[name]) for s, n in zip(runs["samling"], runs["naive"], strict=True)
+                float(n[name]) / float(s[name]) for s, n in zip(runs[faster], runs[slower], strict=True)
             ]
-            print(f"naive_over_samling_{name.removesuffix('_ms')}={statistics.median(ratios):.2f}")
+            print(f"{slower}_over_{faster}_{name.removesuffix('_ms')}={statistics.median(ratios):.2f}")
+    if args.naive:
         ratios = [
             float(n["join_cpu_s"]) / float(s["join_cpu_s"])
             for s, n in zip(runs["samling"], runs["naive"], strict=True)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Form, WebSocket, WebSocketDisconnect
@@ -59,6 +60,18 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
+async def send_to_all(event: str) -> None:
+    """The naive relay: one awaited send after another."""
+    for client in list(clients):
+        try:
+            await client.send_text(event)
+        except Exception:
+            clients.remove(client)
+
+
+relay: Callable[[str], Awaitable[None]] = send_to_all  # bench/floor.py puts its own here
+
+
 @app.websocket("/ws")
 async def socket(ws: WebSocket) -> None:
     await ws.accept()
@@ -73,11 +86,7 @@ async def socket(ws: WebSocket) -> None:
                 await ws.send_text(json.dumps({"type": "pong", "t0": message["t0"], "server_time": now_ms()}))
             elif message["type"] == "action":
                 event = message["action"].get("relay", "{}")
-                for client in list(clients):
-                    try:
-                        await client.send_text(event)
-                    except Exception:
-                        clients.remove(client)
+                await relay(event)
                 seq = json.loads(event).get("seq", 0)
                 await ws.send_text(json.dumps({"type": "ack", "id": message["id"], "seq": seq}))
     except WebSocketDisconnect:
