@@ -31,11 +31,10 @@ from app.core.localized import LocalizedText, localize
 from app.core.privacy import results_only
 from app.core.room import Command, Refused, Room, apply
 from app.core.serialize import room_to_json
-from app.realtime.hub import Hub, LiveRoom, now_ms
+from app.realtime.hub import LiveRoom, now_ms
 from app.realtime.ratelimit import KeyedLimiter
-from app.settings import Settings
 from app.web.access import client_address, find, holds, wrong
-from app.web.pages import PARTICIPANT_COOKIE_SECONDS, language, not_found, render, set_cookie
+from app.web.pages import PARTICIPANT_COOKIE_SECONDS, _hub, _settings, language, not_found, render, set_cookie
 from app.web.ws import participant_cookie
 from app.workshops import digest, link_key, new_token, stored_room
 
@@ -49,16 +48,6 @@ def _limiter(request: Request) -> KeyedLimiter:
         per_minute = _settings(request).workbook_requests_per_minute
         limiter = state.workbook_limiter = KeyedLimiter(per_minute / 60, per_minute)
     return limiter
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def _hub(request: Request) -> Hub:
-    hub: Hub = request.app.state.hub
-    return hub
 
 
 def _base_url(request: Request) -> str:
