@@ -17,13 +17,14 @@ from pydantic import Field
 
 from app.core.actions import Action
 from app.core.localized import LocalizedText
-from app.core.outcome import Changes
+from app.core.outcome import Changes, Refused
 
 if TYPE_CHECKING:
     from app.core.program import Exercise, Program
     from app.core.room import Command, Room
 
 S = TypeVar("S")
+C = TypeVar("C")
 
 ExerciseId = Annotated[str, Field(min_length=1, max_length=40)]
 
@@ -55,6 +56,15 @@ def contributed(label: LocalizedText, texts: Iterable[str]) -> list[Written]:
     their own workbook; nothing when they wrote nothing there."""
     own = tuple(texts)
     return [Written(label=label, texts=own, shared=True)] if own else []
+
+
+def config_of(exercise: Exercise, kind: str, config: type[C]) -> C:
+    """The exercise's settings for this kind (its ``[exercises.<kind>]`` table); an
+    exercise without them is not one of this kind's: refused as ``unknown_exercise``."""
+    found = getattr(exercise, kind, None)
+    if not isinstance(found, config):
+        raise Refused("unknown_exercise")
+    return found
 
 
 @dataclass(frozen=True)

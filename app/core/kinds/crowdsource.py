@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.core.actions import clean_text, not_blank
-from app.core.kinds.base import Kind, KindAction, Written, contributed
+from app.core.kinds.base import Kind, KindAction, Written, config_of, contributed
 from app.core.localized import LocalizedText
 from app.core.localized import text as texts_of
 from app.core.outcome import Changes, Refused
@@ -109,10 +109,7 @@ class CrowdsourceReveal(KindAction):
 
 
 def _config(exercise: Exercise) -> Config:
-    config = getattr(exercise, "crowdsource", None)
-    if not isinstance(config, Config):
-        raise Refused("unknown_exercise")
-    return config
+    return config_of(exercise, "crowdsource", Config)
 
 
 def stage(room: Room, exercise: Exercise) -> Stage:

@@ -38,7 +38,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from app.core.actions import clean_line
 from app.core.kinds import wordcloud
-from app.core.kinds.base import ExerciseId, Kind, KindAction
+from app.core.kinds.base import ExerciseId, Kind, KindAction, config_of
 from app.core.localized import text as texts_of
 from app.core.outcome import Changes, Refused
 
@@ -220,10 +220,7 @@ def clear(diamond: Diamond, slot: int) -> Diamond:
 
 
 def _config(exercise: Exercise) -> Config:
-    config = getattr(exercise, "diamond", None)
-    if not isinstance(config, Config):
-        raise Refused("unknown_exercise")
-    return config
+    return config_of(exercise, "diamond", Config)
 
 
 def _join_order(pid: str) -> tuple[int, str]:

@@ -37,7 +37,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from app.core.actions import ParticipantId, clean_text, not_blank
 from app.core.kinds import diamond
-from app.core.kinds.base import ExerciseId, Kind, KindAction, Written, contributed
+from app.core.kinds.base import ExerciseId, Kind, KindAction, Written, config_of, contributed
 from app.core.outcome import Changes, Refused
 
 if TYPE_CHECKING:
@@ -143,10 +143,7 @@ def visit_bounds(
 
 
 def _config(exercise: Exercise) -> Config:
-    config = getattr(exercise, "gallery", None)
-    if not isinstance(config, Config):
-        raise Refused("unknown_exercise")
-    return config
+    return config_of(exercise, "gallery", Config)
 
 
 def _is_current(room: Room, exercise: Exercise) -> bool:

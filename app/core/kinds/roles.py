@@ -54,7 +54,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from app.core.actions import ParticipantId
-from app.core.kinds.base import Kind, KindAction
+from app.core.kinds.base import Kind, KindAction, config_of
 from app.core.localized import LocalizedText, required
 from app.core.outcome import Changes, Refused
 
@@ -428,10 +428,7 @@ def _rng(cmd: Command) -> random.Random:
 
 
 def _config(exercise: Exercise) -> Config:
-    config = getattr(exercise, "roles", None)
-    if not isinstance(config, Config):
-        raise Refused("unknown_exercise")
-    return config
+    return config_of(exercise, "roles", Config)
 
 
 def _is_current(room: Room, exercise: Exercise) -> bool:
