@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { tell } from "../../app/static/js/lib/sending.js";
+import { Outbox, tell } from "../../app/static/js/lib/sending.js";
 import { fakeRoom, welcome } from "./fakes.mjs";
 
 const t = (key) => key;
@@ -64,4 +64,53 @@ test("the connection stopped for good: not sent", async () => {
   last().serverClose(4004);
   assert.equal((await answer).code, "not_sent");
   assert.deepEqual(lines, ["send.not_sent_yet", "send.not_sent"]);
+});
+
+/* A connected phone's outbox and a text field as a kind's form has one (what is typed,
+ * and whether it has the focus); `type(options)` submits the field as a word. */
+function form(value) {
+  const { api, clock, last } = phone();
+  welcome(last(), clock);
+  const box = new Outbox(() => {});
+  const input = { value, focused: false, focus() { this.focused = true; } };
+  const type = (options) => box.sendTyped(api, input, (word) => ({ type: "wordcloud_submit", word }), () => {}, {}, options);
+  return { box, input, last, type };
+}
+
+test("what was typed leaves the field at once and waits in the list until the server has it", async () => {
+  const { box, input, last, type } = form("  Tillit ");
+  const answer = type();
+  assert.equal(input.value, "");
+  assert.equal(input.focused, false);
+  assert.deepEqual(box.items.map((i) => i.text), ["Tillit"]);
+  const [sent] = last().of("action");
+  assert.equal(sent.action.word, "Tillit");
+  last().receive({ type: "ack", id: sent.id, seq: 1 });
+  assert.equal((await answer).type, "ack");
+  assert.deepEqual(box.items, []);
+  assert.equal(input.value, "");
+});
+
+test("a refused text comes back into the field, unless something new was typed there", async () => {
+  const { input, last, type } = form("Mot");
+  const first = type({ focus: true });
+  assert.equal(input.focused, true); // ready for the next word
+  last().receive({ type: "error", id: last().of("action")[0].id, code: "too_many_words" });
+  assert.equal((await first).code, "too_many_words");
+  assert.equal(input.value, "Mot");
+
+  input.value = "Glede";
+  const second = type();
+  input.value = "Håp"; // typed while it was on its way
+  last().receive({ type: "error", id: last().of("action")[1].id, code: "too_many_words" });
+  await second;
+  assert.equal(input.value, "Håp");
+});
+
+test("a blank field sends nothing", async () => {
+  const { input, last, type } = form("   ");
+  assert.equal(await type({ focus: true }), undefined);
+  assert.deepEqual(last().of("action"), []);
+  assert.equal(input.value, "   ");
+  assert.equal(input.focused, false);
 });

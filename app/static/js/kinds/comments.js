@@ -12,15 +12,8 @@ function phone(el, data, api) {
     var input;
     var submit = function (event) {
       event.preventDefault();
-      var text = input.value.trim();
-      if (!text) return;
-      // The comment waits in the list below, marked, until the server has it; a
-      // refused one comes back into the field.
-      input.value = "";
       var show = into(function () { return el.querySelector(".comment-status"); });
-      waiting.send(api, { type: "comment_add", text: text }, text, show, { sending: api.t("send.sending"), sent: api.t("comments.sent") }).then(function (answer) {
-        if (answer.type === "error" && !input.value) input.value = text;
-      });
+      waiting.sendTyped(api, input, function (text) { return { type: "comment_add", text: text }; }, show, { sending: api.t("send.sending"), sent: api.t("comments.sent") });
     };
     return [
       h("h2", { text: api.t("comments.title") }),

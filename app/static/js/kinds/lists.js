@@ -44,15 +44,7 @@ function phone(el, data, api) {
     var input;
     var submit = function (event) {
       event.preventDefault();
-      var text = input.value.trim();
-      if (!text) return;
-      // The item waits in the list, marked, until the server has it; a refused one
-      // comes back into the field.
-      input.value = "";
-      input.focus();
-      waiting.send(api, { type: "lists_add", text: text }, text, statusLine(el)).then(function (reply) {
-        if (reply.type === "error" && !input.value) input.value = text;
-      });
+      waiting.sendTyped(api, input, function (text) { return { type: "lists_add", text: text }; }, statusLine(el), {}, { focus: true });
     };
     return [
       h("h2", { className: "lists-title", text: data.group ? groupName(api, data.group) : api.t("lists.title") }),

@@ -26,16 +26,8 @@ function phone(el, data, api) {
     var input;
     var submit = function (event) {
       event.preventDefault();
-      var word = input.value.trim();
-      if (!word) return;
-      // The word leaves the field at once and waits in the list, marked, until the
-      // server has it; a refused word comes back into the field.
-      input.value = "";
-      input.focus();
       var show = into(function () { return el.querySelector(".wordcloud-status"); });
-      waiting.send(api, { type: "wordcloud_submit", word: word }, word, show, { sent: api.t("wordcloud.sent") }).then(function (reply) {
-        if (reply.type === "error" && !input.value) input.value = word;
-      });
+      waiting.sendTyped(api, input, function (word) { return { type: "wordcloud_submit", word: word }; }, show, { sent: api.t("wordcloud.sent") }, { focus: true });
     };
     return [
       h("h2", { text: api.t("wordcloud.title") }),

@@ -92,6 +92,22 @@ export class Outbox {
     });
   }
 
+  /* Send what the person typed into `field` (trimmed; nothing when it is blank), as the
+   * action `action(text)` makes. The text leaves the field at once and waits in the list,
+   * marked, until the server has it; a refused one comes back into the field, unless
+   * something new was typed there meanwhile. `focus`: the field keeps the focus, ready
+   * for the next one. Resolves with the answer (undefined when nothing was sent). */
+  sendTyped(api, field, action, show, texts = {}, { focus = false } = {}) {
+    const text = field.value.trim();
+    if (!text) return Promise.resolve(undefined);
+    field.value = "";
+    if (focus) field.focus();
+    return this.send(api, action(text), text, show, texts).then((answer) => {
+      if (answer.type === "error" && !field.value) field.value = text;
+      return answer;
+    });
+  }
+
   /* List items for what is still on its way, with its state next to it. */
   listItems(t) {
     return this.items.map((item) => {
