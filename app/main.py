@@ -24,7 +24,7 @@ from app.settings import Settings, get_settings
 from app.storage.store import Store
 from app.web import accounts, editor, pages, programmes, results, wordcloud, workbook, ws
 from app.web.access import ForeignOrigin, TooManyGuesses, from_our_pages
-from app.web.assets import StaticAssets
+from app.web.assets import JOIN, StaticAssets
 from app.web.headers import SecurityHeaders
 from app.web.logs import mask_access_log
 from app.workshops import finish_closing
@@ -81,14 +81,19 @@ async def foreign_origin(request: Request, exc: Exception) -> Response:
 
 
 class Samling(FastAPI):
-    """FastAPI, with the room WebSocket (``/ws``) taken at the entrance, before FastAPI's
-    per-request machinery (see app/web/ws.py)."""
+    """FastAPI, with the room WebSocket (``/ws``) and the join (``POST /join``) taken at
+    the entrance, before FastAPI's per-request machinery (see app/web/ws.py and
+    pages.Joins)."""
 
     sockets: ws.RoomSockets | None = None
+    joins: pages.Joins | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket" and scope["path"] == ws.PATH and self.sockets is not None:
             await self.sockets(scope, receive, send)
+            return
+        if scope["type"] == "http" and scope["path"] == JOIN and scope["method"] == "POST" and self.joins:
+            await self.joins(scope, receive, send, super().__call__)
             return
         await super().__call__(scope, receive, send)
 
@@ -137,6 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(from_our_pages)],  # every route that changes something: our pages only
     )
     app.sockets = ws.RoomSockets(app, settings.trusted_proxies)
+    app.joins = pages.Joins(app, settings.trusted_proxies)
     app.state.settings = settings
     app.add_exception_handler(TooManyGuesses, too_many_guesses)
     app.add_exception_handler(ForeignOrigin, foreign_origin)

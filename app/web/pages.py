@@ -4,19 +4,24 @@ render a template. Every string on a page goes through the translation layer."""
 from __future__ import annotations
 
 import asyncio
+import inspect
 import io
 import json
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
+from urllib.parse import unquote_plus
 
 import segno
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from pydantic import ValidationError
 from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import i18n
 from app.core import codes, views
@@ -29,7 +34,10 @@ from app.settings import Settings
 from app.web import addresses, assets
 from app.web.access import (
     Door,
+    ForeignOrigin,
+    TooManyGuesses,
     find,
+    from_our_pages,
     holds,
     hosted,
     may_create,
@@ -38,6 +46,7 @@ from app.web.access import (
     user_accounts,
     wrong,
 )
+from app.web.headers import SecurityHeaders
 from app.web.ws import participant_cookie
 from app.workshops import close_workshop, create_workshop, digest, joining, new_token, stored_room
 
@@ -384,12 +393,17 @@ def _participant(request: Request, live: LiveRoom) -> str | None:
     return live.room.tokens.get(digest(token)) if token else None
 
 
-@phones.post("/join")
+CODE_MAX, NAME_MAX = 40, 200  # the join form's fields, at most (longer: 422, FastAPI's refusal)
+
+
+@phones.post(assets.JOIN)
 async def join(
     request: Request,
-    code: Annotated[str, Form(max_length=40)] = "",
-    name: Annotated[str, Form(max_length=200)] = "",
+    code: Annotated[str, Form(max_length=CODE_MAX)] = "",
+    name: Annotated[str, Form(max_length=NAME_MAX)] = "",
 ) -> Response:
+    """A phone joins: the form as a browser sends it comes through :class:`Joins`, at the
+    app's entrance; anything else (another encoding, a field too long) through FastAPI."""
     typed = codes.normalize(code)
 
     def again(error_key: str, status_code: int) -> HTMLResponse:
@@ -421,6 +435,95 @@ async def join(
         response = phone_view(request, live, live.room.tokens.get(digest(token)))
     set_cookie(request, response, participant_cookie(live.code), token, max_age=PARTICIPANT_COOKIE_SECONDS)
     return response
+
+
+FORM = "samling.join_form"  # the scope's key for the form Joins read: (code, name)
+FORM_BYTES = 1024  # a browser's join form, a code and a name, is a few hundred bytes
+URLENCODED = b"application/x-www-form-urlencoded"
+
+
+class Joins:
+    """``POST /join`` taken at the app's entrance (``app.main.Samling``), before FastAPI's
+    per-request machinery: routing, exception wrappers, an exit stack, its form parsing
+    and the parameters' dependency solving were half of a join's CPU, and a room's
+    phones all join in the same minute. The same :func:`join` answers, behind the same
+    middlewares (trusted proxies, security headers, the phone page compressed), after
+    the app's one Origin check (``access.from_our_pages``), with the app's own pages for
+    its refusals. Only the form as a browser sends it is read here (urlencoded, ``code``
+    and ``name`` once each, within their lengths); anything else is handed to FastAPI's
+    route with its body as it came, and answered as it always was (a 422 for a field
+    too long)."""
+
+    def __init__(self, app: FastAPI, trusted_proxies: str) -> None:
+        self.app = app
+        inner = cast(Any, SecurityHeaders(assets.StaticAssets(self._join)))
+        self._chain = cast(ASGIApp, ProxyHeadersMiddleware(inner, trusted_hosts=trusted_proxies))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send, otherwise: ASGIApp) -> None:
+        received, form = await _browser_form(scope, receive)
+        if form is None:
+            await otherwise(scope, _replaying(received, receive), send)
+            return
+        scope["app"] = self.app  # as Starlette sets them: request.app, the templates' url_for
+        scope.setdefault("router", self.app.router)
+        scope[FORM] = form
+        await self._chain(scope, receive, send)
+
+    async def _join(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        code, name = scope.pop(FORM)
+        try:
+            await from_our_pages(request)
+            response = await join(request, code, name)
+        except (TooManyGuesses, ForeignOrigin) as exc:  # the app's pages for them (app/main.py)
+            handled = self.app.exception_handlers[type(exc)](request, exc)
+            response = await handled if inspect.isawaitable(handled) else handled
+        await response(scope, receive, send)
+
+
+async def _browser_form(scope: Scope, receive: Receive) -> tuple[list[Message], tuple[str, str] | None]:
+    """The messages read, and (code, name) when the body is a join form as a browser sends
+    it; None for anything else. Fields are decoded as Starlette's form parser decodes them."""
+    headers: dict[bytes, bytes] = {}
+    for key, value in scope["headers"]:
+        if key in (b"content-type", b"content-length"):
+            if key in headers:
+                return [], None
+            headers[key] = value
+    length = headers.get(b"content-length", b"")
+    urlencoded = headers.get(b"content-type", b"").lower() == URLENCODED
+    if not urlencoded or not length.isdigit() or int(length) > FORM_BYTES:
+        return [], None
+    received: list[Message] = []
+    body = b""
+    while True:
+        message = await receive()
+        received.append(message)
+        if message["type"] != "http.request":
+            return received, None
+        body += message.get("body", b"")
+        if not message.get("more_body", False):
+            break
+    fields: dict[bytes, str] = {}
+    for part in body.split(b"&") if body else ():
+        key, equals, value = part.partition(b"=")
+        if not equals or key not in (b"code", b"name") or key in fields:
+            return received, None
+        fields[key] = unquote_plus(value.decode("latin-1"))
+    code, name = fields.get(b"code", ""), fields.get(b"name", "")
+    if len(code) > CODE_MAX or len(name) > NAME_MAX:
+        return received, None
+    return received, (code, name)
+
+
+def _replaying(received: list[Message], receive: Receive) -> Receive:
+    """``receive`` with the messages already read given again first."""
+    waiting = deque(received)
+
+    async def replay() -> Message:
+        return waiting.popleft() if waiting else await receive()
+
+    return replay
 
 
 @phones.get("/r/{code}", response_class=HTMLResponse)
