@@ -202,6 +202,21 @@ def test_hosted_the_editor_is_for_signed_in_facilitators_each_with_their_own(hos
     assert "provedag.toml" not in hosted.get("/editor").text
 
 
+def test_the_editors_script_is_told_why_when_it_is_refused(client: TestClient, hosted: TestClient) -> None:
+    """Checking, saving and previewing answer in JSON: a browser not signed in (hosted mode)
+    is told to sign in first, before its body is read; a body that is not a JSON object is
+    refused as such."""
+    sign_in_first = (403, {"ok": False, "error": "sign_in_first"})
+    not_json = (400, {"ok": False, "error": "not_json"})
+    for path in ("/editor/check", "/editor/save", "/editor/preview"):
+        for body in (b"{not json", json.dumps({"program": DAY, "index": 0}).encode()):
+            refused = hosted.post(path, content=body)
+            assert (refused.status_code, refused.json()) == sign_in_first, path
+        for body in (b"{not json", b"", b'["program"]'):
+            refused = client.post(path, content=body)
+            assert (refused.status_code, refused.json()) == not_json, path
+
+
 def test_every_field_of_a_program_has_a_label_in_both_languages() -> None:
     schema = Program.model_json_schema()
     names = set(schema["properties"])

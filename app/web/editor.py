@@ -196,40 +196,41 @@ async def edit_program(request: Request, program_id: int) -> Response:
 # --- checking and saving (JSON, from the editor's script) -------------------------------------
 
 
-async def _json(request: Request) -> dict[str, Any] | None:
-    try:
-        body = await request.json()
-    except ValueError:
-        return None
-    return body if isinstance(body, dict) else None
-
-
 def _refused(status: int, code: str) -> JSONResponse:
     return JSONResponse({"ok": False, "error": code}, status_code=status)
 
 
-@router.post("/editor/check")
-async def check_program(request: Request) -> Response:
+async def _asker_and_body(request: Request) -> tuple[int | None, dict[str, Any]] | JSONResponse:
+    """Whose programs (see :func:`owner`) and the JSON object the editor's script sent, or
+    the refusal to answer instead: sign in first (before the body is read), or not JSON."""
     try:
-        await owner(request)
+        who = await owner(request)
     except NotSignedIn:
         return _refused(403, "sign_in_first")
-    body = await _json(request)
-    if body is None:
+    try:
+        body = await request.json()
+    except ValueError:
         return _refused(400, "not_json")
-    data = body.get("program")
+    if not isinstance(body, dict):
+        return _refused(400, "not_json")
+    return who, body
+
+
+@router.post("/editor/check")
+async def check_program(request: Request) -> Response:
+    asked = await _asker_and_body(request)
+    if isinstance(asked, Response):
+        return asked
+    data = asked[1].get("program")
     return JSONResponse(report_json(check(data), data))
 
 
 @router.post("/editor/save")
 async def save_program(request: Request) -> Response:
-    try:
-        who = await owner(request)
-    except NotSignedIn:
-        return _refused(403, "sign_in_first")
-    body = await _json(request)
-    if body is None:
-        return _refused(400, "not_json")
+    asked = await _asker_and_body(request)
+    if isinstance(asked, Response):
+        return asked
+    who, body = asked
     program_id = body.get("id")
     if program_id is not None and not isinstance(program_id, int):
         return _refused(400, "not_json")
@@ -322,13 +323,11 @@ async def preview(request: Request) -> Response:
     """Start a rehearsal of exercise ``index``: a room of the exercises up to it, three
     made-up people in one group, at that exercise with its timer running. This browser
     becomes the first of the three (the phone link), and gets the projector link."""
-    try:
-        who = await owner(request)
-    except NotSignedIn:
-        return _refused(403, "sign_in_first")
-    body = await _json(request)
-    index = body.get("index") if body is not None else None
-    data = body.get("program") if body is not None else None
+    asked = await _asker_and_body(request)
+    if isinstance(asked, Response):
+        return asked
+    who, body = asked
+    index, data = body.get("index"), body.get("program")
     if (
         not isinstance(index, int)
         or not isinstance(data, dict)
