@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 from app.core.room import Room
+from app.core.shared import Layered
 
 TOKEN, LINK = "token", "link"
 Key = tuple[str, str]  # (TOKEN or LINK, the secret's hash)
@@ -42,12 +43,12 @@ def held(room: Room) -> frozenset[Key]:
     return frozenset({(TOKEN, h) for h in room.tokens} | {(LINK, h) for h in room.workbook_links})
 
 
-def _diff(kind: str, before: dict[str, str], after: dict[str, str]) -> tuple[list[Key], list[Key]]:
+def _diff(kind: str, before: Layered[str, str], after: Layered[str, str]) -> tuple[list[Key], list[Key]]:
     if after is before:  # most commands: the room's dict is handed on as it was
         return [], []
     grown = len(after) - len(before)
     if grown > 0:
-        # The rules add keys as new entries at the end ({**before, new: pid}) and take
+        # The rules add keys as new entries at the end (with_key(before, new, pid)) and take
         # none away in the same command: the last ones, when all new, are the change
         # (without walking a room of thousands at each join).
         newest = list(islice(reversed(after), grown))

@@ -18,6 +18,7 @@ from app.core.kinds import form
 from app.core.kinds.roles import Reply
 from app.core.registry import Activities
 from app.core.room import Room
+from app.core.shared import Layered
 
 ANSWERED = Reply(declined=True)  # who answered still counts as having answered; not what
 
@@ -38,7 +39,7 @@ def results_only(room: Room) -> Room:
     return replace(
         room,
         notes={pid: notes for pid, notes in room.notes.items() if pid in keeps},
-        tokens={},
+        tokens=Layered(),
         activities={
             exercise: _shared(room, exercise, acts, keeps) for exercise, acts in room.activities.items()
         },

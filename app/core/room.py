@@ -8,8 +8,9 @@ same state after a restart.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Annotated, Any
 
 from app.core import groups as grouping
 from app.core import workbook
@@ -44,7 +45,7 @@ from app.core.kinds.base import Kind, KindAction
 from app.core.outcome import Changes, Refused
 from app.core.program import OWN_GROUPS, Exercise, Phase, Program
 from app.core.registry import KIND_BY_ACTION, KINDS, Activities
-from app.core.shared import copier
+from app.core.shared import Layered, copier, stored, with_key
 from app.core.timer import Timer
 
 FACILITATOR = "facilitator"
@@ -68,7 +69,7 @@ def _join_order(pid: str) -> int:
     return int(pid[1:])
 
 
-def _network_of(participants: dict[str, Participant]) -> dict[str, int]:
+def _network_of(participants: Mapping[str, Participant]) -> dict[str, int]:
     return {p.id: p.group for p in participants.values() if p.group is not None}
 
 
@@ -90,7 +91,7 @@ def _open_of(exercise: Exercise) -> frozenset[str]:
 _open: grouping.ByIdentity[Exercise, frozenset[str]] = grouping.ByIdentity(_open_of, keep=256)
 
 # A room's network groups, by its participants dict (never changed in place).
-_network: grouping.ByIdentity[dict[str, Participant], dict[str, int]] = grouping.ByIdentity(_network_of)
+_network: grouping.ByIdentity[Mapping[str, Participant], dict[str, int]] = grouping.ByIdentity(_network_of)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,14 +141,19 @@ class Command:
     v: int = 3
 
 
+_PARTICIPANTS, _KEYS = stored(dict[str, Participant], Layered), stored(dict[str, str], Layered)
+
+
 @dataclass(frozen=True, slots=True)
 class Room:
     code: str
     program: Program
     time_scale: float = 1.0  # tests and rehearsals shorten every phase by this factor
     seq: int = 0
-    participants: dict[str, Participant] = field(default_factory=dict)
-    tokens: dict[str, str] = field(default_factory=dict)  # token hash -> participant id
+    # Grown by one per join without copying what was there (shared.Layered): three dicts
+    # of everyone copied per join made 5,000 joins quadratic.
+    participants: Annotated[Layered[str, Participant], *_PARTICIPANTS] = field(default_factory=Layered)
+    tokens: Annotated[Layered[str, str], *_KEYS] = field(default_factory=Layered)  # token hash -> pid
     next_number: int = 1
     exercise: int = -1  # -1: the day has not started; len(exercises): the day is over
     phase: int = 0
@@ -162,7 +168,8 @@ class Room:
     seating: tuple[str, ...] = ()  # new partners each round: the first pairs' circle (see groups)
     turns: dict[int, Turn] = field(default_factory=dict)  # round robin per group
     notes: dict[str, dict[str, str]] = field(default_factory=dict)  # pid -> exercise -> text
-    workbook_links: dict[str, str] = field(default_factory=dict)  # take-home link key hash -> pid
+    # take-home link key hash -> pid
+    workbook_links: Annotated[Layered[str, str], *_KEYS] = field(default_factory=Layered)
     activities: dict[str, Activities] = field(default_factory=dict)  # exercise id -> kinds' state
     # The method menu: the facilitator's order of the day (exercise ids; empty: the
     # program's), what they switched on or off, and the exercises entered so far.
@@ -357,7 +364,7 @@ def _join(room: Room, cmd: Command) -> tuple[Room, Changes]:
     links = _with_link(room.workbook_links, action.workbook, pid)
     net = room.network_groups()
     person = Participant(id=pid, name=action.name, joined_at=cmd.at, group=grouping.smallest_group(net))
-    participants = {**room.participants, pid: person}
+    participants = with_key(room.participants, pid, person)
     # The newcomer's groups are derived from the room's, not found by scanning everyone.
     _network.put(participants, net if person.group is None else grouping.joined(net, pid, person.group))
     exercise_groups = room.exercise_groups
@@ -366,7 +373,7 @@ def _join(room: Room, cmd: Command) -> tuple[Room, Changes]:
     new_room = replace(
         room,
         participants=participants,
-        tokens={**room.tokens, action.token_hash: pid},
+        tokens=with_key(room.tokens, action.token_hash, pid),
         workbook_links=links,
         next_number=room.next_number + 1,
         exercise_groups=exercise_groups,
@@ -429,7 +436,7 @@ def _rename(room: Room, cmd: Command) -> tuple[Room, Changes]:
     action = cmd.action
     assert isinstance(action, RenameParticipant)
     person = _require_participant(room, action.participant)
-    participants = {**room.participants, person.id: replace(person, name=action.name)}
+    participants = with_key(room.participants, person.id, replace(person, name=action.name))
     new_room = replace(room, participants=participants)
     return new_room, Changes(staff=True, personal=_group_mates(new_room, person.id))
 
@@ -439,8 +446,8 @@ def _remove(room: Room, cmd: Command) -> tuple[Room, Changes]:
     assert isinstance(action, RemoveParticipant)
     person = _require_participant(room, action.participant)
     mates = _group_mates(room, person.id)
-    participants = {k: v for k, v in room.participants.items() if k != person.id}
-    tokens = {k: v for k, v in room.tokens.items() if v != person.id}
+    participants = Layered({k: v for k, v in room.participants.items() if k != person.id})
+    tokens = Layered({k: v for k, v in room.tokens.items() if v != person.id})
     exercise_groups = {k: v for k, v in room.exercise_groups.items() if k != person.id}
     turns = {
         g: _reordered(room, g, tuple(p for p in t.order if p != person.id), cmd.at)
@@ -457,7 +464,7 @@ def _remove(room: Room, cmd: Command) -> tuple[Room, Changes]:
         exercise_groups=exercise_groups,
         turns=turns,
         notes=notes,
-        workbook_links={k: v for k, v in room.workbook_links.items() if v != person.id},
+        workbook_links=Layered({k: v for k, v in room.workbook_links.items() if v != person.id}),
     )
     new_room = _refit_timer(room, new_room)
     return new_room, Changes(public=new_room.timer != room.timer, staff=True, board=True, personal=mates)
@@ -473,7 +480,7 @@ def _form_groups(room: Room, cmd: Command) -> tuple[Room, Changes]:
         assignment = grouping.by_size(ids, action.value, cmd.seed)
     else:
         assignment = grouping.by_count(ids, action.value, cmd.seed)
-    participants = {pid: replace(p, group=assignment[pid]) for pid, p in room.participants.items()}
+    participants = Layered({pid: replace(p, group=assignment[pid]) for pid, p in room.participants.items()})
     new_room = replace(room, participants=participants)
     new_room = _refit_timer(room, _restart_turns(new_room, cmd.at))
     return new_room, Changes(
@@ -490,7 +497,7 @@ def _move(room: Room, cmd: Command) -> tuple[Room, Changes]:
     if ex is not None and ex.grouping in OWN_GROUPS:
         new_room = replace(room, exercise_groups={**room.exercise_groups, person.id: action.group})
     else:
-        participants = {**room.participants, person.id: replace(person, group=action.group)}
+        participants = with_key(room.participants, person.id, replace(person, group=action.group))
         new_room = replace(room, participants=participants)
     new_room = _refit_timer(room, _restart_turns(new_room, cmd.at))
     changes = Changes(public=new_room.timer != room.timer, staff=True, board=True)
@@ -859,13 +866,13 @@ def _pass_turn(room: Room, cmd: Command) -> tuple[Room, Changes]:
 # --- the person's workbook ------------------------------------------------------------------
 
 
-def _with_link(links: dict[str, str], key_hash: str | None, pid: str) -> dict[str, str]:
+def _with_link(links: Layered[str, str], key_hash: str | None, pid: str) -> Layered[str, str]:
     """The take-home links with ``pid``'s new one (refused: that key is someone's already)."""
     if key_hash is None:
         return links
     if key_hash in links:
         raise Refused("already_linked")
-    return {**links, key_hash: pid}
+    return with_key(links, key_hash, pid)
 
 
 def _link_workbook(room: Room, cmd: Command) -> tuple[Room, Changes]:
@@ -884,7 +891,7 @@ def _add_phone(room: Room, cmd: Command) -> tuple[Room, Changes]:
     if action.token_hash in room.tokens:
         raise Refused("already_joined")
     links = _with_link(room.workbook_links, action.workbook, cmd.actor)
-    tokens = {**room.tokens, action.token_hash: cmd.actor}
+    tokens = with_key(room.tokens, action.token_hash, cmd.actor)
     return replace(room, tokens=tokens, workbook_links=links), Changes()
 
 

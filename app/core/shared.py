@@ -114,7 +114,11 @@ class Layered(Mapping[K, V], Generic[K, V]):
             return top[key]
         return self._base[key]
 
-    def get(self, key: K, default: Any = None) -> Any:
+    @overload
+    def get(self, key: K, /) -> V | None: ...
+    @overload
+    def get(self, key: K, /, default: V | T) -> V | T: ...
+    def get(self, key: K, /, default: Any = None) -> Any:
         top = self._top
         if key in top:
             return top[key]
@@ -126,20 +130,30 @@ class Layered(Mapping[K, V], Generic[K, V]):
     def __len__(self) -> int:
         return self._len
 
+    def _whole(self) -> dict[K, V]:
+        """Every key in order, as one dict, folded once: a room's participants are read
+        whole by many views after a change (the base is replaced, never changed; it is
+        set before the top is emptied, so a reader in another thread, a snapshot being
+        written, sees the same keys whichever it reads)."""
+        if self._top:
+            self._base = self._folded(self._top)
+            self._top = {}
+        return self._base
+
     def __iter__(self) -> Iterator[K]:
-        if not self._top:
-            return iter(self._base)
-        return iter(self._folded(self._top))
+        return iter(self._whole())
+
+    def __reversed__(self) -> Iterator[K]:
+        """The keys last first, the newest without folding (a join's new key is found so)."""
+        base = self._base
+        yield from (key for key in reversed(self._top) if key not in base)
+        yield from reversed(base)
 
     def items(self) -> Any:
-        if not self._top:
-            return self._base.items()
-        return self._folded(self._top).items()
+        return self._whole().items()
 
     def values(self) -> Any:
-        if not self._top:
-            return self._base.values()
-        return self._folded(self._top).values()
+        return self._whole().values()
 
     def as_dict(self) -> dict[K, V]:
         return self._folded(self._top) if self._top else dict(self._base)
@@ -155,6 +169,13 @@ class Layered(Mapping[K, V], Generic[K, V]):
 
     def __repr__(self) -> str:
         return f"Layered({self.as_dict()!r})"
+
+
+def with_key(mapping: Mapping[K, V], key: K, value: V) -> Layered[K, V]:
+    """``{**mapping, key: value}``, as a :class:`Layered` in O(√n) (a plain dict, as a
+    room built by hand holds, is layered first)."""
+    layered = mapping if isinstance(mapping, Layered) else Layered(dict(mapping))
+    return layered.set(key, value)
 
 
 def stored(

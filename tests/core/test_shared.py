@@ -27,7 +27,9 @@ def test_a_layered_mapping_is_the_dict_it_stands_for_from_every_version(
             layered, plain = layered.set(key, value), {**plain, key: value}
         versions.append((layered, plain))
     for layered, plain in versions:  # every version still holds what it held, in order
+        assert list(reversed(layered)) == list(reversed(plain))  # before it is read whole
         assert list(layered.items()) == list(plain.items())
+        assert list(reversed(layered)) == list(reversed(plain))
         assert len(layered) == len(plain) and layered == plain and layered.as_dict() == plain
         assert all(layered[k] == v and layered.get(k) == v and k in layered for k, v in plain.items())
         assert layered.get("absent", 0) == 0 and "absent" not in layered
