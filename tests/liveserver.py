@@ -9,7 +9,10 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import TracebackType
 
 import httpx
 
@@ -21,7 +24,35 @@ def free_port() -> int:
         return port
 
 
+def programs_folder(workdir: Path, programs: dict[str, str]) -> Path:
+    """``workdir/programs`` holding these program files (file name: its text), for a server's
+    SAMLING_PROGRAMS_DIR."""
+    folder = workdir / "programs"
+    folder.mkdir()
+    for name, text in programs.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def create_workshop(server: LiveServer, program: str) -> tuple[str, str]:
+    """A workshop from the start page's form: its room code and facilitator key (from the
+    address of the facilitator page it is sent to)."""
+    created = httpx.post(f"{server.url}/workshops", data={"program": program})
+    assert created.status_code == 303, created.text
+    _, _, code, key = created.headers["location"].split("/")
+    return code, key
+
+
+def join(server: LiveServer, code: str, name: str) -> str:
+    """A new phone joins by the room code and a first name: its token (its cookie's value)."""
+    joined = httpx.post(f"{server.url}/join", data={"code": code, "name": name})
+    assert joined.status_code == 303, joined.text
+    return str(joined.cookies[f"samling_{code}"])
+
+
 class LiveServer:
+    """``with LiveServer(...) as server:`` starts it and stops it at the end."""
+
     def __init__(self, workdir: Path, programs_dir: Path, app: str = "app.main:app", **settings: str) -> None:
         self.app = app  # the ASGI app uvicorn runs (the benchmarks also run bench.naive:app)
         self.launcher = [sys.executable, "-m", "uvicorn"]  # bench/serve.py wraps uvicorn
@@ -77,6 +108,15 @@ class LiveServer:
         self.stop()
         raise RuntimeError("server did not answer within 60 s")
 
+    def __enter__(self) -> LiveServer:
+        self.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.stop()
+
     def kill(self) -> None:
         """Stop hard, as a crash or a power cut would: no shutdown code runs."""
         if self.process is not None and self.process.poll() is None:
@@ -91,3 +131,16 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 self.kill()
         self.log.close()
+
+
+@contextmanager
+def two_processes(workdir: Path, programs: Path, **settings: str) -> Iterator[tuple[LiveServer, LiveServer]]:
+    """Two server processes of one deployment, each with its own folder (``a``, ``b``) and
+    log, sharing the database and the bus ``settings`` name."""
+    (workdir / "a").mkdir()
+    (workdir / "b").mkdir()
+    with (
+        LiveServer(workdir / "a", programs, **settings) as a,
+        LiveServer(workdir / "b", programs, **settings) as b,
+    ):
+        yield a, b

@@ -16,7 +16,7 @@ import httpx
 import pytest
 import websockets
 
-from tests.liveserver import LiveServer
+from tests.liveserver import LiveServer, programs_folder
 from tests.phoneclient import run_async, wait_until
 from tests.roomkit import DEMO_PROGRAM
 
@@ -99,15 +99,8 @@ async def _race(server: LiveServer) -> tuple[list[str], list[str]]:
 
 
 def test_a_deleted_workshop_never_comes_back_and_its_writes_land_nowhere(tmp_path: Path) -> None:
-    programs = tmp_path / "programs"
-    programs.mkdir()
-    (programs / "demo.toml").write_text(DEMO_PROGRAM, encoding="utf-8")
-    server = LiveServer(tmp_path, programs)
-    server.start()
-    try:
+    with LiveServer(tmp_path, programs_folder(tmp_path, {"demo.toml": DEMO_PROGRAM})) as server:
         deleted, bystanders = run_async(_race(server))
-    finally:
-        server.stop()
     with sqlite3.connect(tmp_path / "samling.db") as db:
         rows = db.execute("SELECT id, code, deleted_at, program_text FROM workshop ORDER BY id").fetchall()
         by_code = {code: (wid, gone, text) for wid, code, gone, text in rows}

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.liveserver import LiveServer, free_port
+from tests.liveserver import LiveServer, create_workshop, free_port, join, programs_folder, two_processes
 from tests.phoneclient import Phone, run_async, wait_until
 from tests.roomkit import CLOUD_PROGRAM
 from tests.tcpproxy import CuttableProxy
@@ -41,22 +41,13 @@ PHONES = 30
 
 @pytest.fixture
 def programs(tmp_path: Path) -> Path:
-    folder = tmp_path / "programs"
-    folder.mkdir()
-    (folder / "feil.toml").write_text(PROGRAM, encoding="utf-8")
-    return folder
+    return programs_folder(tmp_path, {"feil.toml": PROGRAM})
 
 
 def open_workshop(server: LiveServer, names: list[str]) -> tuple[str, str, list[str]]:
-    created = httpx.post(f"{server.url}/workshops", data={"program": "feil.toml"})
-    _, _, code, key = created.headers["location"].split("/")
-    cookies = []
-    with httpx.Client(base_url=server.url) as http:
-        for name in names:
-            http.cookies.clear()
-            joined = http.post("/join", data={"code": code, "name": name})
-            cookies.append(f"samling_{code}={joined.cookies[f'samling_{code}']}")
-    return code, key, cookies
+    """A workshop and the cookies of phones joined by these names."""
+    code, key = create_workshop(server, "feil.toml")
+    return code, key, [f"samling_{code}={join(server, code, name)}" for name in names]
 
 
 async def started_room(server: LiveServer, count: int) -> tuple[str, str, Phone, list[Phone]]:
@@ -73,9 +64,7 @@ async def started_room(server: LiveServer, count: int) -> tuple[str, str, Phone,
 
 
 async def _kill_9_mid_phase_loses_no_acknowledged_submission(tmp_path: Path, programs: Path) -> None:
-    server = LiveServer(tmp_path, programs, messages_per_second="20", message_burst="40")
-    server.start()
-    try:
+    with LiveServer(tmp_path, programs, messages_per_second="20", message_burst="40") as server:
         code, key, facilitator, phones = await started_room(server, PHONES)
         await wait_until(lambda: not facilitator.unacked, 10)
         deadline = facilitator.state["position"]["timer"]["ends_at"]
@@ -112,8 +101,6 @@ async def _kill_9_mid_phase_loses_no_acknowledged_submission(tmp_path: Path, pro
         assert max(texts.values()) == 1
         assert phones[0].state["position"]["timer"]["ends_at"] == deadline
         await asyncio.gather(*(p.stop() for p in (facilitator, *phones)))
-    finally:
-        server.stop()
 
 
 @pytest.fixture
@@ -132,14 +119,7 @@ async def _a_redis_restart_under_a_room_loses_nothing(
     tmp_path: Path, programs: Path, postgres_url: str, own_redis: tuple[str, list[str]]
 ) -> None:
     redis_url, redis_command = own_redis
-    servers = []
-    for name in ("a", "b"):
-        (tmp_path / name).mkdir()
-        server = LiveServer(tmp_path / name, programs, database_url=postgres_url, bus_url=redis_url)
-        server.start()
-        servers.append(server)
-    a, b = servers
-    try:
+    with two_processes(tmp_path, programs, database_url=postgres_url, bus_url=redis_url) as (a, b):
         code, key, cookies = open_workshop(a, ["Kari", "Ola"])
         facilitator = Phone(a.url.replace("http", "ws") + "/ws", code, None, role="facilitator", key=key)
         phone = Phone(b.url.replace("http", "ws") + "/ws", code, cookies[0])
@@ -164,9 +144,6 @@ async def _a_redis_restart_under_a_room_loses_nothing(
             await asyncio.gather(facilitator.stop(), phone.stop())
             restarted.kill()
             restarted.wait()
-    finally:
-        for server in servers:
-            server.stop()
 
 
 def test_kill_9_mid_phase_loses_no_acknowledged_submission(tmp_path: Path, programs: Path) -> None:
@@ -182,9 +159,7 @@ def test_a_redis_restart_under_a_room_loses_nothing(
 async def _postgresql_briefly_unreachable(
     tmp_path: Path, programs: Path, database_url: str, proxy: CuttableProxy
 ) -> None:
-    server = LiveServer(tmp_path, programs, database_url=database_url)
-    server.start()
-    try:
+    with LiveServer(tmp_path, programs, database_url=database_url) as server:
         code, key, facilitator, phones = await started_room(server, 6)
 
         async def comment(phone: Phone, text: str) -> None:
@@ -225,8 +200,6 @@ async def _postgresql_briefly_unreachable(
         await facilitator.send({"type": "pause"})
         await wait_until(lambda: all(p.state["position"]["timer"]["status"] == "paused" for p in phones), 10)
         await asyncio.gather(*(p.stop() for p in (facilitator, *phones)))
-    finally:
-        server.stop()
 
 
 def test_postgresql_briefly_unreachable_loses_nothing_and_needs_no_restart(
@@ -261,16 +234,12 @@ def test_a_server_killed_with_9_leaves_no_drawing_process_behind(tmp_path: Path)
     """The word cloud is drawn in a process of its own; when the server dies without a word
     (kill -9, the laptop's out-of-memory killer), that process and its helpers go too,
     instead of waiting for ever for a parent that is gone, holding their memory."""
-    folder = tmp_path / "programs"
-    folder.mkdir()
-    (folder / "ordsky.toml").write_text(CLOUD_PROGRAM, encoding="utf-8")
-    server = LiveServer(tmp_path, folder)
+    server = LiveServer(tmp_path, programs_folder(tmp_path, {"ordsky.toml": CLOUD_PROGRAM}))
     server.start()
     assert server.process is not None
     helpers: list[int] = []
     try:
-        created = httpx.post(f"{server.url}/workshops", data={"program": "ordsky.toml"})
-        _, _, code, key = created.headers["location"].split("/")
+        code, key = create_workshop(server, "ordsky.toml")
         picture = httpx.get(f"{server.url}/f/{code}/{key}/wordcloud/ordsky.png", timeout=60)
         assert picture.status_code == 200 and picture.headers["content-type"] == "image/png"
         helpers = _children(server.process.pid)

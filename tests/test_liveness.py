@@ -11,12 +11,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import websockets
 
 from app.settings import Settings
-from tests.liveserver import LiveServer
+from tests.liveserver import LiveServer, create_workshop, join, programs_folder
 from tests.phoneclient import POLICY, run_async
 from tests.roomkit import DEMO_PROGRAM
 
@@ -75,21 +74,11 @@ async def _silence_is_offline(server: LiveServer, code: str, key: str, cookies: 
 
 
 def test_a_silent_phone_shows_offline_to_the_staff_within_the_idle_timeout(tmp_path: Path) -> None:
-    programs = tmp_path / "programs"
-    programs.mkdir()
-    (programs / "demo.toml").write_text(DEMO_PROGRAM, encoding="utf-8")
-    server = LiveServer(tmp_path, programs, idle_timeout_seconds=str(IDLE))
-    server.start()
-    try:
-        created = httpx.post(f"{server.url}/workshops", data={"program": "demo.toml"})
-        _, _, code, key = created.headers["location"].split("/")
-        cookies = []
-        for name in ("Våken", "Sover"):
-            joined = httpx.post(f"{server.url}/join", data={"code": code, "name": name})
-            cookies.append(f"samling_{code}={joined.cookies[f'samling_{code}']}")
+    programs = programs_folder(tmp_path, {"demo.toml": DEMO_PROGRAM})
+    with LiveServer(tmp_path, programs, idle_timeout_seconds=str(IDLE)) as server:
+        code, key = create_workshop(server, "demo.toml")
+        cookies = [f"samling_{code}={join(server, code, name)}" for name in ("Våken", "Sover")]
         seen = run_async(_silence_is_offline(server, code, key, cookies))
-    finally:
-        server.stop()
     presence = seen["presence"]
     assert [(pid, online) for _, pid, online in presence if online] == [("p1", True), ("p2", True)]
     offline = [(at, pid) for at, pid, online in presence if not online]

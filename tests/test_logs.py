@@ -14,7 +14,7 @@ import pytest
 import websockets
 
 from app.web.logs import mask
-from tests.liveserver import LiveServer
+from tests.liveserver import LiveServer, programs_folder
 from tests.phoneclient import run_async
 from tests.test_workshop_lifecycle import ROLES_PROGRAM
 
@@ -88,16 +88,10 @@ async def _day(server: LiveServer, db: Path) -> tuple[str, str, list[str]]:
 
 
 def test_a_whole_day_with_a_storage_failure_logs_no_secret_and_no_answer(tmp_path: Path) -> None:
-    programs = tmp_path / "programs"
-    programs.mkdir()
-    (programs / "roles.toml").write_text(ROLES_PROGRAM, encoding="utf-8")
-    server = LiveServer(tmp_path, programs)
+    server = LiveServer(tmp_path, programs_folder(tmp_path, {"roles.toml": ROLES_PROGRAM}))
     server.log_level = "info"
-    server.start()
-    try:
+    with server:
         code, key, secrets = run_async(_day(server, tmp_path / "samling.db"))
-    finally:
-        server.stop()
     log = (tmp_path / "server.log").read_text(encoding="utf-8")
     assert f"/f/{code}/… HTTP/1.1" in log  # the access log is there, with the key masked
     assert "save_note" in log  # the failed write is logged, by its action type

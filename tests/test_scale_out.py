@@ -9,11 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import websockets
 
-from tests.liveserver import LiveServer
+from tests.liveserver import LiveServer, create_workshop, join, programs_folder, two_processes
 from tests.phoneclient import run_async
 from tests.roomkit import DEMO_PROGRAM
 
@@ -24,32 +23,9 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 
 @pytest.fixture
 def two_servers(tmp_path: Path, postgres_url: str) -> Iterator[tuple[LiveServer, LiveServer]]:
-    programs = tmp_path / "programs"
-    programs.mkdir()
-    (programs / "demo.toml").write_text(DEMO_PROGRAM, encoding="utf-8")
-    servers = []
-    for name in ("a", "b"):
-        workdir = tmp_path / name
-        workdir.mkdir()
-        server = LiveServer(workdir, programs, database_url=postgres_url, bus_url=REDIS_URL)
-        server.start()
-        servers.append(server)
-    yield servers[0], servers[1]
-    for server in servers:
-        server.stop()
-
-
-def create_workshop(server: LiveServer) -> tuple[str, str]:
-    created = httpx.post(f"{server.url}/workshops", data={"program": "demo.toml"})
-    assert created.status_code == 303, created.text
-    _, _, code, key = created.headers["location"].split("/")
-    return code, key
-
-
-def join(server: LiveServer, code: str, name: str) -> str:
-    joined = httpx.post(f"{server.url}/join", data={"code": code, "name": name})
-    assert joined.status_code == 303, joined.text
-    return str(joined.cookies[f"samling_{code}"])
+    programs = programs_folder(tmp_path, {"demo.toml": DEMO_PROGRAM})
+    with two_processes(tmp_path, programs, database_url=postgres_url, bus_url=REDIS_URL) as servers:
+        yield servers
 
 
 class Client:
@@ -102,7 +78,7 @@ async def _a_room_served_by_two_processes_stays_in_one_order(
     two_servers: tuple[LiveServer, LiveServer],
 ) -> None:
     a, b = two_servers
-    code, key = create_workshop(a)
+    code, key = create_workshop(a, "demo.toml")
     kari = join(a, code, "Kari")
     ola = join(b, code, "Ola")
     facilitator = await connect(a, {"type": "hello", "room": code, "role": "facilitator", "key": key})

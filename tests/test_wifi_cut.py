@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.liveserver import LiveServer
+from tests.liveserver import LiveServer, create_workshop, join, programs_folder
 from tests.phoneclient import POLICY, Phone, run_async, wait_until
 from tests.tcpproxy import CuttableProxy
 
@@ -35,67 +35,56 @@ PHONES = 8
 
 
 async def _wifi_cut(tmp_path: Path) -> None:
-    programs = tmp_path / "programs"
-    programs.mkdir()
-    (programs / "nett.toml").write_text(PROGRAM, encoding="utf-8")
-    server = LiveServer(tmp_path, programs)
-    server.start()
-    wifi = CuttableProxy("127.0.0.1", server.port)
-    wifi.start()
-    try:
-        created = httpx.post(f"{server.url}/workshops", data={"program": "nett.toml"})
-        _, _, code, key = created.headers["location"].split("/")
-        cookies = []
-        with httpx.Client(base_url=server.url) as http:
-            for i in range(PHONES):
-                http.cookies.clear()
-                joined = http.post("/join", data={"code": code, "name": f"P{i}"})
-                cookies.append(f"samling_{code}={joined.cookies[f'samling_{code}']}")
-        facilitator = Phone(server.url.replace("http", "ws") + "/ws", code, None, "facilitator", key)
-        phones = [Phone(f"ws://127.0.0.1:{wifi.port}/ws", code, cookie) for cookie in cookies]
-        for client in (facilitator, *phones):
-            client.start()
-        await wait_until(lambda: all(p.status == "online" and p.seq is not None for p in phones), 15)
-        await facilitator.send({"type": "start"})
+    with LiveServer(tmp_path, programs_folder(tmp_path, {"nett.toml": PROGRAM})) as server:
+        wifi = CuttableProxy("127.0.0.1", server.port)
+        wifi.start()
+        try:
+            code, key = create_workshop(server, "nett.toml")
+            cookies = [f"samling_{code}={join(server, code, f'P{i}')}" for i in range(PHONES)]
+            facilitator = Phone(server.url.replace("http", "ws") + "/ws", code, None, "facilitator", key)
+            phones = [Phone(f"ws://127.0.0.1:{wifi.port}/ws", code, cookie) for cookie in cookies]
+            for client in (facilitator, *phones):
+                client.start()
+            await wait_until(lambda: all(p.status == "online" and p.seq is not None for p in phones), 15)
+            await facilitator.send({"type": "start"})
 
-        async def word(phone: Phone, text: str) -> None:
-            await phone.send({"type": "wordcloud_submit", "exercise": "ordsky", "word": text})
+            async def word(phone: Phone, text: str) -> None:
+                await phone.send({"type": "wordcloud_submit", "exercise": "ordsky", "word": text})
 
-        for i, phone in enumerate(phones):
-            await word(phone, f"før{i}")
-        await wait_until(lambda: all(not p.unacked for p in phones), 10)
+            for i, phone in enumerate(phones):
+                await word(phone, f"før{i}")
+            await wait_until(lambda: all(not p.unacked for p in phones), 10)
 
-        # The Wi-Fi goes: the open connections go silent, nobody is told.
-        wifi.cut(silent=True)
-        cut = time.monotonic()
-        for i, phone in enumerate(phones):
-            await word(phone, f"under{i}")
-        # A word on its way gets no answer in time: each phone sees it is offline.
-        limit = POLICY["pongTimeoutMs"] / 1000 + 1.0
-        await wait_until(lambda: all(p.status == "reconnecting" for p in phones), limit)
-        assert wifi.dropped == PHONES
-        await asyncio.sleep(max(0.0, 3.0 - (time.monotonic() - cut)))
-        assert all(p.unacked for p in phones), "nothing acknowledged while the network is gone"
-        assert all(p.status != "online" for p in phones)
+            # The Wi-Fi goes: the open connections go silent, nobody is told.
+            wifi.cut(silent=True)
+            cut = time.monotonic()
+            for i, phone in enumerate(phones):
+                await word(phone, f"under{i}")
+            # A word on its way gets no answer in time: each phone sees it is offline.
+            limit = POLICY["pongTimeoutMs"] / 1000 + 1.0
+            await wait_until(lambda: all(p.status == "reconnecting" for p in phones), limit)
+            assert wifi.dropped == PHONES
+            await asyncio.sleep(max(0.0, 3.0 - (time.monotonic() - cut)))
+            assert all(p.unacked for p in phones), "nothing acknowledged while the network is gone"
+            assert all(p.status != "online" for p in phones)
 
-        # It comes back: every phone is back online within a reconnect wait, and what it
-        # kept goes through once.
-        wifi.mend()
-        mended = time.monotonic()
-        back_within = POLICY["reconnect"]["capMs"] / 1000 + 1.0
-        await wait_until(lambda: all(p.status == "online" for p in phones), back_within)
-        assert all(any(t > mended for t in p.welcomed_at) for p in phones)
-        await wait_until(lambda: all(not p.unacked for p in phones), 10)
-        assert all(not p.refused for p in phones), [p.refused for p in phones]
-        results = httpx.get(f"{server.url}/f/{code}/{key}/results.json").json()
-        counted = Counter({w["text"]: w["count"] for w in results["exercises"][0]["wordcloud"]["words"]})
-        expected = {f"{when}{i}" for when in ("før", "under") for i in range(PHONES)}
-        assert set(counted) == expected
-        assert max(counted.values()) == 1, "each once, though sent twice"
-        await asyncio.gather(*(p.stop() for p in (facilitator, *phones)))
-    finally:
-        wifi.stop()
-        server.stop()
+            # It comes back: every phone is back online within a reconnect wait, and what it
+            # kept goes through once.
+            wifi.mend()
+            mended = time.monotonic()
+            back_within = POLICY["reconnect"]["capMs"] / 1000 + 1.0
+            await wait_until(lambda: all(p.status == "online" for p in phones), back_within)
+            assert all(any(t > mended for t in p.welcomed_at) for p in phones)
+            await wait_until(lambda: all(not p.unacked for p in phones), 10)
+            assert all(not p.refused for p in phones), [p.refused for p in phones]
+            results = httpx.get(f"{server.url}/f/{code}/{key}/results.json").json()
+            counted = Counter({w["text"]: w["count"] for w in results["exercises"][0]["wordcloud"]["words"]})
+            expected = {f"{when}{i}" for when in ("før", "under") for i in range(PHONES)}
+            assert set(counted) == expected
+            assert max(counted.values()) == 1, "each once, though sent twice"
+            await asyncio.gather(*(p.stop() for p in (facilitator, *phones)))
+        finally:
+            wifi.stop()
 
 
 def test_phones_come_back_by_themselves_after_the_wifi_is_cut_and_lose_no_word(tmp_path: Path) -> None:
