@@ -34,6 +34,13 @@ def programs_folder(workdir: Path, programs: dict[str, str]) -> Path:
     return folder
 
 
+def serve(workdir: Path, programs: dict[str, str], **settings: str) -> Iterator[LiveServer]:
+    """For a fixture, ``yield from serve(tmp_path, {"demo.toml": DEMO_PROGRAM})``: a server
+    with these programs for one test, stopped after it."""
+    with LiveServer(workdir, programs_folder(workdir, programs), **settings) as server:
+        yield server
+
+
 def create_workshop(server: LiveServer, program: str) -> tuple[str, str]:
     """A workshop from the start page's form: its room code and facilitator key (from the
     address of the facilitator page it is sent to)."""

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
 
-from tests.liveserver import LiveServer
+from tests.liveserver import LiveServer, serve
 from tests.roomkit import DEMO_PROGRAM
 
 CHROMIUM = "/usr/bin/chromium"
@@ -39,13 +39,7 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[LiveServer]:
-    programs = tmp_path / "programs"
-    programs.mkdir()
-    (programs / "demo.toml").write_text(DEMO_PROGRAM, encoding="utf-8")  # "Prøvedag"
-    live = LiveServer(tmp_path, programs, time_scale="0.05")
-    live.start()
-    yield live
-    live.stop()
+    yield from serve(tmp_path, {"demo.toml": DEMO_PROGRAM}, time_scale="0.05")  # "Prøvedag"
 
 
 class Screens:

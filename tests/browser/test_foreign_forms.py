@@ -4,14 +4,14 @@ the same forms on Samling's own pages work."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.browser.conftest import Screens
-from tests.liveserver import LiveServer
+from tests.browser.rooms import create_workshop
+from tests.liveserver import LiveServer, serve
 from tests.roomkit import DEMO_PROGRAM
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -19,13 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[LiveServer]:
-    programs = tmp_path / "programs"
-    programs.mkdir()
-    (programs / "demo.toml").write_text(DEMO_PROGRAM, encoding="utf-8")
-    live = LiveServer(tmp_path, programs)
-    live.start()
-    yield live
-    live.stop()
+    yield from serve(tmp_path, {"demo.toml": DEMO_PROGRAM})
 
 
 def _trap(action: str, fields: dict[str, str], policy: str) -> str:
@@ -45,10 +39,7 @@ def test_forms_posted_from_another_site_are_refused(
     server: LiveServer, screens: Screens, policy: str
 ) -> None:
     own = screens.open().new_page()
-    own.goto(server.url + "/")
-    own.get_by_role("button", name="Lag workshop").click()  # our own form: Origin is ours
-    own.wait_for_url(re.compile(r"/f/[A-Z0-9]{6}/"))
-    code = own.url.split("/")[-2]
+    code = create_workshop(own, server)  # our own form: Origin is ours
 
     visitor = screens.open().new_page()
     traps: dict[str, str] = {}

@@ -4,6 +4,7 @@ at once, and a gallery walk with comments — six phones in two groups."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser import rooms
 from tests.browser.conftest import Screens
-from tests.liveserver import LiveServer
+from tests.liveserver import LiveServer, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -59,14 +60,8 @@ AGES = (38, 52, 29, 41, 60, 45)
 
 
 @pytest.fixture
-def group_server(tmp_path: Path) -> LiveServer:
-    programs = tmp_path / "programs"
-    programs.mkdir()
-    (programs / "gruppe.toml").write_text(PROGRAM, encoding="utf-8")
-    server = LiveServer(tmp_path, programs, time_scale="0.2")
-    server.start()
-    yield server  # type: ignore[misc]
-    server.stop()
+def group_server(tmp_path: Path) -> Iterator[LiveServer]:
+    yield from serve(tmp_path, {"gruppe.toml": PROGRAM}, time_scale="0.2")
 
 
 def open_room(server: LiveServer, screens: Screens) -> tuple[Page, Page, list[Page]]:

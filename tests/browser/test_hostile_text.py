@@ -3,15 +3,15 @@ on every screen: the phones, the projector, the facilitator and the results page
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PHONE, Screens
-from tests.liveserver import LiveServer
+from tests.browser.conftest import Screens
+from tests.browser.rooms import create_workshop, join, open_projector
+from tests.liveserver import LiveServer, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -33,13 +33,7 @@ ATTACK = "<img src=x onerror=hacked=1>"
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[LiveServer]:
-    programs = tmp_path / "programs"
-    programs.mkdir()
-    (programs / "alt.toml").write_text(PROGRAM, encoding="utf-8")
-    live = LiveServer(tmp_path, programs)
-    live.start()
-    yield live
-    live.stop()
+    yield from serve(tmp_path, {"alt.toml": PROGRAM})
 
 
 def inert(page: Page) -> None:
@@ -49,16 +43,9 @@ def inert(page: Page) -> None:
 
 def test_markup_stays_text_everywhere(server: LiveServer, screens: Screens) -> None:
     facilitator = screens.open().new_page()
-    facilitator.goto(server.url + "/")
-    facilitator.get_by_role("button", name="Lag workshop").click()
-    facilitator.wait_for_url(re.compile(r"/f/[A-Z0-9]{6}/"))
-    code = facilitator.url.split("/")[-2]
-    projector = screens.open(viewport={"width": 1920, "height": 1080}).new_page()
-    projector.goto(server.url + str(facilitator.locator("#projector-link").get_attribute("href")))
-    phone = screens.open(**PHONE).new_page()
-    phone.goto(f"{server.url}/j/{code}")
-    phone.get_by_label("Fornavn").fill(ATTACK[:40])
-    phone.get_by_role("button", name="Bli med").click()
+    code = create_workshop(facilitator, server)
+    projector = open_projector(server, screens, facilitator)
+    phone = join(screens, server.url, code, ATTACK[:40])
     facilitator.get_by_role("button", name="Lag nettverksgrupper").click()
     facilitator.get_by_role("button", name="Start", exact=True).click()
 

@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import PHONE, Screens
+from tests.browser.rooms import create_workshop
 from tests.liveserver import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -37,11 +38,7 @@ def assert_countdowns_agree(pages: list[Page], within: int = 1) -> int:
 
 def open_room(server: LiveServer, screens: Screens) -> tuple[Page, Page, list[Page]]:
     facilitator = screens.open(viewport={"width": 1280, "height": 900}).new_page()
-    facilitator.goto(server.url + "/")
-    facilitator.get_by_label(re.compile("Prøvedag")).check()
-    facilitator.get_by_role("button", name="Lag workshop").click()
-    facilitator.wait_for_url(re.compile(r"/f/[A-Z0-9]{6}/"))
-    code = facilitator.url.split("/")[-2]
+    code = create_workshop(facilitator, server, "Prøvedag")
     projector = screens.open(viewport={"width": 1920, "height": 1080}).new_page()
     projector_link = facilitator.get_by_role("link", name="Åpne projektorvisning")
     projector.goto(server.url + str(projector_link.get_attribute("href")))

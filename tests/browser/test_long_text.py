@@ -14,7 +14,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import PHONE, Screens
-from tests.liveserver import LiveServer
+from tests.browser.rooms import create_workshop, join, open_projector
+from tests.liveserver import LiveServer, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -43,13 +44,7 @@ VALUE = "Medarbeiderdrevetinnovasjonsogtjenesteutviklingsarbeidet"  # 57
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[LiveServer]:
-    programs = tmp_path / "programs"
-    programs.mkdir()
-    (programs / "lange.toml").write_text(PROGRAM, encoding="utf-8")
-    live = LiveServer(tmp_path, programs)
-    live.start()
-    yield live
-    live.stop()
+    yield from serve(tmp_path, {"lange.toml": PROGRAM})
 
 
 def fits(page: Page) -> None:
@@ -72,19 +67,9 @@ def test_long_names_words_items_and_comments_wrap_on_every_screen(
     server: LiveServer, screens: Screens
 ) -> None:
     facilitator = screens.open(viewport={"width": 1366, "height": 768}).new_page()
-    facilitator.goto(server.url + "/")
-    facilitator.get_by_role("button", name="Lag workshop").click()
-    facilitator.wait_for_url(re.compile(r"/f/[A-Z0-9]{6}/"))
-    code = facilitator.url.split("/")[-2]
-    projector = screens.open(viewport={"width": 1920, "height": 1080}).new_page()
-    projector.goto(server.url + str(facilitator.locator("#projector-link").get_attribute("href")))
-    phones = []
-    for i in range(3):
-        phone = screens.open(**PHONE).new_page()
-        phone.goto(f"{server.url}/j/{code}")
-        phone.get_by_label("Fornavn").fill(NAME[: 40 - i] if i else NAME)
-        phone.get_by_role("button", name="Bli med").click()
-        phones.append(phone)
+    code = create_workshop(facilitator, server)
+    projector = open_projector(server, screens, facilitator)
+    phones = [join(screens, server.url, code, NAME[: 40 - i] if i else NAME) for i in range(3)]
     facilitator.get_by_role("button", name="Lag nettverksgrupper").click()
     facilitator.get_by_role("button", name="Start", exact=True).click()
     phone = phones[0]

@@ -7,7 +7,6 @@ on the projector, in the results and in the database, and the badge clears."""
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import time
 from collections import Counter
@@ -18,8 +17,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PHONE, Screens
-from tests.liveserver import LiveServer
+from tests.browser.conftest import Screens
+from tests.browser.rooms import create_workshop, join, open_projector
+from tests.liveserver import LiveServer, programs_folder
 from tests.phoneclient import POLICY  # the browser's numbers (app/static/js/lib/policy.js)
 from tests.tcpproxy import CuttableProxy
 
@@ -49,16 +49,11 @@ CUT_SECONDS = 5.0
 
 @pytest.fixture
 def phone_behind_proxy(tmp_path: Path) -> Iterator[tuple[LiveServer, CuttableProxy]]:
-    programs = tmp_path / "programs"
-    programs.mkdir()
-    (programs / "nettbrudd.toml").write_text(PROGRAM, encoding="utf-8")
-    live = LiveServer(tmp_path, programs)
-    live.start()
-    proxy = CuttableProxy("127.0.0.1", live.port)
-    proxy.start()
-    yield live, proxy
-    proxy.stop()
-    live.stop()
+    with LiveServer(tmp_path, programs_folder(tmp_path, {"nettbrudd.toml": PROGRAM})) as live:
+        proxy = CuttableProxy("127.0.0.1", live.port)
+        proxy.start()
+        yield live, proxy
+        proxy.stop()
 
 
 def stored_actions(server: LiveServer) -> list[dict[str, Any]]:
@@ -71,18 +66,9 @@ def stored_actions(server: LiveServer) -> list[dict[str, Any]]:
 
 def open_workshop(server: LiveServer, proxy: CuttableProxy, screens: Screens) -> tuple[Page, Page, Page]:
     facilitator = screens.open(viewport={"width": 1280, "height": 900}).new_page()
-    facilitator.goto(server.url + "/")
-    facilitator.get_by_label(re.compile("Nettbrudd")).check()
-    facilitator.get_by_role("button", name="Lag workshop").click()
-    facilitator.wait_for_url(re.compile(r"/f/[A-Z0-9]{6}/"))
-    code = facilitator.url.split("/")[-2]
-    projector = screens.open(viewport={"width": 1920, "height": 1080}).new_page()
-    projector.goto(server.url + str(facilitator.locator("#projector-link").get_attribute("href")))
-    phone = screens.open(**PHONE).new_page()
-    phone.goto(f"http://127.0.0.1:{proxy.port}/j/{code}")  # every byte through the proxy
-    phone.get_by_label("Fornavn").fill("Kari")
-    phone.get_by_role("button", name="Bli med").click()
-    expect(phone.locator("#me-name")).to_have_text("Kari")
+    code = create_workshop(facilitator, server, "Nettbrudd")
+    projector = open_projector(server, screens, facilitator)
+    phone = join(screens, f"http://127.0.0.1:{proxy.port}", code, "Kari")  # every byte through the proxy
     expect(projector.locator("#joined")).to_have_text("1 med")
     facilitator.get_by_role("button", name="Start", exact=True).click()
     expect(phone.get_by_label("Ditt ord")).to_be_visible()

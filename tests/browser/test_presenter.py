@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PHONE, Screens
-from tests.liveserver import LiveServer
+from tests.browser.conftest import Screens
+from tests.browser.rooms import create_workshop, join
+from tests.liveserver import LiveServer, serve
 from tests.roomkit import DEMO_PROGRAM
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -24,13 +25,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.server]
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[LiveServer]:
     """The demo day, with phases long enough to press keys in (3 minutes: 36 s)."""
-    programs = tmp_path / "programs"
-    programs.mkdir()
-    (programs / "demo.toml").write_text(DEMO_PROGRAM, encoding="utf-8")
-    live = LiveServer(tmp_path, programs, time_scale="0.2")
-    live.start()
-    yield live
-    live.stop()
+    yield from serve(tmp_path, {"demo.toml": DEMO_PROGRAM}, time_scale="0.2")
 
 
 TITLE_SIZE = "parseFloat(getComputedStyle(document.getElementById('exercise-title')).fontSize)"
@@ -52,17 +47,11 @@ def open_day(server: LiveServer, screens: Screens) -> tuple[Page, Page, Page]:
     browser (a laptop with the projector as its second screen), and one phone."""
     context = screens.open(viewport={"width": 1280, "height": 800})
     facilitator = context.new_page()
-    facilitator.goto(server.url + "/")
-    facilitator.get_by_role("button", name="Lag workshop").click()
-    facilitator.wait_for_url(re.compile(r"/f/[A-Z0-9]{6}/"))
-    code = facilitator.url.split("/")[-2]
+    code = create_workshop(facilitator, server)
     projector = context.new_page()
     projector.set_viewport_size({"width": 1920, "height": 1080})
     projector.goto(server.url + str(facilitator.locator("#projector-link").get_attribute("href")))
-    phone = screens.open(**PHONE).new_page()
-    phone.goto(f"{server.url}/j/{code}")
-    phone.get_by_label("Fornavn").fill("Kari")
-    phone.get_by_role("button", name="Bli med").click()
+    phone = join(screens, server.url, code, "Kari")
     expect(projector.locator("#joined")).to_have_text("1 med")
     facilitator.bring_to_front()
     return facilitator, projector, phone

@@ -19,9 +19,10 @@ from playwright.sync_api import Page, expect
 from app.core.program import load_program
 from tests.browser.conftest import Screens
 from tests.browser.crowd import SHIPPED, Crowd, day_server
+from tests.browser.rooms import create_workshop, join, open_projector
 from tests.browser.test_accessibility import check_view
 from tests.browser.test_results_handout import squeezed
-from tests.liveserver import LiveServer
+from tests.liveserver import LiveServer, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.server, pytest.mark.timeout(180)]
 
@@ -90,22 +91,7 @@ CLOSED = "Workshopen er avsluttet. Svarene dine finner du under «Mine svar» ti
 
 @pytest.fixture
 def form_server(tmp_path: Path) -> Iterator[LiveServer]:
-    programs = tmp_path / "programs"
-    programs.mkdir()
-    (programs / "egen.toml").write_text(PROGRAM, encoding="utf-8")
-    server = LiveServer(tmp_path, programs, time_scale="0.05")
-    server.start()
-    yield server
-    server.stop()
-
-
-def join_as(screens: Screens, server: LiveServer, code: str, name: str) -> Page:
-    phone = screens.open(**SMALL_PHONE).new_page()
-    phone.goto(f"{server.url}/j/{code}")
-    phone.get_by_label("Fornavn").fill(name)
-    phone.get_by_role("button", name="Bli med").click()
-    expect(phone.locator("#me-name")).to_have_text(name)
-    return phone
+    yield from serve(tmp_path, {"egen.toml": PROGRAM}, time_scale="0.05")
 
 
 def saved(phone: Page, question: str) -> None:
@@ -114,15 +100,10 @@ def saved(phone: Page, question: str) -> None:
 
 def test_a_person_fills_in_the_form_and_takes_it_home(form_server: LiveServer, screens: Screens) -> None:
     facilitator = screens.open(viewport={"width": 1280, "height": 900}).new_page()
-    facilitator.goto(form_server.url + "/")
-    facilitator.get_by_label(re.compile("Egenvurdering")).check()
-    facilitator.get_by_role("button", name="Lag workshop").click()
-    facilitator.wait_for_url(re.compile(r"/f/[A-Z0-9]{6}/"))
-    code = facilitator.url.split("/")[-2]
-    projector = screens.open(viewport={"width": 1920, "height": 1080}).new_page()
-    projector.goto(form_server.url + str(facilitator.locator("#projector-link").get_attribute("href")))
-    phone = join_as(screens, form_server, code, "Kari")
-    ola = join_as(screens, form_server, code, "Ola")
+    code = create_workshop(facilitator, form_server, "Egenvurdering")
+    projector = open_projector(form_server, screens, facilitator)
+    phone = join(screens, form_server.url, code, "Kari", SMALL_PHONE)
+    ola = join(screens, form_server.url, code, "Ola", SMALL_PHONE)
     facilitator.get_by_role("button", name="Start", exact=True).click()
     # Ola answers one question and never opens «Mine svar» during the day.
     ola.locator(".kind-form").get_by_label("Styrke 1", exact=True).fill(OLA_STRENGTH)
@@ -263,8 +244,7 @@ def test_the_facilitator_reveals_the_anonymous_summary_from_five_answers(
             exercise = crowd.state()["position"]["exercise_id"]
             facilitator = screens.open(viewport={"width": 1280, "height": 900}).new_page()
             facilitator.goto(server.url + crowd.facilitator_path)
-            projector = screens.open(viewport={"width": 1920, "height": 1080}).new_page()
-            projector.goto(server.url + str(facilitator.locator("#projector-link").get_attribute("href")))
+            projector = open_projector(server, screens, facilitator)
             statement = projector.locator(".form-summary-question").first
 
             def answer(phones: list[Any], first: int) -> None:
