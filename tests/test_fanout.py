@@ -301,3 +301,29 @@ def test_phones_attaching_at_one_state_share_the_room_and_each_get_their_own_vie
     again = RawScreen(participant="p3")
     fanout.attach(again, None)  # type: ignore[arg-type]
     assert again.texts[1] == alone("p3") and "Per sitt" in again.texts[1]
+
+
+def test_a_join_makes_the_views_of_the_connected_phones_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A join changes the newcomer's own view and their group mates': the newcomer's phone
+    is never connected yet (it gets its page and then its snapshot), and a mate who is
+    not connected gets their view when they connect; only the connected mates' are made."""
+    story = Story()
+    for i in range(3):
+        story.do(Join(name=f"P{i}", token_hash=digest(f"t{i}")), SYSTEM)
+    story.do(FormGroups(mode="count", value=1))  # everyone together: each join is everyone's mate
+    fanout = FanOut(story.room, board_interval_ms=0)
+    kari = FakeScreen(participant="p1")
+    fanout.attach(kari, None)  # type: ignore[arg-type]
+    made: list[str] = []
+    personal_patch = views.personal_patch
+
+    def counted(room: Room, pid: str, groups: views.Groups | None = None) -> dict[str, Any]:
+        made.append(pid)
+        return personal_patch(room, pid, groups)
+
+    monkeypatch.setattr(views, "personal_patch", counted)
+    for i in range(3, 50):
+        fanout.applied([story.do(Join(name=f"P{i}", token_hash=digest(f"t{i}")), SYSTEM)])
+    assert made == ["p1"] * 47, "the newcomers' and the unconnected mates' views were made"
+    last = [f for f in kari.of_type("event") if "me" in f["patch"]][-1]["patch"]["me"]
+    assert [m["id"] for m in last["members"]] == [f"p{i}" for i in range(1, 51)]  # with every newcomer

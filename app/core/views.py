@@ -7,7 +7,7 @@ participant. Private things (notes, tokens) only ever go to their owner.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -310,13 +310,19 @@ def events(room: Room, changes: Changes, before: Room | None = None) -> list[Eve
     return out
 
 
-def personal_events(room: Room, changes: Changes, before: Room | None = None) -> Iterator[Event]:
+def personal_events(
+    room: Room, changes: Changes, before: Room | None = None, among: Collection[str] | None = None
+) -> Iterator[Event]:
     """The participants' own views that changed, one at a time (a phase start makes 5,000:
-    each can be sent and dropped before the next is made)."""
+    each can be sent and dropped before the next is made); only those of ``among`` when
+    given (the phones connected: one that is not gets its view when it connects, and the
+    newcomer of a join never is)."""
     if changes.everyone_personal:
         people = set(room.participants) | (set(before.participants) if before else set())
     else:
         people = set(changes.personal)
+    if among is not None:
+        people.intersection_update(among)
     groups = Groups.of(room) if people else None
     # When everyone's view may have changed (a new phase, new groups), send only the
     # views that did: a phase start then costs one frame per phone, not two.

@@ -156,7 +156,7 @@ class FanOut:
         shared = replace(changes, staff=False, board=False, personal=frozenset(), everyone_personal=False)
         frames = self.deliver(step.seq, views.events(after, shared, before))
         if changes.personal or changes.everyone_personal:
-            self.deliver(step.seq, views.personal_events(after, changes, before))
+            self.deliver(step.seq, views.personal_events(after, changes, before, among=self.phones))
         who = None if changes.everyone_personal else changes.personal
         self.recent.append(Told(step.seq, frames, who))
         if changes.staff:  # whose line may have changed: whose own view did (views.participant)
