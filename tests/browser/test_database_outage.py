@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import Screens
 from tests.browser.test_igp_room import open_room
-from tests.liveserver import LiveServer
+from tests.liveserver import LiveServer, programs_folder
 from tests.roomkit import DEMO_PROGRAM
 from tests.tcpproxy import CuttableProxy
 
@@ -23,13 +23,9 @@ def server_on_cuttable_postgres(
     tmp_path: Path, postgres_behind_proxy: tuple[str, CuttableProxy]
 ) -> Iterator[tuple[LiveServer, CuttableProxy]]:
     database_url, proxy = postgres_behind_proxy
-    programs = tmp_path / "programs"
-    programs.mkdir()
-    (programs / "demo.toml").write_text(DEMO_PROGRAM, encoding="utf-8")
-    live = LiveServer(tmp_path, programs, time_scale="0.05", database_url=database_url)
-    live.start()
-    yield live, proxy
-    live.stop()
+    programs = programs_folder(tmp_path, {"demo.toml": DEMO_PROGRAM})
+    with LiveServer(tmp_path, programs, time_scale="0.05", database_url=database_url) as live:
+        yield live, proxy
 
 
 def test_a_comment_sent_while_the_database_is_away_arrives_when_it_is_back(

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Screens
 from tests.browser.rooms import open_room
-from tests.liveserver import LiveServer
+from tests.liveserver import LiveServer, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -107,13 +107,7 @@ ROLES = ("Seg selv", "Leder", "Observatør", "Observatør 2")
 
 @pytest.fixture
 def rounds_server(tmp_path: Path) -> Iterator[LiveServer]:
-    programs = tmp_path / "programs"
-    programs.mkdir()
-    (programs / "runder.toml").write_text(PROGRAM, encoding="utf-8")
-    server = LiveServer(tmp_path, programs, time_scale="0.2")
-    server.start()
-    yield server
-    server.stop()
+    yield from serve(tmp_path, {"runder.toml": PROGRAM}, time_scale="0.2")
 
 
 def role_of(phone: Page) -> str:

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Screens
 from tests.browser.rooms import open_room
-from tests.liveserver import LiveServer
+from tests.liveserver import LiveServer, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -90,13 +90,7 @@ NAMES = ("Kari", "Ola", "Per")
 
 @pytest.fixture
 def methods_server(tmp_path: Path) -> Iterator[LiveServer]:
-    programs = tmp_path / "programs"
-    programs.mkdir()
-    (programs / "metoder.toml").write_text(PROGRAM, encoding="utf-8")
-    server = LiveServer(tmp_path, programs, time_scale="0.2")
-    server.start()
-    yield server
-    server.stop()
+    yield from serve(tmp_path, {"metoder.toml": PROGRAM}, time_scale="0.2")
 
 
 def by_name(phones: list[Page], name: str) -> Page:

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser import axe, rooms
 from tests.browser.conftest import Screens
-from tests.liveserver import LiveServer
+from tests.liveserver import LiveServer, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -184,13 +184,7 @@ WIDTHS = (320, 360)
 
 @pytest.fixture
 def phone_server(tmp_path: Path) -> Iterator[LiveServer]:
-    programs = tmp_path / "programs"
-    programs.mkdir()
-    (programs / "telefon.toml").write_text(PROGRAM, encoding="utf-8")
-    server = LiveServer(tmp_path, programs, time_scale="0.2")
-    server.start()
-    yield server
-    server.stop()
+    yield from serve(tmp_path, {"telefon.toml": PROGRAM}, time_scale="0.2")
 
 
 def layout_problems(page: Page) -> list[str]:
