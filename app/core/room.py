@@ -352,7 +352,13 @@ def apply(room: Room, cmd: Command) -> tuple[Room, Changes]:
         return _apply_kind(room, KIND_BY_ACTION[cmd.action.type], cmd)  # numbered there
     else:
         raise Refused("unknown_action")
-    return replace(new_room, seq=room.seq + 1), changes
+    return _numbered(new_room, room.seq + 1), changes
+
+
+# The room copied with the fields an action changes (shared.copier: a third of replace's
+# cost for the room's two dozen fields, paid by every action, and by a join twice).
+_numbered = copier(Room, "seq")
+_joined = copier(Room, "participants", "tokens", "workbook_links", "next_number", "exercise_groups")
 
 
 def _join(room: Room, cmd: Command) -> tuple[Room, Changes]:
@@ -370,14 +376,8 @@ def _join(room: Room, cmd: Command) -> tuple[Room, Changes]:
     exercise_groups = room.exercise_groups
     if exercise_groups:
         exercise_groups = grouping.joined(exercise_groups, pid, grouping.smallest_group(exercise_groups) or 1)
-    new_room = replace(
-        room,
-        participants=participants,
-        tokens=with_key(room.tokens, action.token_hash, pid),
-        workbook_links=links,
-        next_number=room.next_number + 1,
-        exercise_groups=exercise_groups,
-    )
+    tokens = with_key(room.tokens, action.token_hash, pid)
+    new_room = _joined(room, participants, tokens, links, room.next_number + 1, exercise_groups)
     new_room = _with_turn_joined(new_room, pid, cmd.at)
     new_room = _refit_timer(room, new_room)
     return new_room, Changes(

@@ -108,3 +108,22 @@ def test_a_join_copies_nothing_of_everyone() -> None:
         tracemalloc.stop()
     assert mean(allocated) < everyone / 5, f"{mean(allocated):.0f} bytes a join; everyone: {everyone}"
     assert len(day.room.participants) == len(day.room.tokens) == len(day.room.workbook_links) == 4200
+
+
+def test_a_join_copies_the_room_with_its_copiers_not_with_replace(monkeypatch: pytest.MonkeyPatch) -> None:
+    """dataclasses.replace walks the room's two dozen fields and checks each (10 us a copy);
+    a join and the number every action gets copy it with copiers made once (shared.copier)."""
+    day = Day.of(people=10)
+    copies: list[type] = []
+    replace = rules.replace
+
+    def counted(obj: Any, /, **changes: Any) -> Any:
+        copies.append(type(obj))
+        return replace(obj, **changes)
+
+    monkeypatch.setattr(rules, "replace", counted)
+    for i in range(20):
+        _joining(day, 100 + i)
+    assert rules.Room not in copies, f"{copies.count(rules.Room)} copies of the room by replace for 20 joins"
+    assert [p.name for p in day.room.participants.values()][-2:] == ["P118", "P119"]
+    assert day.room.seq == 30 and day.room.next_number == 31
