@@ -8,7 +8,6 @@ answers), so the projector shows a day's results at their fullest."""
 from __future__ import annotations
 
 import asyncio
-import shutil
 import threading
 import time
 from collections.abc import Coroutine, Iterator
@@ -18,7 +17,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from tests.liveserver import LiveServer
+from tests.liveserver import LiveServer, programs_folder
 from tests.phoneclient import Phone
 
 T = TypeVar("T")
@@ -26,28 +25,25 @@ T = TypeVar("T")
 SHIPPED = Path(__file__).parent.parent.parent / "exercises"
 
 
+def shipped(names: list[str]) -> dict[str, str]:
+    """These program files of exercises/, by name, for a server's programs folder."""
+    return {name: (SHIPPED / name).read_text(encoding="utf-8") for name in names}
+
+
 @contextmanager
 def day_server(workdir: Path, programs: list[str]) -> Iterator[LiveServer]:
     """A live server with these shipped programs, short phases, and limits wide enough for
     a crowd (every phone sends at once; many workshops from one address)."""
-    folder = workdir / "programs"
-    folder.mkdir()
-    for name in programs:
-        shutil.copy(SHIPPED / name, folder)
-    server = LiveServer(
+    with LiveServer(
         workdir,
-        folder,
+        programs_folder(workdir, shipped(programs)),
         time_scale="0.05",
         board_interval_ms="50",
         messages_per_second="100",
         message_burst="200",
         workshops_per_hour="1000",
-    )
-    server.start()
-    try:
+    ) as server:
         yield server
-    finally:
-        server.stop()
 
 
 NAMES = [

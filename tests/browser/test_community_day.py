@@ -9,7 +9,6 @@ the coaching triad's roles passing on at «nye roller» with each phone cued for
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,13 +16,13 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import Screens
+from tests.browser.crowd import shipped
 from tests.browser.rooms import open_room
-from tests.liveserver import LiveServer
+from tests.liveserver import LiveServer, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
-ROOT = Path(__file__).parent.parent.parent
-PROGRAM = ROOT / "exercises" / "praksisfellesskap-metodemeny.toml"
+PROGRAM = "praksisfellesskap-metodemeny.toml"
 NAMES = ("Kari", "Ola", "Per", "Siri")
 CUES = {
     "Seg selv": "Fortell hva du gjorde",
@@ -35,13 +34,7 @@ CUES = {
 
 @pytest.fixture
 def community_server(tmp_path: Path) -> Iterator[LiveServer]:
-    programs = tmp_path / "programs"
-    programs.mkdir()
-    shutil.copy(PROGRAM, programs / PROGRAM.name)
-    server = LiveServer(tmp_path, programs)  # real time: the clocks show the program's minutes
-    server.start()
-    yield server
-    server.stop()
+    yield from serve(tmp_path, shipped([PROGRAM]))  # real time: the clocks show the program's minutes
 
 
 def test_the_community_of_practice_meeting_runs_as_the_seed_means_it(

@@ -7,7 +7,6 @@ day's results page."""
 from __future__ import annotations
 
 import re
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,12 +14,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PHONE, Screens
-from tests.liveserver import LiveServer
+from tests.browser.conftest import Screens
+from tests.browser.crowd import shipped
+from tests.browser.rooms import create_workshop, join, open_projector
+from tests.liveserver import LiveServer, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.server, pytest.mark.timeout(300)]
 
-ROOT = Path(__file__).parent.parent.parent
 PEOPLE = [("Kari", 38, 2), ("Ola", 52, 5), ("Per", 29, 1), ("Liv", 41, 3), ("Nils", 60, 4), ("Evy", 45, 1)]
 VALUES = ["Tillit", "Åpenhet", "Respekt", "Mot", "Omsorg", "Ærlighet", "Glede", "Ansvar", "Raushet"]
 TRIED = "Ukentlige én-til-én-samtaler med hele teamet"
@@ -29,13 +29,7 @@ SLOTS = [(1, 1), (2, 1), (2, 2), (3, 1), (3, 2), (3, 3), (4, 1), (4, 2), (5, 1)]
 
 @pytest.fixture
 def seljord(tmp_path: Path) -> Iterator[LiveServer]:
-    programs = tmp_path / "programs"
-    programs.mkdir()
-    shutil.copy(ROOT / "exercises" / "seljord-samling-2.toml", programs)
-    server = LiveServer(tmp_path, programs, time_scale="0.05")
-    server.start()
-    yield server
-    server.stop()
+    yield from serve(tmp_path, shipped(["seljord-samling-2.toml"]), time_scale="0.05")
 
 
 def goto(facilitator: Page, title: str) -> None:
@@ -59,24 +53,12 @@ def group_of(phone: Page) -> int:
 
 def test_the_whole_seljord_day(seljord: LiveServer, screens: Screens) -> None:
     facilitator = screens.open(viewport={"width": 1280, "height": 900}).new_page()
-    facilitator.goto(seljord.url + "/")
-    facilitator.get_by_label(re.compile("Seljord kommune")).check()
-    facilitator.get_by_role("button", name="Lag workshop").click()
-    facilitator.wait_for_url(re.compile(r"/f/[A-Z0-9]{6}/"))
-    code = facilitator.url.split("/")[-2]
-    projector = screens.open(viewport={"width": 1920, "height": 1080}).new_page()
-    projector.goto(seljord.url + str(facilitator.locator("#projector-link").get_attribute("href")))
+    code = create_workshop(facilitator, seljord, "Seljord kommune")
+    projector = open_projector(seljord, screens, facilitator)
     expect(projector.locator("#agenda li")).to_have_count(18)
     expect(projector.locator("#agenda li").first).to_contain_text("08:30")
 
-    phones: dict[str, Page] = {}
-    for name, _, _ in PEOPLE:
-        phone = screens.open(**PHONE).new_page()
-        phone.goto(f"{seljord.url}/j/{code}")
-        phone.get_by_label("Fornavn").fill(name)
-        phone.get_by_role("button", name="Bli med").click()
-        expect(phone.locator("#me-name")).to_have_text(name)
-        phones[name] = phone
+    phones = {name: join(screens, seljord.url, code, name) for name, _, _ in PEOPLE}
     expect(projector.locator("#joined")).to_have_text("6 med")
     facilitator.get_by_label("Lag grupper").select_option("count")
     facilitator.get_by_label("Antall").fill("2")
