@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from app.core import views
-from app.core.actions import FormGroups, Join, Pause, RemoveParticipant, SaveNote, Start
+from app.core.actions import FormGroups, Join, NextPhase, Pause, RemoveParticipant, SaveNote, Start
 from app.core.kinds import wordcloud
 from app.core.program import load_program_text
 from app.core.room import FACILITATOR, SYSTEM, Command, Room, apply
@@ -209,13 +209,18 @@ def test_joins_reach_the_staff_as_the_new_lines_only_gathered_and_never_the_whol
         assert state["participants"] == views.participants(story.room), "the same list as a snapshot"
 
 
-def test_a_phase_change_tells_the_staff_only_the_lines_that_changed() -> None:
+def thirty_and_the_facilitator() -> tuple[Story, FanOut, FakeScreen]:
     story = Story()
     for i in range(30):
         story.do(Join(name=f"P{i}", token_hash=digest(f"t{i}")), SYSTEM)
     fanout = FanOut(story.room, board_interval_ms=0)
     staff = FakeScreen(role="facilitator")
     fanout.attach(staff, None)  # type: ignore[arg-type]
+    return story, fanout, staff
+
+
+def test_a_phase_change_tells_the_staff_only_the_lines_that_changed() -> None:
+    story, fanout, staff = thirty_and_the_facilitator()
     fanout.applied([story.do(Start())])  # every phone's view may change; no line did
     assert not staff.of_type("people")
     assert all("participants" not in f["patch"] for f in staff.of_type("event"))
@@ -225,6 +230,30 @@ def test_a_phase_change_tells_the_staff_only_the_lines_that_changed() -> None:
     fanout.applied([story.do(RemoveParticipant(participant="p7"))])
     removal = staff.of_type("people")[-1]
     assert "p7" in removal["removed"] and all(line["id"] != "p7" for line in removal["changed"])
+
+
+def test_a_phase_change_that_moves_no_one_makes_no_line_of_the_list_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every phone's view may change with a phase, so every line of the staff's list might
+    have: made again and compared, 5,000 of them, before the facilitator's answer. A phase
+    that keeps the people and their groups cannot change a line."""
+    story, fanout, staff = thirty_and_the_facilitator()
+    fanout.applied([story.do(Start())])
+    made: list[str] = []
+    line = views.participant
+
+    def counted(room: Room, pid: str, groups: views.Groups) -> dict[str, Any]:
+        made.append(pid)
+        return line(room, pid, groups)
+
+    monkeypatch.setattr(views, "participant", counted)
+    fanout.applied([story.do(NextPhase())])
+    assert not made, f"{len(made)} lines made again for a phase that moved no one"
+    assert not staff.of_type("people")
+    fanout.applied([story.do(FormGroups(mode="count", value=3))])  # every line changes: all sent
+    (people,) = staff.of_type("people")
+    assert len(people["changed"]) == 30 and {line["group"] for line in people["changed"]} == {1, 2, 3}
 
 
 def test_a_phone_back_after_a_gap_gets_what_everyone_got_and_its_own_view_as_it_is_now() -> None:

@@ -159,7 +159,9 @@ class FanOut:
             self.deliver(step.seq, views.personal_events(after, changes, before, among=self.phones))
         who = None if changes.everyone_personal else changes.personal
         self.recent.append(Told(step.seq, frames, who))
-        if changes.staff:  # whose line may have changed: whose own view did (views.participant)
+        # Whose line may have changed: whose own view did (views.participant), or anyone's,
+        # unless no line can have (a phase change that moves no one).
+        if changes.staff and (who or not views.same_lines(before, after)):
             self._people_changed(who or None)
         if changes.board:
             self._board_due = True
