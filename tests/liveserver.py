@@ -9,10 +9,11 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
+from typing import Protocol
 
 import httpx
 
@@ -41,20 +42,39 @@ def serve(workdir: Path, programs: dict[str, str], **settings: str) -> Iterator[
         yield server
 
 
-def create_workshop(server: LiveServer, program: str) -> tuple[str, str]:
-    """A workshop from the start page's form: its room code and facilitator key (from the
-    address of the facilitator page it is sent to)."""
-    created = httpx.post(f"{server.url}/workshops", data={"program": program})
+class Answer(Protocol):
+    """What is read of an HTTP answer: httpx's, or the TestClient's (its own copy of httpx)."""
+
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+
+def code_and_key(created: Answer) -> tuple[str, str]:
+    """The answer to the start page's form (POST /workshops): the new workshop's room code
+    and facilitator key, from the address of the facilitator page it is sent to."""
     assert created.status_code == 303, created.text
     _, _, code, key = created.headers["location"].split("/")
     return code, key
 
 
-def join(server: LiveServer, code: str, name: str) -> str:
-    """A new phone joins by the room code and a first name: its token (its cookie's value)."""
-    joined = httpx.post(f"{server.url}/join", data={"code": code, "name": name})
+def token_of(joined: httpx.Response, code: str) -> str:
+    """The answer to the join form (POST /join): the new phone's token, its cookie's value."""
     assert joined.status_code == 303, joined.text
     return str(joined.cookies[f"samling_{code}"])
+
+
+def create_workshop(server: LiveServer, program: str) -> tuple[str, str]:
+    """A workshop from the start page's form: its room code and facilitator key."""
+    return code_and_key(httpx.post(f"{server.url}/workshops", data={"program": program}))
+
+
+def join(server: LiveServer, code: str, name: str) -> str:
+    """A new phone joins by the room code and a first name: its token."""
+    return token_of(httpx.post(f"{server.url}/join", data={"code": code, "name": name}), code)
 
 
 class LiveServer:

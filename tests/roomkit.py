@@ -15,6 +15,7 @@ from typing import Any
 from starlette.testclient import TestClient
 from starlette.testclient import WebSocketTestSession as Socket
 
+from tests.liveserver import code_and_key
 from tests.phoneclient import merge_people
 
 DEMO_PROGRAM = """
@@ -79,9 +80,7 @@ class Workshop:
 
 
 def create_workshop(client: TestClient, program: str = "demo.toml") -> Workshop:
-    created = client.post("/workshops", data={"program": program}, follow_redirects=False)
-    assert created.status_code == 303, created.text
-    _, _, code, key = created.headers["location"].split("/")
+    code, key = code_and_key(client.post("/workshops", data={"program": program}, follow_redirects=False))
     stored = client.app.state.store.find_workshop(code)  # type: ignore[attr-defined]
     return Workshop(code=code, facilitator_key=key, projector_key=stored.projector_key)
 

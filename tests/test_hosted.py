@@ -16,6 +16,7 @@ from app.accounts import add_account
 from app.main import create_app
 from app.settings import Settings
 from app.storage.accounts import Accounts
+from tests.liveserver import code_and_key
 from tests.roomkit import hello
 
 PASSWORD = "korrekt hest batteri"
@@ -56,8 +57,7 @@ def test_only_a_signed_in_facilitator_reaches_the_start_page_and_creates(hosted:
 def test_each_facilitator_reopens_their_own_workshops_open_and_closed(hosted: TestClient) -> None:
     assert sign_in(hosted, "kari@kommune.no", PASSWORD) == 303
     kari = hosted.cookies.get("samling_session")
-    created = hosted.post("/workshops", data={"program": "demo.toml"}, follow_redirects=False)
-    _, _, code, key = created.headers["location"].split("/")
+    code, key = code_and_key(hosted.post("/workshops", data={"program": "demo.toml"}, follow_redirects=False))
     assert f'href="/f/{code}/mine"' in hosted.get("/").text  # no secret link to keep
     page = hosted.get(f"/f/{code}/mine")
     assert page.status_code == 200 and "facilitator" in page.text

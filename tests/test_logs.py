@@ -14,7 +14,7 @@ import pytest
 import websockets
 
 from app.web.logs import mask
-from tests.liveserver import LiveServer, programs_folder
+from tests.liveserver import LiveServer, code_and_key, programs_folder, token_of
 from tests.phoneclient import run_async
 from tests.test_workshop_lifecycle import ROLES_PROGRAM
 
@@ -52,8 +52,7 @@ async def _hello(url: str, code: str, role: str, key: str | None = None, cookie:
 
 async def _day(server: LiveServer, db: Path) -> tuple[str, str, list[str]]:
     async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
-        created = await http.post("/workshops", data={"program": "roles.toml"})
-        _, _, code, key = created.headers["location"].split("/")
+        code, key = code_and_key(await http.post("/workshops", data={"program": "roles.toml"}))
         page = await http.get(f"/f/{code}/{key}")
         projector_key = re.search(rf"/s/{code}/([^\"/]+)", page.text).group(1)  # type: ignore[union-attr]
         staff = (f"/s/{code}/{projector_key}", f"/f/{code}/{key}/results", f"/f/{code}/{key}/results.csv")
@@ -62,8 +61,7 @@ async def _day(server: LiveServer, db: Path) -> tuple[str, str, list[str]]:
         tokens = []
         for name in ("Kari", "Ola"):
             http.cookies.clear()
-            joined = await http.post("/join", data={"code": code, "name": name})
-            tokens.append(joined.cookies[f"samling_{code}"])
+            tokens.append(token_of(await http.post("/join", data={"code": code, "name": name}), code))
         facilitator = await _hello(server.url, code, "facilitator", key)
         phones = [await _hello(server.url, code, "participant", cookie=f"samling_{code}={t}") for t in tokens]
         acks = [

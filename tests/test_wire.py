@@ -26,7 +26,7 @@ from fastapi import FastAPI
 from app.main import create_app
 from app.realtime import wire
 from app.settings import Settings
-from tests.liveserver import free_port
+from tests.liveserver import code_and_key, free_port, token_of
 from tests.phoneclient import run_async
 from tests.roomkit import DEMO_PROGRAM
 
@@ -88,10 +88,9 @@ async def _real_server(tmp_path: Path) -> AsyncIterator[_Room]:
             await asyncio.sleep(0.05)
         base = f"http://127.0.0.1:{port}"
         async with httpx.AsyncClient(base_url=base) as http:
-            created = await http.post("/workshops", data={"program": "demo.toml"})
-            _, _, code, key = created.headers["location"].split("/")
+            code, key = code_and_key(await http.post("/workshops", data={"program": "demo.toml"}))
             joined = await http.post("/join", data={"code": code, "name": "Kari"})
-            cookie = f"samling_{code}={joined.cookies[f'samling_{code}']}"
+            cookie = f"samling_{code}={token_of(joined, code)}"
         yield _Room(app, f"ws://127.0.0.1:{port}/ws", code, key, cookie)
     finally:
         server.should_exit = True
