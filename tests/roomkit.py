@@ -7,7 +7,8 @@ the browser script does, and waits for the messages a test cares about.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import count
 from typing import Any
@@ -167,3 +168,13 @@ def hello(
 
 def connect_phone(client: TestClient, code: str, token: str) -> Any:
     return client.websocket_connect("/ws", headers={"cookie": f"samling_{code}={token}"})
+
+
+@contextmanager
+def facilitator_and_phone(client: TestClient, w: Workshop, token: str) -> Iterator[tuple[Screen, Screen]]:
+    """The facilitator's screen and the phone of ``token`` in ``w``, each welcomed in turn."""
+    with client.websocket_connect("/ws") as f_socket, connect_phone(client, w.code, token) as p_socket:
+        yield (
+            hello(f_socket, w.code, "facilitator", w.facilitator_key),
+            hello(p_socket, w.code, "participant"),
+        )

@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 from app.main import create_app
 from app.settings import Settings
 from app.web.results import cell
-from tests.roomkit import connect_phone, create_workshop, hello, join
+from tests.roomkit import create_workshop, facilitator_and_phone, hello, join
 
 WRONG = ["XXXXXX", "ACEFHJ", "KMNPRT", "WXY347", "9AC3EF", "not-a-code", "HJKMNP", "RTWXY3"]
 
@@ -389,9 +389,7 @@ def test_exports_never_hand_a_spreadsheet_a_formula(client: TestClient, programs
     (programs_dir / "eksport.toml").write_text(EXPORT_PROGRAM, encoding="utf-8")
     w = create_workshop(client, "eksport.toml")
     token = join(client, w.code, "Eve")
-    with client.websocket_connect("/ws") as f_socket, connect_phone(client, w.code, token) as p_socket:
-        facilitator = hello(f_socket, w.code, "facilitator", w.facilitator_key)
-        eve = hello(p_socket, w.code, "participant")
+    with facilitator_and_phone(client, w, token) as (facilitator, eve):
         assert facilitator.act({"type": "form_groups", "mode": "count", "value": 1})["type"] == "ack"
         assert facilitator.act({"type": "start"})["type"] == "ack"
         for payload in FORMULAS:

@@ -12,7 +12,7 @@ from app.core import room as rules
 from app.core.actions import SaveNote
 from app.main import create_app
 from app.settings import Settings
-from tests.roomkit import connect_phone, create_workshop, hello, join
+from tests.roomkit import connect_phone, create_workshop, facilitator_and_phone, hello, join
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -51,9 +51,7 @@ def test_every_screen_sees_the_phase_start_with_the_same_deadline(client: TestCl
 def test_pause_resume_and_extend_move_the_deadline_for_everyone(client: TestClient) -> None:
     w = create_workshop(client)
     token = join(client, w.code, "Kari")
-    with client.websocket_connect("/ws") as f_socket, connect_phone(client, w.code, token) as p_socket:
-        facilitator = hello(f_socket, w.code, "facilitator", w.facilitator_key)
-        phone = hello(p_socket, w.code, "participant")
+    with facilitator_and_phone(client, w, token) as (facilitator, phone):
         facilitator.act({"type": "start"})
         paused = facilitator.act({"type": "pause"})
         phone.until_seq(paused["seq"])
@@ -252,9 +250,7 @@ def test_notes_are_private_to_their_writer(client: TestClient) -> None:
 def test_a_removed_participant_is_disconnected_and_cannot_return(client: TestClient) -> None:
     w = create_workshop(client)
     token = join(client, w.code, "Kari")
-    with client.websocket_connect("/ws") as f_socket, connect_phone(client, w.code, token) as p_socket:
-        facilitator = hello(f_socket, w.code, "facilitator", w.facilitator_key)
-        phone = hello(p_socket, w.code, "participant")
+    with facilitator_and_phone(client, w, token) as (facilitator, phone):
         assert facilitator.act({"type": "remove_participant", "participant": "p1"})["type"] == "ack"
         assert phone.wait_for("event")["patch"]["me"] == {"id": "p1", "removed": True}
         facilitator.until_seq(2)
@@ -326,9 +322,7 @@ def test_an_action_that_crashes_the_server_is_answered_internal_error_and_the_ro
     monkeypatch.setitem(rules._HANDLERS, SaveNote, broken)  # type: ignore[arg-type]
     w = create_workshop(client)
     token = join(client, w.code, "Kari")
-    with client.websocket_connect("/ws") as f_socket, connect_phone(client, w.code, token) as p_socket:
-        facilitator = hello(f_socket, w.code, "facilitator", w.facilitator_key)
-        phone = hello(p_socket, w.code, "participant")
+    with facilitator_and_phone(client, w, token) as (facilitator, phone):
         facilitator.act({"type": "start"})
         with caplog.at_level(logging.ERROR):
             failed = phone.act({"type": "save_note", "exercise": "refleksjon", "text": "min hemmelige tanke"})

@@ -17,7 +17,7 @@ from starlette.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
-from tests.roomkit import connect_phone, create_workshop, hello, join
+from tests.roomkit import connect_phone, create_workshop, facilitator_and_phone, hello, join
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -48,9 +48,7 @@ def test_a_ping_is_answered_while_the_phones_action_is_being_stored(
 ) -> None:
     w = create_workshop(client)
     token = join(client, w.code, "Kari")
-    with client.websocket_connect("/ws") as f_socket, connect_phone(client, w.code, token) as p_socket:
-        facilitator = hello(f_socket, w.code, "facilitator", w.facilitator_key)
-        phone = hello(p_socket, w.code, "participant")
+    with facilitator_and_phone(client, w, token) as (facilitator, phone):
         facilitator.act({"type": "start"})
         release = _hold_the_writes(client, monkeypatch)
         phone.send_raw(_action("n1", "første tanke"))
@@ -72,9 +70,7 @@ def test_every_action_is_answered_once_in_the_order_sent(client: TestClient) -> 
     writer's clean-up after a batch must not tell a screen again that its action failed)."""
     w = create_workshop(client)
     token = join(client, w.code, "Kari")
-    with client.websocket_connect("/ws") as f_socket, connect_phone(client, w.code, token) as p_socket:
-        facilitator = hello(f_socket, w.code, "facilitator", w.facilitator_key)
-        phone = hello(p_socket, w.code, "participant")
+    with facilitator_and_phone(client, w, token) as (facilitator, phone):
         facilitator.act({"type": "start"})
         for n in range(5):
             phone.send_raw(_action(f"n{n}", f"tanke {n}"))
@@ -112,9 +108,7 @@ def test_a_room_closed_behind_this_process_is_forgotten_at_the_first_write(clien
     w = create_workshop(client)
     token = join(client, w.code, "Kari")
     hub: Any = client.app.state.hub  # type: ignore[attr-defined]
-    with client.websocket_connect("/ws") as f_socket, connect_phone(client, w.code, token) as p_socket:
-        facilitator = hello(f_socket, w.code, "facilitator", w.facilitator_key)
-        phone = hello(p_socket, w.code, "participant")
+    with facilitator_and_phone(client, w, token) as (facilitator, phone):
         facilitator.act({"type": "start"})
         assert hub.store.close_workshop(w.code, at=1)  # as the other process did
         refused = phone.act({"type": "save_note", "exercise": "refleksjon", "text": "sen tanke"})
