@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from itertools import count
 from typing import Any
@@ -178,3 +178,18 @@ def facilitator_and_phone(client: TestClient, w: Workshop, token: str) -> Iterat
             hello(f_socket, w.code, "facilitator", w.facilitator_key),
             hello(p_socket, w.code, "participant"),
         )
+
+
+@contextmanager
+def room_screens(
+    client: TestClient, w: Workshop, tokens: list[str]
+) -> Iterator[tuple[Screen, Screen, list[Screen]]]:
+    """The facilitator's screen, the projector and the phones of ``tokens`` in ``w``: every
+    socket opened first, then each welcomed in that order."""
+    with ExitStack() as opened:
+        f_socket = opened.enter_context(client.websocket_connect("/ws"))
+        s_socket = opened.enter_context(client.websocket_connect("/ws"))
+        p_sockets = [opened.enter_context(connect_phone(client, w.code, token)) for token in tokens]
+        facilitator = hello(f_socket, w.code, "facilitator", w.facilitator_key)
+        projector = hello(s_socket, w.code, "projector", w.projector_key)
+        yield facilitator, projector, [hello(socket, w.code, "participant") for socket in p_sockets]

@@ -7,7 +7,7 @@ import json
 import pytest
 from starlette.testclient import TestClient
 
-from tests.roomkit import connect_phone, create_workshop, hello, join
+from tests.roomkit import connect_phone, create_workshop, hello, join, room_screens
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -15,16 +15,7 @@ pytestmark = pytest.mark.timeout(30)
 def test_comments_appear_on_the_projector_without_their_author(client: TestClient) -> None:
     w = create_workshop(client)
     kari, ola = join(client, w.code, "Kari"), join(client, w.code, "Ola")
-    with (
-        client.websocket_connect("/ws") as f_socket,
-        client.websocket_connect("/ws") as s_socket,
-        connect_phone(client, w.code, kari) as a,
-        connect_phone(client, w.code, ola) as b,
-    ):
-        facilitator = hello(f_socket, w.code, "facilitator", w.facilitator_key)
-        projector = hello(s_socket, w.code, "projector", w.projector_key)
-        phone_a, phone_b = hello(a, w.code, "participant"), hello(b, w.code, "participant")
-
+    with room_screens(client, w, [kari, ola]) as (facilitator, projector, (phone_a, phone_b)):
         too_early = phone_a.act({"type": "comment_add", "exercise": "kommentarer", "text": "Hei"})
         assert too_early["code"] == "exercise_closed"
 

@@ -12,7 +12,7 @@ from app.core import room as rules
 from app.core.actions import SaveNote
 from app.main import create_app
 from app.settings import Settings
-from tests.roomkit import connect_phone, create_workshop, facilitator_and_phone, hello, join
+from tests.roomkit import connect_phone, create_workshop, facilitator_and_phone, hello, join, room_screens
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -20,16 +20,7 @@ pytestmark = pytest.mark.timeout(30)
 def test_every_screen_sees_the_phase_start_with_the_same_deadline(client: TestClient) -> None:
     w = create_workshop(client)
     tokens = [join(client, w.code, name) for name in ("Kari", "Ola", "Nils")]
-    with (
-        client.websocket_connect("/ws") as f_socket,
-        client.websocket_connect("/ws") as s_socket,
-        connect_phone(client, w.code, tokens[0]) as a,
-        connect_phone(client, w.code, tokens[1]) as b,
-        connect_phone(client, w.code, tokens[2]) as c,
-    ):
-        facilitator = hello(f_socket, w.code, "facilitator", w.facilitator_key)
-        projector = hello(s_socket, w.code, "projector", w.projector_key)
-        phones = [hello(s, w.code, "participant") for s in (a, b, c)]
+    with room_screens(client, w, tokens) as (facilitator, projector, phones):
         for screen in (facilitator, projector, *phones):
             screen.wait_for("snapshot")
         assert [p.state["me"]["name"] for p in phones] == ["Kari", "Ola", "Nils"]
@@ -228,15 +219,7 @@ def test_a_resent_action_is_stored_once(client: TestClient) -> None:
 def test_notes_are_private_to_their_writer(client: TestClient) -> None:
     w = create_workshop(client)
     kari, ola = join(client, w.code, "Kari"), join(client, w.code, "Ola")
-    with (
-        client.websocket_connect("/ws") as f_socket,
-        client.websocket_connect("/ws") as s_socket,
-        connect_phone(client, w.code, kari) as a,
-        connect_phone(client, w.code, ola) as b,
-    ):
-        facilitator = hello(f_socket, w.code, "facilitator", w.facilitator_key)
-        projector = hello(s_socket, w.code, "projector", w.projector_key)
-        phone_a, phone_b = hello(a, w.code, "participant"), hello(b, w.code, "participant")
+    with room_screens(client, w, [kari, ola]) as (facilitator, projector, (phone_a, phone_b)):
         facilitator.act({"type": "start"})
         saved = phone_a.act({"type": "save_note", "exercise": "refleksjon", "text": "hemmelig tanke"})
         assert saved["type"] == "ack"

@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
-from tests.roomkit import connect_phone, create_workshop, hello, join
+from tests.roomkit import connect_phone, create_workshop, hello, join, room_screens
 
 PROGRAM = """
 title = "Ordsky"
@@ -32,15 +32,7 @@ def test_words_from_phones_reach_the_projector_and_the_downloads(
     (programs_dir / "ordsky.toml").write_text(PROGRAM, encoding="utf-8")
     w = create_workshop(client, "ordsky.toml")
     tokens = [join(client, w.code, name) for name in ("Kari", "Ola")]
-    with (
-        client.websocket_connect("/ws") as f_socket,
-        client.websocket_connect("/ws") as s_socket,
-        connect_phone(client, w.code, tokens[0]) as a,
-        connect_phone(client, w.code, tokens[1]) as b,
-    ):
-        facilitator = hello(f_socket, w.code, "facilitator", w.facilitator_key)
-        projector = hello(s_socket, w.code, "projector", w.projector_key)
-        kari, ola = hello(a, w.code, "participant"), hello(b, w.code, "participant")
+    with room_screens(client, w, tokens) as (facilitator, projector, (kari, ola)):
         facilitator.act({"type": "start"})
         assert kari.act({"type": "wordcloud_submit", "exercise": "ordsky", "word": "Tillit"})["type"] == "ack"
         assert (
