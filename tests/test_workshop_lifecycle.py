@@ -17,7 +17,7 @@ from app.realtime.hub import now_ms
 from app.storage.store import NewCommand, Store, WorkshopGone
 from app.storage.tables import CommandRow, SnapshotRow
 from tests.phoneclient import run_async
-from tests.roomkit import connect_phone, create_workshop, hello, join
+from tests.roomkit import connect_phone, create_workshop, facilitator_and_phone, hello, join
 
 ROLES_PROGRAM = """
 title = "Verdier"
@@ -257,9 +257,7 @@ def test_a_deleted_workshops_word_cloud_picture_leaves_memory_with_it(client: Te
     (programs / "ordsky.toml").write_text(CLOUD_PROGRAM, encoding="utf-8")
     w = create_workshop(client, "ordsky.toml")
     kari = join(client, w.code, "Kari")
-    with client.websocket_connect("/ws") as f_socket, connect_phone(client, w.code, kari) as p_socket:
-        facilitator = hello(f_socket, w.code, "facilitator", w.facilitator_key)
-        phone = hello(p_socket, w.code, "participant")
+    with facilitator_and_phone(client, w, kari) as (facilitator, phone):
         assert facilitator.act({"type": "start"})["type"] == "ack"
         word = {"type": "wordcloud_submit", "exercise": "ordsky", "word": "Tillit"}
         assert phone.act(word)["type"] == "ack"
