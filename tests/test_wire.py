@@ -229,3 +229,49 @@ def test_the_inbox_and_writable_do_what_uvicorn_asks_of_its_queue_and_event() ->
         True,
         True,
     ]
+
+
+class Transport:
+    """A screen's socket: each write is one system call."""
+
+    def __init__(self) -> None:
+        self.writes: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        self.writes.append(data)
+
+    def is_closing(self) -> bool:
+        return False
+
+
+@dataclass
+class Protocol:
+    transport: Transport
+
+
+def test_a_corked_block_writes_each_screen_once_when_it_ends_even_when_it_raises() -> None:
+    """A word's own view and its acknowledgement leave in one system call per screen, in
+    the order written; a nested block leaves the writing to the outer one, an uncorked one
+    writes at once, and a block that fails still writes what it held (nothing is lost)."""
+    phone, staff = Transport(), Transport()
+    to_phone, to_staff = wire.DirectWriter(Protocol(phone)), wire.DirectWriter(Protocol(staff))
+    view, ack, board = '{"view": 1}', '{"ack": 1}', '{"board": 1}'
+    with wire.corked():
+        to_phone.write(view)
+        with wire.corked():
+            to_staff.write(board)
+        to_phone.write(ack)
+        assert phone.writes == staff.writes == []
+    assert phone.writes == [wire.text_frame(view) + wire.text_frame(ack)]
+    assert staff.writes == [wire.text_frame(board)]
+
+    with wire.corked(False):
+        to_phone.write(view)
+        assert len(phone.writes) == 2
+
+    with contextlib.suppress(ZeroDivisionError), wire.corked():
+        to_phone.write(ack)
+        1 / 0  # noqa: B018 - the block fails after writing
+    assert phone.writes[2:] == [wire.text_frame(ack)]
+    to_phone.write(view)
+    assert phone.writes[3:] == [wire.text_frame(view)], "not held: the failed block uncorked"

@@ -141,13 +141,9 @@ class LiveRoom:
         """Register a screen and queue what it needs to catch up, with no await between:
         the welcome and the snapshot (or the missed events) leave in one write. After a
         restart 5,000 phones come back within seconds, and each write to a socket is a
-        system call (``wire.cork``)."""
-        corked = wire.cork()
-        try:
+        system call (``wire.corked``)."""
+        with wire.corked():
             self.fanout.attach(conn, last_seq)
-        finally:
-            if corked:
-                wire.uncork()
         if self.hub.bus.shared:
             self._keep_beating()
 

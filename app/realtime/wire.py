@@ -45,28 +45,40 @@ def text_frame(text: str) -> bytes:
     return data
 
 
-# While corked: the frames written to each connection, written together at ``uncork``.
+# While corked: the frames written to each connection, written together when the
+# outermost ``corked`` block ends.
 _corked: dict[DirectWriter, list[bytes]] | None = None
 
 
-def cork() -> bool:
-    """Hold what is written to each connection until :func:`uncork`, then write it in one
-    ``transport.write`` per connection (a word's own view and its acknowledgement: one
-    system call, 12-20 µs on a slow machine, instead of two). Only around code that does
-    not await: nothing else may write meanwhile. False when already corked (the outer
-    cork's ``uncork`` writes)."""
-    global _corked
-    if _corked is not None:
-        return False
-    _corked = {}
-    return True
+class corked:  # lower case, as contextlib's suppress: it reads as what the block is
+    """``with wire.corked():`` holds what is written to each connection until the block
+    ends (also by an exception), then writes it in one ``transport.write`` per connection
+    (a word's own view and its acknowledgement: one system call, 12-20 µs on a slow
+    machine, instead of two). Only around code that does not await: nothing else may
+    write meanwhile. ``corked(False)`` holds nothing; inside another corked block the
+    outer one writes. A class, not a contextlib generator: it is entered for every phone
+    that attaches and every action stored, and costs 0.3-0.5 µs more than calling a cork
+    and an uncork by hand (a generator: about 1.8 µs more)."""
 
+    __slots__ = ("_hold", "_outer")
 
-def uncork() -> None:
-    global _corked
-    held, _corked = _corked, None
-    for writer, frames in (held or {}).items():
-        writer.write_bytes(frames[0] if len(frames) == 1 else b"".join(frames))
+    def __init__(self, hold: bool = True) -> None:
+        self._hold = hold
+        self._outer = False
+
+    def __enter__(self) -> None:
+        global _corked
+        if self._hold and _corked is None:
+            _corked = {}
+            self._outer = True
+
+    def __exit__(self, *exc: object) -> None:
+        global _corked
+        if not self._outer:
+            return
+        held, _corked = _corked, None
+        for writer, frames in (held or {}).items():
+            writer.write_bytes(frames[0] if len(frames) == 1 else b"".join(frames))
 
 
 class DirectWriter:

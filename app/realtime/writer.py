@@ -160,7 +160,7 @@ class RoomWriter:
         """Like :meth:`submit`, without a task or a future per action: ``answer`` is called
         with the outcome (an :class:`Accepted`, or what ``submit`` would raise) as soon as
         it is known, right after this process's screens were told of the action (the
-        frames to its phone and the answer then leave in one write, see ``wire.cork``)."""
+        frames to its phone and the answer then leave in one write, see ``wire.corked``)."""
         self._enqueue(_Waiting(cmd, idempotency_key, answer))
 
     def _enqueue(self, waiting: _Waiting) -> None:
@@ -291,14 +291,10 @@ class RoomWriter:
             # later) is told and answered in one write per screen; one that goes to
             # everyone is written to each screen at once, without waiting for the rest.
             few = not (step.changes.public or step.changes.plan or step.changes.everyone_personal)
-            corked = few and wire.cork()
-            try:
+            with wire.corked(few):
                 self._tell((step,))
                 self._publish(step.seq, waiting.cmd)
                 waiting.settle(Accepted(step.seq, step.after))
-            finally:
-                if corked:
-                    wire.uncork()
         self._snapshot_if_due()
 
     def _snapshot_if_due(self) -> None:
