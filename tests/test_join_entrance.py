@@ -5,6 +5,7 @@ a browser's plain form still goes through the route."""
 
 from __future__ import annotations
 
+import http.cookies
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from starlette.requests import HTTPConnection
 from starlette.testclient import TestClient
 from starlette.types import Receive, Scope, Send
 
@@ -171,18 +173,65 @@ def test_a_guesser_out_of_tries_gets_the_same_refusal_at_the_entrance(app_client
     assert entrance[0] == 429 and ("retry-after", "60") in entrance[1]
 
 
-def test_a_browsers_join_does_not_go_through_fastapi(app_client: TestClient) -> None:
+def test_a_browsers_join_does_not_go_through_fastapi(
+    app_client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nor through http.cookies or a parse of its URL: its cookie is written as it reads
+    (see the next test), and FastAPI's machinery, a SimpleCookie and the request's URL
+    were more than half of a join's Python."""
     w = create_workshop(app_client)
     counted = through_fastapi(app_client)
+    made: list[str] = []
+
+    class Counted(http.cookies.SimpleCookie):
+        def __init__(self, *args: Any) -> None:
+            made.append("SimpleCookie")
+            super().__init__(*args)
+
+    url = HTTPConnection.url
+
+    def parsed(self: HTTPConnection) -> Any:
+        made.append("url")
+        return url.fget(self)  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(http.cookies, "SimpleCookie", Counted)
+    monkeypatch.setattr(HTTPConnection, "url", property(parsed))
     for i in range(3):
         app_client.cookies.clear()
         joined = app_client.post("/join", data={"code": w.code, "name": f"P{i}"}, follow_redirects=False)
         assert joined.status_code == 303
         assert "content-security-policy" in joined.headers and joined.headers["cache-control"] == "no-store"
     assert counted.paths == []
+    assert made == [], made
     assert app_client.get("/join").status_code == 405  # only the form's POST is taken there
     assert counted.paths == ["/join"]
 
 
 def _urlencoded() -> dict[str, str]:
     return {"content-type": "application/x-www-form-urlencoded"}
+
+
+def test_every_cookie_is_the_header_starlette_writes() -> None:
+    """set_cookie writes the header by hand when nothing needs quoting: the same bytes as
+    Starlette's Response.set_cookie (its SimpleCookie), whatever the name, value and flags."""
+    from starlette.responses import Response
+
+    from app.web.pages import set_cookie
+
+    values = ["tOk3n_-x" * 4, "nb", "", "a b", 'qu"ote', "semi;colon", "æøå", "="]
+    for name in ("samling_K7MXPR", "samling_lang", "x"):
+        for value in values:
+            for scheme in ("http", "https"):
+                for httponly in (True, False):
+                    conn = HTTPConnection({"type": "http", "scheme": scheme, "headers": []})
+                    ours, theirs = Response(), Response()
+                    set_cookie(conn, ours, name, value, max_age=259200, httponly=httponly)
+                    theirs.set_cookie(
+                        name,
+                        value,
+                        max_age=259200,
+                        httponly=httponly,
+                        samesite="lax",
+                        secure=scheme == "https",
+                    )
+                    assert ours.raw_headers == theirs.raw_headers, (name, value, scheme, httponly)
