@@ -24,8 +24,12 @@ killed in the middle of the burst and back.
    ``back_within_5s``, ``phones_not_back``; the server's part, from the connection
    attempt that got in: ``back_from_attempt_*``); the time until the projector (which
    comes back too) shows the final count, after the server accepted and after the last
-   phone was back; and sent / acknowledged / stored / duplicates / lost, by message id
-   against the stored history (``faults.tally``: 0 lost, 0 duplicated expected).
+   phone was back; the connection attempts the phones began once it accepted
+   (``attempts_after_accepting``, at least one a phone) and the sockets they gave up on
+   meanwhile, without a welcome in time or an answer (``given_up_after_accepting``, each
+   a handshake the server did for nothing); and sent / acknowledged / stored /
+   duplicates / lost, by message id against the stored history (``faults.tally``: 0
+   lost, 0 duplicated expected).
    ``--profile FILE`` records the (restarted) server with py-spy.
 """
 
@@ -135,6 +139,8 @@ class Sender:
         self.answered_at: dict[str, float] = {}  # message id -> its ack or final refusal
         self.ids: dict[int, list[str]] = {}  # phone -> the ids it sent
         self.knocked: dict[int, list[tuple[float, float]]] = {}  # phone -> (attempt, its welcome)
+        self.attempts: list[float] = []  # when a phone began a connection attempt (monotonic)
+        self.gave_up: list[float] = []  # when a phone gave up on a silent socket (monotonic)
         self.phones: list[Phone] = []
 
     def frame(self, phone: Phone, text: str, now: float) -> None:
@@ -157,6 +163,21 @@ class Sender:
 
         phone.connection.status_listeners.append(status)
         phone.connection.message_listeners.append(heard)
+        # Every connection attempt costs the server a handshake, and every socket given up
+        # on (no welcome within connectTimeoutMs, or no answer within pongTimeoutMs) one more.
+        connection = phone.connection
+        websocket, abandon = connection.websocket, connection.abandon
+
+        def attempt_socket(url: str) -> Any:
+            self.attempts.append(time.monotonic())
+            return websocket(url)
+
+        def give_up(socket: Any) -> None:
+            if socket is not None and connection.socket is socket and not connection.stopped:
+                self.gave_up.append(time.monotonic())
+            abandon(socket)
+
+        connection.websocket, connection.abandon = attempt_socket, give_up  # type: ignore[method-assign]
 
     def submit(self, phone: Phone, n: int, rng: random.Random) -> None:
         index = self.indices[phone.index]
@@ -236,7 +257,14 @@ def generator(
         if restart is not None:  # a phone whose words were all answered before may still be away
             await until(lambda: all(back_after(p, restart[0]) for p in phones), wait)
             back = [sender.back(p, restart) for p in phones]
-        got = (sender.sent_at, acked, refused, retried, acked_at, own_cpu_seconds(), reconnects, back)
+            accepting = restart[2]
+            knocks = (
+                sum(t >= accepting for t in sender.attempts),
+                sum(t >= accepting for t in sender.gave_up),
+            )
+        else:
+            knocks = (0, 0)
+        got = (sender.sent_at, acked, refused, retried, acked_at, own_cpu_seconds(), reconnects, back, knocks)
         results.put(got)
         for phone in phones:
             await phone.stop()
@@ -361,10 +389,11 @@ async def kill_and_restart(server: LiveServer, at: float, down: float) -> Restar
 
 
 def profile(pid: int, out: str, seconds: float) -> subprocess.Popen[bytes]:
-    """py-spy recording the server (raw stacks, only while it holds the GIL), for
+    """py-spy recording the server (raw stacks, 200 a second, only while it holds the GIL), for
     ``seconds`` or (0) until stopped."""
     py_spy = Path(sys.executable).parent / "py-spy"
-    command = [str(py_spy), "record", "--pid", str(pid), "--format", "raw", "--gil", "-o", out]
+    command = [str(py_spy), "record", "--pid", str(pid), "--format", "raw", "--gil", "--rate", "200"]
+    command += ["-o", out]
     if seconds:
         command += ["--duration", str(round(seconds))]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -381,6 +410,7 @@ async def burst(args: argparse.Namespace) -> None:
     loop = asyncio.get_running_loop()
     restart: Restart | None = None
     profiler: subprocess.Popen[bytes] | None = None
+    procs: list[Any] = []
     try:
         created = httpx.post(f"{server.url}/workshops", data={"program": "ordsky.toml"})
         _, _, code, key = created.headers["location"].split("/")
@@ -393,7 +423,6 @@ async def burst(args: argparse.Namespace) -> None:
 
         ctx = mp.get_context("spawn")
         ready, start, results = ctx.Queue(), ctx.Queue(), ctx.Queue()
-        procs = []
         for g in range(args.generators):
             indices = list(range(g, args.phones, args.generators))
             part = [cookies[i] for i in indices]
@@ -425,12 +454,14 @@ async def burst(args: argparse.Namespace) -> None:
         acked_at: dict[str, float] = {}
         refused: dict[str, str] = {}
         back: list[tuple[float, float] | None] = []
-        retried = reconnects = 0
+        retried = reconnects = attempts = gave_up = 0
         generator_cpu = 0.0
         for _ in procs:
             got = await loop.run_in_executor(None, results.get, True, 600 + args.wait)
-            got_sent, got_acked, got_refused, got_retried, got_acked_at, cpu, again, got_back = got
+            got_sent, got_acked, got_refused, got_retried, got_acked_at, cpu, again, got_back, knocks = got
             reconnects += again
+            attempts += knocks[0]
+            gave_up += knocks[1]
             sent_at.update(got_sent)
             acked.update(got_acked)
             acked_at.update(got_acked_at)
@@ -477,6 +508,9 @@ async def burst(args: argparse.Namespace) -> None:
         if profiler is not None and profiler.poll() is None:
             profiler.kill()
         server.stop()
+        for proc in procs:  # a run that failed (a restart that never answered) leaves its
+            if proc.is_alive():  # phones knocking for ever, gigabytes each
+                proc.terminate()
 
     print(f"phones={args.phones}")
     print(f"load_average={load_average()}")
@@ -497,6 +531,10 @@ async def burst(args: argparse.Namespace) -> None:
         for name, value in spread("back_from_attempt", [s for _, s in filter(None, back)]).items():
             print(f"{name}={value}")
         print(f"back_within_5s={sum(t <= 5.0 for t in returned)}")
+        # Connection attempts the phones began once the server accepted (at least one per
+        # phone), and the sockets they gave up on meanwhile: each a handshake for nothing.
+        print(f"attempts_after_accepting={attempts}")
+        print(f"given_up_after_accepting={gave_up}")
         last_back = restart.accepting + max(returned, default=float("nan"))
         print(f"board_final_after_accepting_s={board_final_at - restart.accepting:.2f}")
         print(f"board_final_after_last_phone_back_s={board_final_at - last_back:.2f}")
