@@ -113,6 +113,9 @@ class LiveServer:
                 # for every connection costs more CPU than it saves bytes.
                 "--ws-per-message-deflate",
                 "false",
+                # As bin/run: a restarted server's whole room knocks at once.
+                "--backlog",
+                "8192",
                 "--log-level",
                 self.log_level,
             ],

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
+import resource
 import signal
+import socket
 import subprocess
 import time
 from collections import Counter
@@ -255,3 +258,53 @@ def test_a_server_killed_with_9_leaves_no_drawing_process_behind(tmp_path: Path)
         for pid in helpers:  # what a failing run left behind
             if _running(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+KNOCKING = 3000  # phones knocking at once on a restarted server, more than uvicorn's default 2048
+
+
+def test_a_busy_server_holds_every_phone_that_knocks_at_once(tmp_path: Path, programs: Path) -> None:
+    """After a restart the whole room knocks within a second or two while the server is
+    busy loading the room and letting the first phones in. The kernel holds the
+    connections it has not taken yet in the listening socket's queue; one that does not
+    fit is dropped, and the phone's system tries again only after a second, then three
+    (TCP's retransmission), a phone late for nothing. Here the server is stopped
+    (SIGSTOP) while 3,000 connect: all of them must be established at once."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard < KNOCKING + 200 or int(Path("/proc/sys/net/core/somaxconn").read_text()) < KNOCKING:
+        pytest.skip("needs 3,000 descriptors and net.core.somaxconn of 3,000 or more")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+    async def knock(port: int) -> int:
+        loop = asyncio.get_running_loop()
+        sockets = [socket.socket() for _ in range(KNOCKING)]
+
+        async def one(sock: socket.socket) -> bool:
+            sock.setblocking(False)
+            try:
+                await asyncio.wait_for(loop.sock_connect(sock, ("127.0.0.1", port)), 3)
+            except (OSError, TimeoutError):
+                return False
+            return True
+
+        try:
+            return sum(await asyncio.gather(*(one(sock) for sock in sockets)))
+        finally:
+            for sock in sockets:
+                sock.close()
+
+    try:
+        with LiveServer(tmp_path, programs) as server:
+            assert server.process is not None
+            server.process.send_signal(signal.SIGSTOP)
+            try:
+                held = run_async(knock(server.port))
+            finally:
+                server.process.send_signal(signal.SIGCONT)
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    assert held == KNOCKING, f"{KNOCKING - held} of {KNOCKING} connections waited for a retransmission"
+    root = Path(__file__).resolve().parent.parent
+    for launcher in ("bin/run", "Dockerfile"):  # started as the tests' server is
+        backlog = re.search(r'--backlog[", ]+(\d+)', (root / launcher).read_text())
+        assert backlog is not None and int(backlog[1]) >= KNOCKING, launcher
