@@ -131,7 +131,10 @@ class LiveServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited with {self.process.returncode}")
             try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                # Not a short timeout: a server restarted under a whole room answers late
+                # (behind thousands of phones' connections in the kernel's queue), and a
+                # probe given up after a second knocks again at the end of that queue.
+                if httpx.get(f"{self.url}/healthz", timeout=10).status_code == 200:
                     return
             except httpx.HTTPError:
                 time.sleep(0.1)
