@@ -164,7 +164,8 @@ class Sender:
         phone.connection.status_listeners.append(status)
         phone.connection.message_listeners.append(heard)
         # Every connection attempt costs the server a handshake, and every socket given up
-        # on (no welcome within connectTimeoutMs, or no answer within pongTimeoutMs) one more.
+        # on (not open within connectTimeoutMs, no welcome within welcomeTimeoutMs, or no answer
+        # within pongTimeoutMs) one more.
         connection = phone.connection
         websocket, abandon = connection.websocket, connection.abandon
 

@@ -214,15 +214,21 @@ class Connection:
         self.connected = False
         self.set_status("connecting" if self.attempt == 0 and self.seq is None else "reconnecting")
 
-        def give_up() -> None:
-            self.connect_timer = None
-            self.abandon(socket)
+        def give_up_after(ms: int) -> None:
+            def give_up() -> None:
+                self.connect_timer = None
+                self.abandon(socket)
 
-        self.connect_timer = self.timers.set_timeout(give_up, self.policy["connectTimeoutMs"])
+            self.clear_timer("connect_timer")
+            self.connect_timer = self.timers.set_timeout(give_up, ms)
+
+        give_up_after(self.policy["connectTimeoutMs"])
 
         def onopen() -> None:
             if self.socket is not socket:
                 return
+            # The server answered: it is letting us in, perhaps behind a whole room.
+            give_up_after(self.policy["welcomeTimeoutMs"])
             hello = {"type": "hello", "room": self.hello["room"], "role": self.hello["role"]}
             if self.hello.get("key"):
                 hello["key"] = self.hello["key"]

@@ -164,6 +164,15 @@ CONVERSATION: list[dict[str, Any]] = [
     {"server": {"type": "error", "id": None, "code": "invalid"}},
     {"close": 1012},  # the server restarts
     {"kick": True},  # the network came back: connect at once
+    {"advance": 3000},
+    {"open": True},  # the restarted server lets a whole room in: the welcome comes late
+    {"advance": 12000},  # past connectTimeoutMs, within welcomeTimeoutMs: no second knock
+    welcome(),
+    {"close": 1006},
+    {"advance": 1500},
+    {"open": True},
+    {"advance": 31000},  # an open socket never welcomed is given up all the same
+    {"advance": 2500},
     {"open": True},
     welcome(),
     word("last"),

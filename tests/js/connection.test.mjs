@@ -396,12 +396,25 @@ describe("liveness", () => {
     assert.equal(sockets.length, 2); // the pending retry was dropped
   });
 
-  test("a connection that never gets its welcome is given up", () => {
+  test("a socket that never opens is given up", () => {
     const { clock, sockets, last } = fakeRoom();
-    last().open(); // the hello goes out, and nothing comes back
     clock.advance(POLICY.connectTimeoutMs - 1);
     assert.equal(last().closedByClient, false);
     clock.advance(1);
+    assert.equal(last().closedByClient, true);
+    clock.advance(POLICY.reconnect.firstMs);
+    assert.equal(sockets.length, 2);
+  });
+
+  test("an open socket waits for its welcome longer: the server is letting a room in", () => {
+    const { clock, sockets, last } = fakeRoom();
+    clock.advance(POLICY.connectTimeoutMs - 100);
+    last().open(); // the hello goes out; the server is busy with the others
+    clock.advance(POLICY.connectTimeoutMs);
+    assert.equal(last().closedByClient, false); // no second knock, no second handshake
+    clock.advance(POLICY.welcomeTimeoutMs - POLICY.connectTimeoutMs - 1);
+    assert.equal(last().closedByClient, false);
+    clock.advance(1); // nothing came back at all: given up
     assert.equal(last().closedByClient, true);
     clock.advance(POLICY.reconnect.firstMs);
     assert.equal(sockets.length, 2);

@@ -120,12 +120,19 @@ export class Room {
     this.socket = socket;
     this.connected = false;
     this.setStatus(this.attempt === 0 && this.seq === null ? "connecting" : "reconnecting");
-    this.connectTimer = this.timers.setTimeout(() => {
-      this.connectTimer = null;
-      this.abandon(socket);
-    }, this.policy.connectTimeoutMs);
+    const giveUpAfter = (ms) => {
+      this.clearTimer("connectTimer");
+      this.connectTimer = this.timers.setTimeout(() => {
+        this.connectTimer = null;
+        this.abandon(socket);
+      }, ms);
+    };
+    giveUpAfter(this.policy.connectTimeoutMs);
     socket.onopen = () => {
       if (this.socket !== socket) return;
+      // The server answered: it is letting us in, perhaps behind a whole room that is
+      // reconnecting at once. Knocking again would only queue us at the back.
+      giveUpAfter(this.policy.welcomeTimeoutMs);
       const hello = { type: "hello", room: this.hello.room, role: this.hello.role };
       if (this.hello.key) hello.key = this.hello.key;
       if (this.seq !== null) hello.last_seq = this.seq;

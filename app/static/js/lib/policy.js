@@ -9,7 +9,11 @@
  *   answer: the connection is dead, drop it and reconnect;
  * - resumePongTimeoutMs: the shorter deadline of the ping sent at once when the page
  *   wakes up, becomes visible or finds its network again;
- * - connectTimeoutMs: a new connection without a welcome this long is given up;
+ * - connectTimeoutMs: a new socket that has not opened this long is given up;
+ * - welcomeTimeoutMs: an open socket without a welcome this long is given up: the server
+ *   answered and is letting the phone in, perhaps behind a whole room that reconnects
+ *   after a restart (5,000 phones: 10-15 s for the last); a phone that knocked again
+ *   after 8 s made the server do its handshake twice and went to the back of the queue;
  * - reconnect: the wait before reconnect attempt n is drawn uniformly (full jitter)
  *   from [minMs, min(capMs, firstMs * 2^(n-1))]: 0.5–1 s, 0.5–2 s, then 0.5–4 s, so
  *   that phones spread out and every one is back within 5 s of the server's return;
@@ -28,6 +32,7 @@ export const POLICY = {
   "pongTimeoutMs": 4000,
   "resumePongTimeoutMs": 2000,
   "connectTimeoutMs": 8000,
+  "welcomeTimeoutMs": 30000,
   "reconnect": { "minMs": 500, "firstMs": 1000, "capMs": 4000 },
   "transientCodes": ["storage_unavailable", "room_busy", "rate_limited"],
   "transientRetry": { "firstMs": 500, "capMs": 4000, "jitterMin": 0.5, "jitterMax": 1.5 },
