@@ -356,3 +356,28 @@ def test_a_join_makes_the_views_of_the_connected_phones_only(monkeypatch: pytest
     assert made == ["p1"] * 47, "the newcomers' and the unconnected mates' views were made"
     last = [f for f in kari.of_type("event") if "me" in f["patch"]][-1]["patch"]["me"]
     assert [m["id"] for m in last["members"]] == [f"p{i}" for i in range(1, 51)]  # with every newcomer
+
+
+def test_a_word_is_told_to_its_author_without_looking_at_every_connected_phone() -> None:
+    """A word changes its author's own view only: which phones are connected is asked of
+    that one phone, not by going through all of them (at 5,000 connected phones every word
+    went through the 5,000, and a burst of 15,000 words cost the server a fifth more)."""
+
+    class Connected(dict[str, Any]):
+        def __iter__(self) -> Any:
+            raise AssertionError("went through every connected phone for one word")
+
+    story = Story()
+    story.room = Room(code="ABCDEF", program=load_program_text(CLOUD_PROGRAM, source="ordsky.toml"))
+    for i in range(30):
+        story.do(Join(name=f"P{i}", token_hash=digest(f"t{i}")), SYSTEM)
+    story.do(Start())
+    fanout = FanOut(story.room, board_interval_ms=0)
+    phones = [FakeScreen(participant=f"p{i + 1}") for i in range(30)]
+    for phone in phones:
+        fanout.attach(phone, None)  # type: ignore[arg-type]
+    fanout.phones = Connected(fanout.phones)
+    fanout.applied([story.do(wordcloud.Submit(exercise="ordsky", word="Tillit"), "p3")])
+    mine = [f["patch"]["me"] for f in phones[2].of_type("event") if "me" in f["patch"]]
+    assert mine, "the author's phone was not told of its word"
+    assert not any("me" in f["patch"] for p in phones if p is not phones[2] for f in p.of_type("event"))
