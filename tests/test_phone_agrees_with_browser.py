@@ -157,7 +157,7 @@ CONVERSATION: list[dict[str, Any]] = [
     {"kick": True},  # the phone woke up: a ping with the short deadline
     {"advance": 2500},  # no answer: dropped
     {"advance": 1200},
-    {"advance": 9000},  # a socket that never opens is given up
+    {"advance": 16000},  # a socket that never opens is given up
     {"advance": 2500},
     {"open": True},
     welcome(),

@@ -9,11 +9,13 @@
  *   answer: the connection is dead, drop it and reconnect;
  * - resumePongTimeoutMs: the shorter deadline of the ping sent at once when the page
  *   wakes up, becomes visible or finds its network again;
- * - connectTimeoutMs: a new socket that has not opened this long is given up;
+ * - connectTimeoutMs: a new socket that has not opened this long is given up (a refused
+ *   one closes at once; one that waits is held by a server busy letting others in, or
+ *   its network is slow, and the kernel already tries its SYN again meanwhile);
  * - welcomeTimeoutMs: an open socket without a welcome this long is given up: the server
  *   answered and is letting the phone in, perhaps behind a whole room that reconnects
- *   after a restart (5,000 phones: 10-15 s for the last); a phone that knocked again
- *   after 8 s made the server do its handshake twice and went to the back of the queue;
+ *   after a restart (5,000 phones: 10-15 s for the last); a phone that knocks again
+ *   makes the server do its handshake twice and goes to the back of the queue;
  * - reconnect: the wait before reconnect attempt n is drawn uniformly (full jitter)
  *   from [minMs, min(capMs, firstMs * 2^(n-1))]: 0.5–1 s, 0.5–2 s, then 0.5–4 s, so
  *   that phones spread out and every one is back within 5 s of the server's return;
@@ -31,7 +33,7 @@ export const POLICY = {
   "pingIntervalMs": 8000,
   "pongTimeoutMs": 4000,
   "resumePongTimeoutMs": 2000,
-  "connectTimeoutMs": 8000,
+  "connectTimeoutMs": 15000,
   "welcomeTimeoutMs": 30000,
   "reconnect": { "minMs": 500, "firstMs": 1000, "capMs": 4000 },
   "transientCodes": ["storage_unavailable", "room_busy", "rate_limited"],
