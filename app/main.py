@@ -13,7 +13,6 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
-from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.bus import bus_from_url
 from app.realtime.collector import Collector
@@ -24,8 +23,8 @@ from app.settings import Settings, get_settings
 from app.storage.store import Store
 from app.web import accounts, editor, pages, programmes, results, wordcloud, workbook, ws
 from app.web.access import ForeignOrigin, TooManyGuesses, from_our_pages
-from app.web.assets import JOIN, StaticAssets
-from app.web.headers import SecurityHeaders
+from app.web.assets import JOIN
+from app.web.layers import layers
 from app.web.logs import mask_access_log
 from app.workshops import finish_closing
 
@@ -146,10 +145,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.add_exception_handler(TooManyGuesses, too_many_guesses)
     app.add_exception_handler(ForeignOrigin, foreign_origin)
-    app.add_middleware(SecurityHeaders)
-    app.add_middleware(StaticAssets)  # versioned, long-cached, compressed assets (app/web/assets.py)
-    # The client's address and scheme as a trusted reverse proxy names them (README).
-    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    for layer, options in layers(settings.trusted_proxies):  # app/web/layers.py, innermost first
+        app.add_middleware(layer, **options)
     mask_access_log()
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.phones)  # first: what hundreds of phones ask for

@@ -11,7 +11,7 @@ import string
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 from urllib.parse import unquote_plus
 
 import segno
@@ -22,7 +22,6 @@ from markupsafe import Markup
 from pydantic import ValidationError
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import i18n
 from app.core import codes, views
@@ -47,7 +46,7 @@ from app.web.access import (
     user_accounts,
     wrong,
 )
-from app.web.headers import SecurityHeaders
+from app.web.layers import wrapped
 from app.web.ws import participant_cookie
 from app.workshops import close_workshop, create_workshop, digest, joining, new_token, stored_room
 
@@ -472,8 +471,7 @@ class Joins:
 
     def __init__(self, app: FastAPI, trusted_proxies: str) -> None:
         self.app = app
-        inner = cast(Any, SecurityHeaders(assets.StaticAssets(self._join)))
-        self._chain = cast(ASGIApp, ProxyHeadersMiddleware(inner, trusted_hosts=trusted_proxies))
+        self._chain = wrapped(self._join, trusted_proxies)  # as the app's middleware wraps its routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send, otherwise: ASGIApp) -> None:
         received, form = await _browser_form(scope, receive)
