@@ -45,6 +45,16 @@ class Story:
         self.room = after
         return Step(before, changes, after)
 
+    @classmethod
+    def cloud(cls, people: int) -> Story:
+        """A word cloud under way, with ``people`` joined (p1, p2, ...)."""
+        story = cls()
+        story.room = Room(code="ABCDEF", program=load_program_text(CLOUD_PROGRAM, source="ordsky.toml"))
+        for i in range(people):
+            story.do(Join(name=f"P{i}", token_hash=digest(f"t{i}")), SYSTEM)
+        story.do(Start())
+        return story
+
 
 def test_screens_are_told_in_sequence_order_whatever_order_the_steps_come_in() -> None:
     story = Story()
@@ -131,11 +141,7 @@ def test_the_board_reaches_the_staff_at_most_once_per_interval_and_the_last_one_
             self.frames[-1]["at"] = time.monotonic()
 
     async def burst() -> tuple[Projector, Story, float]:
-        story = Story()
-        story.room = Room(code="ABCDEF", program=load_program_text(CLOUD_PROGRAM, source="ordsky.toml"))
-        for i in range(20):
-            story.do(Join(name=f"P{i}", token_hash=digest(f"t{i}")), SYSTEM)
-        story.do(Start())
+        story = Story.cloud(20)
         fanout = FanOut(story.room, board_interval_ms=200)
         projector = Projector(role="projector")
         fanout.attach(projector, None)  # type: ignore[arg-type]
@@ -367,11 +373,7 @@ def test_a_word_is_told_to_its_author_without_looking_at_every_connected_phone()
         def __iter__(self) -> Any:
             raise AssertionError("went through every connected phone for one word")
 
-    story = Story()
-    story.room = Room(code="ABCDEF", program=load_program_text(CLOUD_PROGRAM, source="ordsky.toml"))
-    for i in range(30):
-        story.do(Join(name=f"P{i}", token_hash=digest(f"t{i}")), SYSTEM)
-    story.do(Start())
+    story = Story.cloud(30)
     fanout = FanOut(story.room, board_interval_ms=0)
     phones = [FakeScreen(participant=f"p{i + 1}") for i in range(30)]
     for phone in phones:
