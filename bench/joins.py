@@ -34,7 +34,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.broadcast import Staff, program, projector_key_of
-from bench.loadgen import BenchServer, cpu_seconds, join_all, load_average, pin
+from bench.loadgen import BenchServer, cpu_seconds, gc_figures, join_all, load_average, pin
 
 
 def run(phones: int, profile: str | None, use_pin: bool, naive: bool) -> dict[str, str]:
@@ -68,16 +68,19 @@ def run(phones: int, profile: str | None, use_pin: bool, naive: bool) -> dict[st
                 )
                 await asyncio.sleep(1.0)  # py-spy attached
             cpu_before = cpu_seconds(server.pid)
-            started = time.monotonic()
+            started, since = time.monotonic(), time.time()
             await join_all(server.url, code, phones)
             took = time.monotonic() - started
             await asyncio.sleep(0.5)  # the last gathered update reaches the staff
             cpu = cpu_seconds(server.pid) - cpu_before
+            await asyncio.sleep(0.6)  # bench/serve.py writes the pauses twice a second
+            pauses.extend(server.pauses(since))
             if staff is not None:
                 await staff.stop()
             return cpu, took
 
         load = load_average()
+        pauses: list[tuple[float, int, float, float, int]] = []
         cpu, took = asyncio.run(joins())
         received = staff.bytes() if staff is not None else {}
     finally:
@@ -94,6 +97,7 @@ def run(phones: int, profile: str | None, use_pin: bool, naive: bool) -> dict[st
         "join_wall_s": f"{took:.2f}",
         "facilitator_kb": f"{received.get('facilitator', 0) / 1024:.0f}",
         "projector_kb": f"{received.get('projector', 0) / 1024:.0f}",
+        **gc_figures("join", pauses),
         "pinned": str(pinned),
         "load_before": load,
     }
