@@ -388,7 +388,8 @@ class Connection:
         # Whether the missed events or a snapshot follow, what was not acknowledged goes again.
         for entry in list(self.pending):
             self.transmit(entry)
-        # Fewer clock pings on a reconnect: the heartbeat's pongs go on sampling the clock.
+        # Fewer clock pings on a reconnect (none by default): the welcome was a sample, and
+        # the heartbeat's pongs go on sampling the clock (this phone keeps no clock of its own).
         samples = self.policy["clockSamples"] if self.seq is None else self.policy["clockSamplesAgain"]
         for i in range(samples):
             self.sample_timers.append(

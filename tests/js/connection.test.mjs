@@ -11,9 +11,11 @@ const word = (text) => ({ type: "wordcloud_submit", exercise: "ordsky", word: te
 describe("the clock offset", () => {
   test("the sample with the shortest round trip wins", () => {
     const { room, clock, last } = fakeRoom();
-    welcome(last(), clock, { server_time: clock.time + 5000 });
-    assert.equal(room.offset, 5000); // the rough first guess from the welcome
     const socket = last();
+    socket.open();
+    clock.advance(1000); // a slow welcome: a rough first sample, 1 s round trip
+    socket.receive({ type: "welcome", role: "participant", participant: "p1", server_time: clock.time - 500 + 5000 });
+    assert.equal(room.offset, 5000);
     clock.advance(POLICY.clockSampleSpacingMs * (POLICY.clockSamples - 1));
     const pings = socket.of("ping");
     assert.equal(pings.length, POLICY.clockSamples);
@@ -43,12 +45,31 @@ describe("the clock offset", () => {
     assert.ok(room.bestRoundTrip < Infinity);
     last().serverClose(1006);
     clock.advance(POLICY.reconnect.capMs);
-    welcome(last(), clock, { server_time: clock.time - 3000 }); // our clock jumped ahead
+    last().open();
+    clock.advance(100);
+    // Our clock jumped ahead: the welcome's sample is taken, however long its round trip.
+    last().receive({ type: "welcome", role: "participant", participant: "p1", server_time: clock.time - 50 - 3000 });
     assert.equal(room.offset, -3000);
-    assert.equal(room.bestRoundTrip, Infinity);
+    assert.equal(room.bestRoundTrip, 100);
   });
 
-  test("a reconnect pings the clock fewer times, and still corrects a clock that jumped", () => {
+  test("the welcome is the first clock sample: the middle of the hello's round trip", () => {
+    const { room, clock, last } = fakeRoom();
+    const socket = last();
+    socket.open(); // the hello leaves
+    const sent = clock.time;
+    clock.advance(400); // the server lets a room in: 300 ms to hear us, 100 back
+    socket.receive({ type: "welcome", role: "participant", participant: "p1", server_time: sent + 300 + 7000 });
+    assert.equal(room.offset, 7100); // 100 ms off: the round trip was lopsided
+    assert.equal(room.bestRoundTrip, 400);
+    clock.advance(0);
+    const ping = socket.of("ping")[0]; // a first connection's clock pings measure shorter ones
+    clock.time = ping.t0 + 20;
+    socket.receive({ type: "pong", t0: ping.t0, server_time: ping.t0 + 10 + 7000 });
+    assert.equal(room.offset, 7000);
+  });
+
+  test("a reconnect corrects a clock that jumped with its welcome, and pings no more than the heartbeat", () => {
     const { room, clock, last } = fakeRoom();
     welcome(last(), clock);
     last().receive({ type: "snapshot", seq: 3, state: {} });
@@ -57,18 +78,21 @@ describe("the clock offset", () => {
     last().serverClose(1006); // the server restarts
     clock.advance(POLICY.reconnect.capMs);
     const socket = last();
-    welcome(socket, clock, { server_time: clock.time - 2900 }); // our clock jumped ahead
-    clock.advance(POLICY.clockSampleSpacingMs * POLICY.clockSamples);
-    const pings = socket.of("ping");
-    assert.equal(pings.length, POLICY.clockSamplesAgain);
-    assert.ok(POLICY.clockSamplesAgain < POLICY.clockSamples);
-    const now = clock.time;
-    for (const ping of pings) {
-      clock.time = ping.t0 + 20; // 10 ms each way
-      socket.receive({ type: "pong", t0: ping.t0, server_time: ping.t0 + 10 - 3000 });
-    }
-    clock.time = now;
+    socket.open();
+    const sent = clock.time;
+    clock.advance(2000); // a restarted server taking the whole room back
+    // Our clock jumped 3 s ahead while we slept; the server answered half-way.
+    socket.receive({ type: "welcome", role: "participant", participant: "p1", server_time: sent + 1000 - 3000 });
     assert.equal(room.offset, -3000);
+    clock.advance(POLICY.pingIntervalMs - 1);
+    assert.equal(socket.of("ping").length, POLICY.clockSamplesAgain);
+    assert.equal(POLICY.clockSamplesAgain, 0); // the restarted server answers no extra pings
+    clock.advance(1);
+    const [heartbeat] = socket.of("ping");
+    clock.time = heartbeat.t0 + 40; // 10 ms there, 30 back: a better sample than the welcome
+    socket.receive({ type: "pong", t0: heartbeat.t0, server_time: heartbeat.t0 + 10 - 3000 });
+    assert.equal(room.offset, -3010);
+    assert.equal(room.bestRoundTrip, 40);
   });
 });
 

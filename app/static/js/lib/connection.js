@@ -63,6 +63,7 @@ export class Room {
     this.me = null;
     this.offset = 0; // server clock minus ours, in ms
     this.bestRoundTrip = Infinity;
+    this.helloSentAt = null; // when the current socket's hello left, until its welcome
     this.socket = null;
     this.connected = false; // welcomed on the current socket
     this.attempt = 0;
@@ -137,6 +138,7 @@ export class Room {
       if (this.hello.key) hello.key = this.hello.key;
       if (this.seq !== null) hello.last_seq = this.seq;
       socket.send(JSON.stringify(hello));
+      this.helloSentAt = this.now(); // the welcome answers it: a clock sample (see welcome)
     };
     socket.onmessage = (event) => {
       if (this.socket !== socket) return;
@@ -305,15 +307,19 @@ export class Room {
     this.attempt = 0;
     this.clearTimer("connectTimer");
     this.me = message.participant;
-    // A first, rough offset (it ignores the network delay); the pings that follow
-    // measure round trips and replace it. A new connection measures afresh, so a phone
-    // whose clock jumped while asleep is corrected.
-    this.offset = message.server_time - this.now();
+    // A new connection measures afresh, so a phone whose clock jumped while asleep is
+    // corrected at once: the welcome answers the hello, so it is a first clock sample (its
+    // round trip includes the server letting the phone in: the pings that follow, and the
+    // heartbeat's, measure shorter ones and replace it).
     this.bestRoundTrip = Infinity;
+    this.offset = message.server_time - this.now(); // a server that answered no hello of ours
+    if (this.helloSentAt !== null) this.takeClockSample(this.helloSentAt, message.server_time, this.now());
+    this.helloSentAt = null;
     this.setStatus("online");
     // Whether the missed events or a snapshot follow, what was not acknowledged goes again.
     this.pending.forEach((entry) => this.transmit(entry));
-    // Fewer clock pings on a reconnect: the heartbeat's pongs go on sampling the clock.
+    // Fewer clock pings on a reconnect (none by default): the welcome was a sample, and
+    // the heartbeat's pongs go on sampling the clock.
     const samples = this.seq === null ? this.policy.clockSamples : this.policy.clockSamplesAgain;
     for (let i = 0; i < samples; i += 1) {
       this.sampleTimers.push(this.timers.setTimeout(() => this.ping(), i * this.policy.clockSampleSpacingMs));

@@ -24,10 +24,11 @@
  *   [jitterMin, jitterMax] (transientRetry), with the same id;
  * - stopCloseCodes: close codes after which the client does not reconnect;
  * - clockSamples, clockSampleSpacingMs: pings after each welcome to measure the offset
- *   to the server's clock (the shortest round trip wins); after the welcome of a
- *   reconnect (the page had the room already) only clockSamplesAgain: every pong is a
- *   clock sample, the heartbeat's too, and when a restarted server takes 5,000 phones
- *   back at once, five pings each cost it about as much as their reconnections.
+ *   to the server's clock (the shortest round trip wins; the welcome, the answer to the
+ *   hello, is the first sample); after the welcome of a reconnect (the page had the room
+ *   already) only clockSamplesAgain, none: every pong is a clock sample, the heartbeat's
+ *   too, and when a restarted server takes 5,000 phones back at once, two pings each
+ *   cost it 0.2-0.4 s of the 5-6 s it needs to take them back (bench/cloud_burst.py).
  */
 export const POLICY = {
   "pingIntervalMs": 8000,
@@ -40,7 +41,7 @@ export const POLICY = {
   "transientRetry": { "firstMs": 500, "capMs": 4000, "jitterMin": 0.5, "jitterMax": 1.5 },
   "stopCloseCodes": [4400, 4403, 4404, 4004, 4429],
   "clockSamples": 5,
-  "clockSamplesAgain": 2,
+  "clockSamplesAgain": 0,
   "clockSampleSpacingMs": 150
 };
 
