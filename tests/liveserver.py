@@ -77,6 +77,19 @@ def join(server: LiveServer, code: str, name: str) -> str:
     return token_of(httpx.post(f"{server.url}/join", data={"code": code, "name": name}), code)
 
 
+# uvicorn's options as bin/run and the Dockerfile give them (tests/test_launchers.py
+# holds the three to the same): the sans-I/O WebSocket protocol that app/realtime/wire.py
+# writes through; phones' messages are small, and compressing every frame for every
+# connection costs more CPU than it saves bytes; a restarted server's whole room knocks
+# at once (the kernel's queue); and no WebSocket pings of uvicorn's own: every screen's
+# heartbeat (policy.js pingIntervalMs) keeps its connection alive and finds it dead, and
+# uvicorn's pinged every screen every 20 s besides (250 pings a second at 5,000 phones).
+UVICORN_OPTIONS = (
+    *("--ws", "websockets-sansio", "--ws-max-size", "65536", "--ws-per-message-deflate", "false"),
+    *("--backlog", "8192", "--ws-ping-interval", "0"),
+)
+
+
 class LiveServer:
     """``with LiveServer(...) as server:`` starts it and stops it at the end."""
 
@@ -105,17 +118,7 @@ class LiveServer:
                 "127.0.0.1",
                 "--port",
                 str(self.port),
-                "--ws",
-                "websockets-sansio",
-                "--ws-max-size",
-                "65536",
-                # As bin/run: phones' messages are small, and compressing every frame
-                # for every connection costs more CPU than it saves bytes.
-                "--ws-per-message-deflate",
-                "false",
-                # As bin/run: a restarted server's whole room knocks at once.
-                "--backlog",
-                "8192",
+                *UVICORN_OPTIONS,
                 "--log-level",
                 self.log_level,
             ],
