@@ -426,3 +426,20 @@ def test_a_cell_that_would_be_a_formula_stays_text(payload: str) -> None:
     assert cell(payload) == "'" + payload
     assert cell("Tillit – 2024") == "Tillit – 2024"
     assert cell(3) == 3
+
+
+def test_a_socket_that_never_says_hello_is_closed_with_the_reason(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A connection held open without a hello (a scanner, a broken client) holds nothing
+    for long: after the hello's deadline the server says why and closes it."""
+    from starlette.websockets import WebSocketDisconnect
+
+    from app.web import ws
+
+    monkeypatch.setattr(ws, "HELLO_TIMEOUT", 0.2)
+    with client.websocket_connect("/ws") as socket:
+        assert socket.receive_json() == {"type": "error", "id": None, "code": "hello_expected"}
+        with pytest.raises(WebSocketDisconnect) as closed:
+            socket.receive_json()
+    assert closed.value.code == ws.CLOSE_BAD_HELLO
