@@ -142,6 +142,46 @@ def test_a_clicker_runs_the_day_and_the_focus_stays_where_it_was(
     assert screens.errors == []
 
 
+def test_a_key_pressed_twice_quickly_does_what_two_presses_mean(server: LiveServer, screens: Screens) -> None:
+    """A clicker's B, B (or Q, Q) pressed faster than the room answers: blank, then back,
+    not blank twice; B then Q: the QR code; B then Next quickly: back to the room, and not
+    yet a step."""
+    facilitator, projector, _ = open_day(server, screens)
+    blank_button = facilitator.get_by_role("button", name="Svart skjerm (B)")
+    press = "(keys) => keys.forEach((key) => document.dispatchEvent(new KeyboardEvent('keydown', {key})))"
+    # How often the projector has shown the blank screen and the big QR code (each press
+    # shows a moment, however short, before the next one is told).
+    projector.evaluate("""() => {
+      window.shown = { blank: 0, "big-qr": 0 };
+      for (const id of Object.keys(window.shown)) {
+        const element = document.getElementById(id);
+        new MutationObserver(() => { if (!element.hidden) window.shown[id] += 1; })
+          .observe(element, { attributes: true, attributeFilter: ["hidden"] });
+      }
+    }""")
+    for keys, shown in (("bb", {"blank": 1, "big-qr": 0}), ("qq", {"blank": 1, "big-qr": 1})):
+        facilitator.evaluate(press, list(keys))  # in one turn of the page's loop: neither answered yet
+        projector.wait_for_function(
+            "(want) => window.shown.blank === want.blank && window.shown['big-qr'] === want['big-qr']",
+            arg=shown,
+        )
+        expect(projector.locator("#blank")).to_be_hidden()  # and then back to the room
+        expect(projector.locator("#big-qr")).to_be_hidden()
+        expect(blank_button).to_have_attribute("aria-pressed", "false")
+    facilitator.evaluate(press, ["b", "q"])
+    expect(projector.locator("#big-qr")).to_be_visible()
+    expect(facilitator.get_by_role("button", name="Stor QR-kode (Q)")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    facilitator.evaluate(press, ["b", "PageDown"])  # from the QR code: blank, then the room
+    expect(projector.locator("#blank")).to_be_hidden()
+    expect(blank_button).to_have_attribute("aria-pressed", "false")
+    expect(facilitator.locator("#next-up")).to_have_text("Neste øvelse: Refleksjon (planlagt 08:30)")
+    facilitator.keyboard.press("PageDown")  # the day had not started: now it does
+    expect(projector.locator("#exercise-title")).to_have_text("Refleksjon")
+    assert screens.errors == []
+
+
 def test_keys_pressed_on_the_projector_window_move_the_day(server: LiveServer, screens: Screens) -> None:
     facilitator, projector, _ = open_day(server, screens)
     projector.bring_to_front()

@@ -1,9 +1,9 @@
 /* The presenter's keys (lib/presenter.js): which key press is which command, and when a
  * key belongs to the control in focus instead. */
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { describe, test } from "node:test";
 
-import { presenterKey } from "../../app/static/js/lib/presenter.js";
+import { askedToggle, presenterKey } from "../../app/static/js/lib/presenter.js";
 
 /* A stand-in for a DOM element: `closest(selector)` answers for the tags it is inside. */
 function element(tag, attrs = {}, parent = null) {
@@ -59,4 +59,36 @@ test("Space is left to a control outside the presenter's bar", () => {
   assert.equal(presenterKey(key(" ", outside), bar), null);
   assert.equal(presenterKey(key(" ", inside), bar), "pause");
   assert.equal(presenterKey(key(" ", body), bar), "pause");
+});
+
+describe("a toggle pressed again before the room answered", () => {
+  test("toggles from what the first press asked for, until the latest is answered", async () => {
+    const toggle = askedToggle();
+    const sent = [];
+    const answers = [];
+    const send = (value) => {
+      sent.push(value);
+      return new Promise((resolve) => answers.push(resolve));
+    };
+    const known = "room"; // the page has not heard back from the room yet
+    const press = () => toggle.ask(toggle.current(known) === "blank" ? "room" : "blank", send);
+    const first = press();
+    const second = press(); // B, B on the clicker: blank, then back to the room
+    assert.deepEqual(sent, ["blank", "room"]);
+    answers[0]({ type: "ack" });
+    await first;
+    assert.equal(toggle.current("blank"), "room", "the latest request still waits: it counts");
+    answers[1]({ type: "ack" });
+    await second;
+    assert.equal(toggle.current("room"), "room", "answered: the room's state counts again");
+    assert.equal(toggle.current("qr"), "qr");
+  });
+
+  test("a refused or failed request lets the room's state count again", async () => {
+    const toggle = askedToggle();
+    await toggle.ask("blank", () => Promise.resolve({ type: "error", code: "not_allowed" }));
+    assert.equal(toggle.current("room"), "room");
+    await assert.rejects(toggle.ask("qr", () => Promise.reject(new Error("gone"))));
+    assert.equal(toggle.current("room"), "room");
+  });
 });

@@ -9,7 +9,7 @@ import { byId as $, h, render, setText } from "./lib/dom.js";
 import { formatClock, plannedClock, remaining } from "./lib/i18n.js";
 import { kinds } from "./lib/kinds.js";
 import { agendaItems, bindBadge, connectRoom, groupTitle, phaseLabel, renderKinds, sender } from "./lib/page.js";
-import { presenterKey, takeRelayedKeys } from "./lib/presenter.js";
+import { askedToggle, presenterKey, takeRelayedKeys } from "./lib/presenter.js";
 import { tell } from "./lib/sending.js";
 import { turnLine, turnNow } from "./lib/turns.js";
 
@@ -59,8 +59,18 @@ function presenting() {
   return room.state.presenting || { show: "room", hidden: [], join_base: null };
 }
 
+// What the projector shows and which results are hidden, as she last asked (askedToggle).
+var askedShow = askedToggle();
+var askedHidden = askedToggle();
+
+/* What the projector shows, or will once the room has her latest request. */
+function shownNow() {
+  return askedShow.current(presenting().show);
+}
+
 function showOnProjector(show) {
-  return act({ type: "projector_show", show: presenting().show === show ? "room" : show });
+  var next = shownNow() === show ? "room" : show;
+  return askedShow.ask(next, function (value) { return act({ type: "projector_show", show: value }); });
 }
 
 $("btn-blank").addEventListener("click", function () { showOnProjector("blank"); });
@@ -70,7 +80,12 @@ $("btn-qr").addEventListener("click", function () { showOnProjector("qr"); });
 function toggleResults() {
   var exercise = (room.state.position || {}).exercise_id;
   if (!exercise || $("btn-hide-results").hidden) return null;
-  return act({ type: "hide_results", exercise: exercise, hidden: presenting().hidden.indexOf(exercise) < 0 });
+  var known = { exercise: exercise, hidden: presenting().hidden.indexOf(exercise) >= 0 };
+  var now = askedHidden.current(known);
+  var hidden = !(now.exercise === exercise ? now.hidden : known.hidden);
+  return askedHidden.ask({ exercise: exercise, hidden: hidden }, function (value) {
+    return act({ type: "hide_results", exercise: value.exercise, hidden: value.hidden });
+  });
 }
 
 $("btn-hide-results").addEventListener("click", toggleResults);
@@ -90,7 +105,7 @@ function previousExercise(state) {
 function forward() {
   var state = room.state;
   var position = state.position || {};
-  if (presenting().show !== "room") return showOnProjector("room");
+  if (shownNow() !== "room") return showOnProjector("room");
   if (position.day_over) return null;
   var timer = position.timer;
   if (position.exercise === -1 || (timer && timer.status === "ready")) return act({ type: "start" });
@@ -102,7 +117,7 @@ function forward() {
 function backward() {
   var state = room.state;
   var position = state.position || {};
-  if (presenting().show !== "room") return showOnProjector("room");
+  if (shownNow() !== "room") return showOnProjector("room");
   if (position.exercise === -1) return null;
   if (!position.day_over && position.phase > 0) return act({ type: "previous_phase" });
   var before = previousExercise(state);

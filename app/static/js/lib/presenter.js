@@ -74,3 +74,30 @@ export function takeRelayedKeys(code, act) {
   if (navigator.locks && navigator.locks.request) navigator.locks.request("samling-presenter-" + code, take);
   else take();
 }
+
+/* A toggle as the facilitator last asked for it, until the room has answered her latest
+ * request: a clicker's second press (B, B) comes before the room has told her page about
+ * the first, and toggles from what the first asked for, not from the state the page still
+ * shows (which would ask for the blank screen twice). `current(known)`: the value to
+ * toggle from, `known` the room's; `ask(value, send)`: send(value) and return its promise,
+ * remembering `value` until it, the latest, is answered (acknowledged or refused). */
+export function askedToggle() {
+  var asked = null; // { value } while the latest request waits for its answer
+  var latest = 0;
+  return {
+    current: function (known) {
+      return asked ? asked.value : known;
+    },
+    ask: function (value, send) {
+      var mine = ++latest;
+      asked = { value: value };
+      var forget = function () {
+        if (latest === mine) asked = null;
+      };
+      return Promise.resolve(send(value)).then(
+        function (answer) { forget(); return answer; },
+        function (error) { forget(); throw error; }
+      );
+    },
+  };
+}
