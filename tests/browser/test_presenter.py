@@ -288,6 +288,18 @@ def test_h_hides_and_reveals_the_results_also_from_the_projector_window(
     expect(hide).to_have_attribute("aria-pressed", "true")
     projector.keyboard.press("h")
     expect(projector.locator(".kind-hidden")).to_have_count(0)
+    expect(hide).to_have_attribute("aria-pressed", "false")
+    # H, H faster than the room answers: hidden a moment, then shown again (not hidden twice).
+    facilitator.evaluate(
+        "['h', 'h'].forEach((key) => document.dispatchEvent(new KeyboardEvent('keydown', {key})))"
+    )
+    expect(facilitator.locator("#hidden-note")).to_have_text("")
+    facilitator.keyboard.press("q")  # a later action, so that both presses have been answered
+    expect(projector.locator("#big-qr")).to_be_visible()
+    facilitator.keyboard.press("q")
+    expect(projector.locator("#big-qr")).to_be_hidden()
+    expect(projector.locator(".comment-wall li")).to_have_text(["Takk for i dag!"])
+    expect(hide).to_have_attribute("aria-pressed", "false")
     # Typing an h in a field is typing.
     facilitator.bring_to_front()
     facilitator.locator("#rename-p1").press("End")
