@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -46,8 +47,9 @@ def _options(words: list[str]) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("launcher", [_bin_run, _dockerfile], ids=["bin/run", "Dockerfile"])
-def test_every_launcher_gives_uvicorn_the_options_the_tests_run_with(launcher: object) -> None:
-    assert callable(launcher)
+def test_every_launcher_gives_uvicorn_the_options_the_tests_run_with(
+    launcher: Callable[[], list[str]],
+) -> None:
     given = _options(launcher())
     tested = _options(list(UVICORN_OPTIONS))
     assert {name: given.get(name) for name in tested} == tested

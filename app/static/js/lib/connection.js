@@ -312,7 +312,7 @@ export class Room {
     // round trip includes the server letting the phone in: the pings that follow, and the
     // heartbeat's, measure shorter ones and replace it).
     this.bestRoundTrip = Infinity;
-    this.offset = message.server_time - this.now(); // a server that answered no hello of ours
+    this.offset = message.server_time - this.now(); // rough: kept if the round trip is unknown or negative
     if (this.helloSentAt !== null) this.takeClockSample(this.helloSentAt, message.server_time, this.now());
     this.helloSentAt = null;
     this.setStatus("online");
