@@ -78,7 +78,7 @@ class RedisBus:
         self._rooms.stop()
         if self._pubsub is not None:
             with contextlib.suppress(Exception):
-                await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+                await self._pubsub.aclose()
         for client in (self._client, self._subscriber):
             if client is not None:
                 with contextlib.suppress(Exception):
@@ -139,7 +139,7 @@ class RedisBus:
                 log.warning("redis: connection lost (%s); retrying in %.1f s", exc, delay)
                 with contextlib.suppress(Exception):
                     if self._pubsub is not None:
-                        await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+                        await self._pubsub.aclose()
                 await asyncio.sleep(delay)
 
     def _dispatch(self, message: dict[str, object]) -> None:
