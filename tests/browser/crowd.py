@@ -38,7 +38,7 @@ def day_server(workdir: Path, programs: list[str]) -> Iterator[LiveServer]:
         workdir,
         programs_folder(workdir, shipped(programs)),
         time_scale="0.05",
-        board_interval_ms="50",
+        board_interval_ms="20",  # the board soon after the last word (tests wait for it)
         messages_per_second="100",
         message_burst="200",
         workshops_per_hour="1000",

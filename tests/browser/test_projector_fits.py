@@ -81,20 +81,20 @@ def shipped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 
 def settle(projector: Page, seq: int) -> None:
-    """The projector has drawn what the room was at ``seq`` (and fitted it)."""
+    """The projector has drawn what the room was at ``seq`` (and fitted it): the event,
+    and the board gathered after it (``day_server``: at most 20 ms later)."""
     deadline = time.monotonic() + 15
     while int(projector.evaluate("document.documentElement.dataset.seq || -1")) < seq:
         assert time.monotonic() < deadline, f"the projector did not draw seq {seq}"
         time.sleep(0.05)
-    time.sleep(0.15)  # a board coalesced after the last action
+    time.sleep(0.06)  # three times the board's interval
+    projector.evaluate(TWO_FRAMES)
 
 
 def check(projector: Page, state: str, problems: list[str]) -> None:
     for width, height in SIZES:
         projector.set_viewport_size({"width": width, "height": height})
-        projector.evaluate(
-            "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
-        )
+        projector.evaluate(TWO_FRAMES)
         found = projector.evaluate(PROBLEMS)
         problems += [f"{state} at {width}×{height}: {p}" for p in found[:6]]
 
