@@ -7,10 +7,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     SAMLING_PROGRAMS_DIR=/srv/samling/exercises
 
 WORKDIR /srv/samling
-COPY pyproject.toml README.md ./
+COPY pyproject.toml constraints.txt README.md ./
 COPY app ./app
 COPY exercises ./exercises
-RUN pip install --no-cache-dir . \
+RUN pip install --no-cache-dir -c constraints.txt . \
     && useradd --system --uid 10001 --home-dir /srv/samling samling \
     && mkdir /data && chown samling /data
 
