@@ -20,6 +20,12 @@ left memory since (:func:`released`: idle, closed or deleted, its objects in cyc
 among the frozen, and nothing new grows the frozen in a server whose rooms went idle).
 The collection counts are raised too (``THRESHOLDS``): fewer, still short, young
 collections.
+
+While screens pour in (``STORM`` or more came in the last tick: a restarted server taking
+a whole room back), a tick only freezes: collecting first would walk every new
+connection's objects, 30-40 ms a tick and a twentieth of the CPU that brings the room
+back. What cycles that froze as garbage (the young ones since the last collection) wait
+for the next quiet sweep, which such a storm has due anyway (the frozen grew).
 """
 
 from __future__ import annotations
@@ -36,16 +42,25 @@ TICK = 1.0  # seconds between two collect-and-freeze steps
 QUIET = 20.0  # seconds without a write or a screen coming or going before a sweep may run
 SWEEP_AFTER = 1800.0  # seconds after which a sweep runs anyway if the frozen grew by half
 THRESHOLDS = (10_000, 20, 1_000)  # young collections every 10,000 allocations, not 700
+STORM = 100  # screens come in one tick: a tick only freezes (a room joining by QR: ~1 a second)
 
 
 _active_at = 0.0  # time.monotonic() of the latest write, or screen come or gone
 _released = False  # a room left memory since the last sweep
+_arrived = 0  # screens come since the last tick
 
 
 def busy() -> None:
     """Something happened in a room (the writer and the fan-out say so): no sweep now."""
     global _active_at
     _active_at = time.monotonic()
+
+
+def arrived() -> None:
+    """A screen came into a room (the fan-out says so): busy, and counted for ``STORM``."""
+    global _active_at, _arrived
+    _active_at = time.monotonic()
+    _arrived += 1
 
 
 def released() -> None:
@@ -60,10 +75,13 @@ class Collector:
         self._clock = clock
         self._swept_at = clock()
         self._frozen_after_sweep = self._frozen = 0  # objects frozen: after the last sweep, now
+        self._uncollected = False  # frozen without collecting (a storm) since the last sweep
         self._thresholds = gc.get_threshold()
 
     def start(self) -> None:
         """Freeze what is there at start (the code, the app) and take over the thresholds."""
+        global _arrived
+        _arrived = 0
         self._thresholds = gc.get_threshold()
         gc.set_threshold(*THRESHOLDS)
         self._frozen_after_sweep = self._freeze()
@@ -80,17 +98,23 @@ class Collector:
         return survivors
 
     def tick(self) -> None:
-        self._frozen += self._freeze()  # only what appeared since the last tick: short
+        global _arrived
+        storm, _arrived = _arrived >= STORM, 0
+        if storm:
+            gc.freeze()  # no walk while they come; the next sweep frees what it froze in cycles
+            self._uncollected = True
+        else:
+            self._frozen += self._freeze()  # only what appeared since the last tick: short
         now = self._clock()
         grown = self._frozen > 1.5 * self._frozen_after_sweep
         quiet = now - _active_at >= QUIET
-        if (grown or _released) and (quiet or now - self._swept_at >= SWEEP_AFTER):
+        if (grown or _released or self._uncollected) and (quiet or now - self._swept_at >= SWEEP_AFTER):
             self.sweep()
 
     def sweep(self) -> None:
         """Collect everything, frozen or not, and freeze what is left."""
         global _released
-        _released = False
+        _released = self._uncollected = False
         started = time.perf_counter()
         gc.unfreeze()
         kept = self._freeze()

@@ -292,7 +292,7 @@ class FanOut:
 
     def attach(self, conn: Connection, last_seq: int | None) -> None:
         """Register a screen and queue what it needs to catch up, with no await between."""
-        collector.busy()
+        collector.arrived()
         self.connections.add(conn)
         if conn.is_staff:
             self.staff.add(conn)
