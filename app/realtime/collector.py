@@ -58,8 +58,8 @@ def busy() -> None:
 
 def arrived() -> None:
     """A screen came into a room (the fan-out says so): busy, and counted for ``STORM``."""
-    global _active_at, _arrived
-    _active_at = time.monotonic()
+    global _arrived
+    busy()
     _arrived += 1
 
 
