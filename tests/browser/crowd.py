@@ -30,6 +30,9 @@ def shipped(names: list[str]) -> dict[str, str]:
     return {name: (SHIPPED / name).read_text(encoding="utf-8") for name in names}
 
 
+BOARD_INTERVAL_MS = 20  # the day server's board soon after the last word (settle waits for it)
+
+
 @contextmanager
 def day_server(workdir: Path, programs: list[str]) -> Iterator[LiveServer]:
     """A live server with these shipped programs, short phases, and limits wide enough for
@@ -38,7 +41,7 @@ def day_server(workdir: Path, programs: list[str]) -> Iterator[LiveServer]:
         workdir,
         programs_folder(workdir, shipped(programs)),
         time_scale="0.05",
-        board_interval_ms="20",  # the board soon after the last word (tests wait for it)
+        board_interval_ms=str(BOARD_INTERVAL_MS),
         messages_per_second="100",
         message_burst="200",
         workshops_per_hour="1000",

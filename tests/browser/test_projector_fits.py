@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.browser.conftest import Screens
-from tests.browser.crowd import SHIPPED, Crowd, day_server
+from tests.browser.crowd import BOARD_INTERVAL_MS, SHIPPED, Crowd, day_server
 from tests.liveserver import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.server, pytest.mark.timeout(900)]
@@ -82,12 +82,12 @@ def shipped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 def settle(projector: Page, seq: int) -> None:
     """The projector has drawn what the room was at ``seq`` (and fitted it): the event,
-    and the board gathered after it (``day_server``: at most 20 ms later)."""
+    and the board gathered after it (``day_server``: at most ``BOARD_INTERVAL_MS`` later)."""
     deadline = time.monotonic() + 15
     while int(projector.evaluate("document.documentElement.dataset.seq || -1")) < seq:
         assert time.monotonic() < deadline, f"the projector did not draw seq {seq}"
         time.sleep(0.05)
-    time.sleep(0.06)  # three times the board's interval
+    time.sleep(3 * BOARD_INTERVAL_MS / 1000)  # three times the board's interval
     projector.evaluate(TWO_FRAMES)
 
 
