@@ -188,7 +188,7 @@ class QuietCollector:
         self._started = 0.0
         gc.callbacks.append(self._timed)
 
-    def _timed(self, phase: str, info: dict[str, object]) -> None:
+    def _timed(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
             self._started = time.perf_counter()
         else:

@@ -91,7 +91,7 @@ async def _a_lost_last_message_is_caught_up_within_seconds(site: Site) -> float:
         await wait_until(lambda: projector.timer_status() == "running", 5)
 
         # Redis loses the next message without a word: the "pause" of a quiet room.
-        publish, lost = a.bus.publish, []
+        publish, lost = a.bus.publish, list[int]()
 
         async def lossy(message: Published) -> None:
             if message.seq == started.seq + 1 and not message.command.get(live_module.HEAD) and not lost:

@@ -24,7 +24,7 @@ class Node:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
     now = [1_000.0]
-    monkeypatch.setattr(collector.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr("app.realtime.collector.time.monotonic", lambda: now[0])
     yield now
     gc.unfreeze()
 

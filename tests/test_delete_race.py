@@ -63,12 +63,12 @@ async def _race(server: LiveServer) -> tuple[list[str], list[str]]:
                 http.cookies.clear()
                 tokens.append(await _join(http, code, f"P{i}"))
             http.cookies.clear()
-            stop, seen = asyncio.Event(), []
+            stop, seen = asyncio.Event(), list[str]()
             phones = [
                 asyncio.create_task(_keep_reconnecting(server.url, code, t, stop, seen)) for t in tokens
             ]
             # The phones are in (a loaded machine may take a while), then keep at it a moment.
-            await wait_until(lambda seen=seen: "welcome" in seen, 20)
+            await wait_until(lambda: "welcome" in seen, 20)  # noqa: B023 (awaited here, this round's)
             await asyncio.sleep(random.uniform(0.05, 0.3))
             gone = await http.post(f"/f/{code}/{key}/delete", data={"confirm": "yes"})
             assert gone.status_code == 200

@@ -57,6 +57,7 @@ def test_only_a_signed_in_facilitator_reaches_the_start_page_and_creates(hosted:
 def test_each_facilitator_reopens_their_own_workshops_open_and_closed(hosted: TestClient) -> None:
     assert sign_in(hosted, "kari@kommune.no", PASSWORD) == 303
     kari = hosted.cookies.get("samling_session")
+    assert kari is not None
     code, key = code_and_key(hosted.post("/workshops", data={"program": "demo.toml"}, follow_redirects=False))
     assert f'href="/f/{code}/mine"' in hosted.get("/").text  # no secret link to keep
     page = hosted.get(f"/f/{code}/mine")

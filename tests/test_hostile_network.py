@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -26,8 +27,8 @@ def strict(settings: Settings) -> Iterator[TestClient]:
         yield client
 
 
-def _hello_answer(client: TestClient, code: str, role: str = "participant", **extra: str) -> str:
-    with client.websocket_connect("/ws", **extra) as socket:  # type: ignore[arg-type]
+def _hello_answer(client: TestClient, code: str, role: str = "participant", **extra: Any) -> str:
+    with client.websocket_connect("/ws", **extra) as socket:
         socket.send_json({"type": "hello", "room": code, "role": role})
         answer: str = socket.receive_json()["code"]
         return answer
@@ -185,7 +186,12 @@ def test_a_made_up_participant_cookie_or_take_home_key_never_loads_a_room(
     store = client.app.state.store  # type: ignore[attr-defined]
     loads: list[str] = []
     load_room = store.load_room
-    monkeypatch.setattr(store, "load_room", lambda code: loads.append(code) or load_room(code))
+
+    def counted_load_room(code: str) -> Any:
+        loads.append(code)
+        return load_room(code)
+
+    monkeypatch.setattr(store, "load_room", counted_load_room)
     w, done = create_workshop(client), create_workshop(client)
     kari, ola = join(client, w.code, "Kari"), join(client, done.code, "Ola")
     closing = client.post(f"/f/{done.code}/{done.facilitator_key}/close", follow_redirects=False)

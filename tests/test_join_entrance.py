@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from starlette.requests import HTTPConnection
 from starlette.testclient import TestClient
@@ -56,7 +56,7 @@ def through_fastapi(client: TestClient) -> Counted:
     return counted
 
 
-def answer(response: httpx.Response, token: str | None) -> tuple[Any, ...]:
+def answer(response: httpx2.Response, token: str | None) -> tuple[Any, ...]:
     """What a browser gets, with the one thing that differs from join to join (the new
     phone's token, its participant number, the server's clock) taken out."""
     headers = sorted(
@@ -104,7 +104,7 @@ def test_every_way_a_join_goes_is_answered_at_the_entrance_as_the_route_answers_
         "nothing sent": {"content": b"", "headers": {"content-type": "application/x-www-form-urlencoded"}},
         "from another site's page": {"data": kari, "headers": FOREIGN},
     }
-    the_route = {
+    the_route: dict[str, dict[str, Any]] = {
         "from another site, a name too long": {"data": {**kari, "name": "x" * 201}, "headers": FOREIGN},
         "a name too long": {"data": {**kari, "name": "x" * 201}},
         "a code too long": {"data": {"code": "x" * 41, "name": "Kari"}},

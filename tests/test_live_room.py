@@ -302,7 +302,7 @@ def test_an_action_that_crashes_the_server_is_answered_internal_error_and_the_ro
     def broken(room: object, cmd: object) -> object:
         raise ValueError("min hemmelige tanke")  # a bug, with what the person wrote in it
 
-    monkeypatch.setitem(rules._HANDLERS, SaveNote, broken)  # type: ignore[arg-type]
+    monkeypatch.setitem(rules._HANDLERS, SaveNote, broken)
     w = create_workshop(client)
     token = join(client, w.code, "Kari")
     with facilitator_and_phone(client, w, token) as (facilitator, phone):

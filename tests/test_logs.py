@@ -75,7 +75,7 @@ async def _day(server: LiveServer, db: Path) -> tuple[str, str, list[str]]:
         # The database refuses every write for a while.
         with sqlite3.connect(db) as connection:
             connection.execute("ALTER TABLE command RENAME TO command_away")
-        note = {"type": "save_note", "exercise": "verdier", "text": NOTE_DURING_FAILURE}
+        note: dict[str, object] = {"type": "save_note", "exercise": "verdier", "text": NOTE_DURING_FAILURE}
         failed = await phones[1].act(note)
         assert failed["code"] == "storage_unavailable"
         with sqlite3.connect(db) as connection:

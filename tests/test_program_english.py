@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from app.core.kinds.roles import ExtraRole, RoleRule
 from app.core.localized import LocalizedText
 from app.core.program import load_program
 
@@ -26,7 +27,10 @@ def test_a_shipped_programs_roles_are_in_english_too(path: Path) -> None:
     for ex in program.exercises:
         if ex.roles is None:
             continue
-        roles = [*ex.roles.roles, *([ex.roles.extra] if ex.roles.extra is not None else [])]
+        roles: list[RoleRule | ExtraRole] = [
+            *ex.roles.roles,
+            *([ex.roles.extra] if ex.roles.extra is not None else []),
+        ]
         missing += [f"{ex.id}: role {r.name!r}" for r in roles if not english(r.name)]
         missing += [f"{ex.id}: what {r.name!r} does" for r in roles if not english(r.description)]
         for number, phase in enumerate(ex.steps):

@@ -190,7 +190,8 @@ def test_the_programme_pages_need_the_facilitator_key(client: TestClient, progra
 
 
 def pid_of(client: TestClient, code: str, name: str) -> str:
-    return next(p.id for p in room_of(client, code).participants.values() if p.name == name)
+    found: str = next(p.id for p in room_of(client, code).participants.values() if p.name == name)
+    return found
 
 
 def back_by_link(client: TestClient, link: str, code: str) -> str:

@@ -43,6 +43,12 @@ def _store(client: TestClient) -> Store:
     return store
 
 
+def _workshop_id(store: Store, code: str) -> int:
+    row = store.find_workshop(code)
+    assert row is not None and row.id is not None
+    return row.id
+
+
 def _everything_stored(store: Store, workshop_id: int) -> str:
     """Every byte stored for a workshop: its history and its snapshot."""
     from sqlmodel import Session, select
@@ -112,7 +118,7 @@ def test_closing_removes_ages_at_once_keeps_notes_only_for_their_writer_and_the_
         assert ola.act({"type": "roles_answer", "exercise": "verdier", "age": 38})["type"] == "ack"
     results_before = client.get(f"/f/{w.code}/{w.facilitator_key}/results.json").json()
     store = _store(client)
-    workshop_id = store.find_workshop(w.code).id  # type: ignore[union-attr]
+    workshop_id = _workshop_id(store, w.code)
     stored = _everything_stored(store, workshop_id)
     assert "Mitt hemmelige notat" in stored and "73" in stored  # the finding, before closing
 
@@ -177,7 +183,7 @@ def test_deleting_needs_a_confirmation_and_then_removes_everything(client: TestC
         phone.wait_for("snapshot")
         phone.act({"type": "save_note", "exercise": "refleksjon", "text": "borte"})
     store = _store(client)
-    workshop_id = store.find_workshop(w.code).id  # type: ignore[union-attr]
+    workshop_id = _workshop_id(store, w.code)
     refused = client.post(f"/f/{w.code}/{w.facilitator_key}/delete")
     assert refused.status_code == 400
     assert store.load_room(w.code) is not None
@@ -213,7 +219,7 @@ def test_a_closing_cut_short_is_finished_by_the_next_purge(client: TestClient) -
         phone = hello(socket, w.code, "participant")
         assert phone.act({"type": "save_note", "exercise": "refleksjon", "text": "halvveis"})["type"] == "ack"
     store = _store(client)
-    workshop_id = store.find_workshop(w.code).id  # type: ignore[union-attr]
+    workshop_id = _workshop_id(store, w.code)
     assert store.close_workshop(w.code, now_ms())  # ... and then the power went
     assert store.closed_with_history() == [w.code]
     settings = client.app.state.settings  # type: ignore[attr-defined]
@@ -264,7 +270,7 @@ def test_a_deleted_workshops_word_cloud_picture_leaves_memory_with_it(client: Te
     picture = client.get(f"/s/{w.code}/{w.projector_key}/wordcloud/ordsky.png")
     assert picture.status_code == 200 and picture.headers["content-type"] == "image/png"
     renderer = client.app.state.renderer  # type: ignore[attr-defined]
-    workshop_id = _store(client).find_workshop(w.code).id  # type: ignore[union-attr]
+    workshop_id = _workshop_id(_store(client), w.code)
     assert [key for key in renderer._clouds if key[0] == workshop_id] == [(workshop_id, "ordsky")]
     deleted = client.post(f"/f/{w.code}/{w.facilitator_key}/delete", data={"confirm": "yes"})
     assert deleted.status_code == 200

@@ -148,7 +148,8 @@ def drift_minutes(day: Day) -> int:
     planned_now = (
         day.room.day_started_at + position["planned_elapsed_ms"] + min(used, position["planned_phase_ms"])
     )
-    return round((day.now - planned_now) / 60_000)
+    minutes: int = round((day.now - planned_now) / 60_000)
+    return minutes
 
 
 def test_skipping_an_exercise_is_not_time_gained() -> None:

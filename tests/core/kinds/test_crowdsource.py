@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from typing import Any
 
 import pytest
 
@@ -48,8 +49,9 @@ def state(day: Day) -> State:
     return found
 
 
-def mine(day: Day, pid: str) -> dict:  # type: ignore[type-arg]
-    return views.activity(day.room, pid)["crowdsource"]
+def mine(day: Day, pid: str) -> dict[str, Any]:
+    found: dict[str, Any] = views.activity(day.room, pid)["crowdsource"]
+    return found
 
 
 def written(people: int) -> Day:

@@ -38,6 +38,7 @@ from app.core.program import parse_program
 from app.core.registry import KIND_BY_ACTION, Activities
 from app.core.room import FACILITATOR, Command, Participant, Room
 from app.core.room import apply as room_apply
+from app.core.shared import Layered
 
 EX = "diamant"
 NINE = ["Tillit", "Respekt", "Åpenhet", "Mot", "Raushet", "Ærlighet", "Humor", "Lojalitet", "Nysgjerrighet"]
@@ -73,7 +74,9 @@ class Day:
             for i, g in enumerate(groups, start=1)
         }
         prog = program(table, **kw)
-        day = cls(Room(code="SELJORD", program=prog, participants=people, next_number=len(people) + 1))
+        day = cls(
+            Room(code="SELJORD", program=prog, participants=Layered(people), next_number=len(people) + 1)
+        )
         day.do(GotoExercise(index=[ex.id for ex in prog.exercises].index(EX)))
         return day
 
@@ -307,7 +310,7 @@ def test_a_participant_cannot_edit_another_groups_diamond() -> None:
 def test_someone_without_a_group_cannot_edit() -> None:
     day = Day.begin([1])
     people = {**day.room.participants, "p9": Participant(id="p9", name="Ny", joined_at=9, group=None)}
-    day.room = replace(day.room, participants=people)
+    day.room = replace(day.room, participants=Layered(people))
     assert day.refused(DiamondAdd(exercise=EX, value="Tillit"), "p9") == "not_in_group"
 
 

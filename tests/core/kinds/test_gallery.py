@@ -27,6 +27,7 @@ from app.core.registry import KIND_BY_ACTION
 from app.core.room import FACILITATOR, Command, Participant, Room
 from app.core.room import apply as room_apply
 from app.core.serialize import COMMANDS, command_from_json, command_to_json
+from app.core.shared import Layered
 
 DIAMOND = "diamant"
 EX = "galleri"
@@ -73,7 +74,12 @@ class Day:
             for i, g in enumerate(groups, start=1)
         }
         day = cls(
-            Room(code="SELJORD", program=program(table), participants=people, next_number=len(people) + 1)
+            Room(
+                code="SELJORD",
+                program=program(table),
+                participants=Layered(people),
+                next_number=len(people) + 1,
+            )
         )
         day.do(GotoExercise(index=1))
         return day
@@ -224,7 +230,7 @@ def test_a_host_who_leaves_the_group_is_replaced_by_the_first_member() -> None:
     day = Day.begin(THREE)
     day.do(GalleryHost(exercise=EX, participant="p3"), "p3")
     people = {**day.room.participants, "p3": replace(day.room.participants["p3"], group=2)}
-    day.room = replace(day.room, participants=people)
+    day.room = replace(day.room, participants=Layered(people))
     assert day.mine("p1")["is_host"]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -45,11 +46,11 @@ def state(day: Day) -> lists.State:
     return found
 
 
-def board(day: Day) -> dict[str, object]:
+def board(day: Day) -> dict[str, Any]:
     return lists.board(day.room, day.room.program.exercises[0], state(day))
 
 
-def mine(day: Day, pid: str) -> dict[str, object]:
+def mine(day: Day, pid: str) -> dict[str, Any]:
     return lists.mine(day.room, day.room.program.exercises[0], state(day), pid)
 
 
@@ -73,7 +74,7 @@ def test_a_group_builds_one_list_from_several_phones() -> None:
     a, b = members(day, 1)
     add(day, a, "Sammen for Seljord")
     add(day, b, "Mot i leiarskap")
-    assert [i["text"] for i in mine(day, a)["items"]] == ["Sammen for Seljord", "Mot i leiarskap"]  # type: ignore[index]
+    assert [i["text"] for i in mine(day, a)["items"]] == ["Sammen for Seljord", "Mot i leiarskap"]
     other = members(day, 2)[0]
     assert mine(day, other)["items"] == []
 
@@ -113,19 +114,19 @@ def test_gathering_joins_equal_texts_and_merging_moves_the_votes() -> None:
     add(day, a, "Gode med folk")
     day.act(Gather(exercise="visjon"))
     room = board(day)["room"]
-    assert [(r["text"], r["groups"]) for r in room] == [  # type: ignore[union-attr]
+    assert [(r["text"], r["groups"]) for r in room] == [
         ("Sammen for Seljord", 2),
         ("Best i lag", 1),
         ("Gode med folk", 1),
     ]
     day.act(Gather(exercise="visjon"))  # gathering again adds nothing twice
-    assert len(board(day)["room"]) == 3  # type: ignore[arg-type]
-    ids = {r["text"]: r["id"] for r in room}  # type: ignore[union-attr]
+    assert len(board(day)["room"]) == 3
+    ids = {r["text"]: r["id"] for r in room}
     day.act(Voting(exercise="visjon", open=True))
     day.act(Vote(exercise="visjon", item=ids["Gode med folk"]), by=a)
     day.act(Vote(exercise="visjon", item=ids["Gode med folk"]), by=c)
     day.act(MergeItems(exercise="visjon", source=ids["Gode med folk"], target=ids["Best i lag"]))
-    top = board(day)["room"][0]  # type: ignore[index]
+    top = board(day)["room"][0]
     assert (top["text"], top["votes"], top["also"]) == ("Best i lag", 2, ["Gode med folk"])
 
 
@@ -134,7 +135,7 @@ def test_dot_voting_keeps_each_person_within_their_dots() -> None:
     a = members(day, 1)[0]
     add(day, a, "Sammen for Seljord")
     day.act(Gather(exercise="visjon"))
-    item = board(day)["room"][0]["id"]  # type: ignore[index]
+    item = board(day)["room"][0]["id"]
     with pytest.raises(Refused, match="voting_closed"):
         day.act(Vote(exercise="visjon", item=item), by=a)
     day.act(Voting(exercise="visjon", open=True))
@@ -144,7 +145,7 @@ def test_dot_voting_keeps_each_person_within_their_dots() -> None:
         day.act(Vote(exercise="visjon", item=item), by=a)
     day.act(Vote(exercise="visjon", item=item, delta=-1), by=a)
     assert mine(day, a)["dots_left"] == 1
-    assert board(day)["room"][0]["votes"] == 2  # type: ignore[index]
+    assert board(day)["room"][0]["votes"] == 2
     day.act(Voting(exercise="visjon", open=False))
     with pytest.raises(Refused, match="voting_closed"):
         day.act(Vote(exercise="visjon", item=item), by=a)
@@ -156,10 +157,10 @@ def test_who_voted_for_what_stays_on_their_own_phone() -> None:
     add(day, a, "Sammen for Seljord")
     day.act(Gather(exercise="visjon"))
     day.act(Voting(exercise="visjon", open=True))
-    item = board(day)["room"][0]["id"]  # type: ignore[index]
+    item = board(day)["room"][0]["id"]
     day.act(Vote(exercise="visjon", item=item), by=a)
-    assert mine(day, a)["room"][0]["mine"] == 1  # type: ignore[index]
-    assert mine(day, b)["room"][0]["mine"] == 0  # type: ignore[index]
+    assert mine(day, a)["room"][0]["mine"] == 1
+    assert mine(day, b)["room"][0]["mine"] == 0
     for pid in (a, "Person"):
         assert pid not in json.dumps(board(day))
 
@@ -170,7 +171,7 @@ def test_removing_a_room_item_takes_its_dots_back() -> None:
     add(day, a, "Sammen for Seljord")
     day.act(Gather(exercise="visjon"))
     day.act(Voting(exercise="visjon", open=True))
-    item = board(day)["room"][0]["id"]  # type: ignore[index]
+    item = board(day)["room"][0]["id"]
     day.act(Vote(exercise="visjon", item=item), by=a)
     day.act(RemoveRoomItem(exercise="visjon", item=item))
     assert mine(day, a)["dots_left"] == 3
@@ -205,7 +206,7 @@ def test_random_votes_never_exceed_a_budget_and_totals_add_up(steps: list[tuple[
             day.act(Vote(exercise="visjon", item=item + 3, delta=delta), by=pid)
     votes = state(day).votes
     assert all(sum(mine.values()) <= 3 and min(mine.values(), default=1) > 0 for mine in votes.values())
-    assert sum(r["votes"] for r in board(day)["room"]) == sum(sum(m.values()) for m in votes.values())  # type: ignore[union-attr]
+    assert sum(r["votes"] for r in board(day)["room"]) == sum(sum(m.values()) for m in votes.values())
 
 
 def test_voting_by_points_spreads_a_hundred_points_over_the_items() -> None:
@@ -216,7 +217,7 @@ def test_voting_by_points_spreads_a_hundred_points_over_the_items() -> None:
     add(day, a, "Sammen for Seljord")
     add(day, a, "Modige ledere")
     day.act(Gather(exercise="visjon"))
-    ids = [r["id"] for r in board(day)["room"]]  # type: ignore[attr-defined]
+    ids = [r["id"] for r in board(day)["room"]]
     day.act(Voting(exercise="visjon", open=True))
     day.act(lists.GivePoints(exercise="visjon", item=ids[0], points=70), by=a)
     day.act(lists.GivePoints(exercise="visjon", item=ids[1], points=30), by=a)
@@ -228,7 +229,7 @@ def test_voting_by_points_spreads_a_hundred_points_over_the_items() -> None:
     assert {r["text"]: r["votes"] for r in board(day)["room"]} == {
         "Sammen for Seljord": 40,
         "Modige ledere": 30,
-    }  # type: ignore[attr-defined]
+    }
     with pytest.raises(Refused, match="not_dots"):
         day.act(Vote(exercise="visjon", item=ids[0]), by=a)
     dots = visjon()

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import contextlib
 import json
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from app.core.actions import Start
 from app.core.kinds import wordcloud
 from app.core.kinds.wordcloud import Edit, Hide, Merge, Submit, Withdraw, normalize
 from app.core.registry import ACTION_ADAPTER
@@ -34,27 +36,21 @@ max_words = 3
 
 def cloud(people: int = 4) -> Day:
     day = Day.of(PROGRAM, people=people)
-    day.act(wordcloud_start())
+    day.act(Start())
     return day
-
-
-def wordcloud_start() -> object:
-    from app.core.actions import Start
-
-    return Start()
 
 
 def submit(day: Day, who: str, word: str) -> None:
     day.act(Submit(exercise="ordsky", word=word), by=who)
 
 
-def board(day: Day) -> dict[str, object]:
+def board(day: Day) -> dict[str, Any]:
     state = day.room.kind_state(day.room.program.exercises[0], wordcloud.KIND)
     return wordcloud.board(day.room, day.room.program.exercises[0], state)
 
 
 def counts(day: Day) -> dict[str | None, int]:
-    return {w["text"]: w["count"] for w in board(day)["words"]}  # type: ignore[attr-defined]
+    return {w["text"]: w["count"] for w in board(day)["words"]}
 
 
 def test_variants_of_a_word_count_as_one_shown_in_the_most_common_spelling() -> None:
@@ -209,7 +205,7 @@ def test_counts_always_add_up_to_the_live_entries(steps: list[tuple[str, str, st
         listed = wordcloud.mine(day.room, exercise, state, p)["entries"]
         assert listed == [{"id": e.id, "text": e.text} for e in state.entries if e.author == p]
     assert board(day)["people"] == len({e.author for e in state.entries})
-    assert len({w["key"] for w in board(day)["words"]}) == len(board(day)["words"])  # type: ignore[attr-defined]
+    assert len({w["key"] for w in board(day)["words"]}) == len(board(day)["words"])
 
 
 def test_a_state_words_were_added_to_is_unchanged_and_can_be_added_to_again() -> None:
