@@ -30,6 +30,19 @@ def test_the_readme_starts_with_the_two_commands() -> None:
     assert (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().endswith("exec bin/test")
 
 
+def test_the_readme_says_which_checks_bin_test_runs_and_over_what() -> None:
+    import tomllib
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    script = (ROOT / "bin" / "test").read_text(encoding="utf-8")
+    for check in ("ruff check", "ruff format --check", "mypy", "node --test tests/js/"):
+        assert check.split(" tests/")[0] in script, f"bin/test does not run {check}"
+        assert f"`{check}" in readme, f"the README does not say bin/test runs {check}"
+    mypy = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mypy"]
+    assert mypy["strict"] is True and mypy["files"] == ["app", "bench", "tests"]
+    assert "(strict, over `app/`, `bench/` and `tests/`)" in readme
+
+
 def test_the_examples_in_the_program_docs_load() -> None:
     import re
 
