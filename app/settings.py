@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     room_backlog: int = Field(
         500,
         ge=1,
-        description="Actions that may wait for a room's write; the next is answered room_busy at once.",
+        description="Actions waiting for a room's write beyond which a phone's action waits in line.",
     )
     join_attempts_per_minute: int = Field(
         20, ge=1, description="Wrong room codes per minute per address (right ones are never counted)."

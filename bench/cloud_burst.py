@@ -250,7 +250,7 @@ def generator(
         await until(sender.answered, wait)  # the counts then show what went missing
         acked = {i: seq for p in phones for i, seq in p.acked.items()}
         refused = {i: code for p in phones for i, code in p.refused.items()}
-        retried = sum(sum(p.transient.values()) for p in phones)
+        retried = (sum(sum(p.transient.values()) for p in phones), sum(p.in_line for p in phones))
         acked_at = {i: t for p in phones for i, t in p.acked_at.items()}
         reconnects = sum(max(0, len(p.welcomed_at) - 1) for p in phones)
         restart = await loop.run_in_executor(None, start.get) if killed else None
@@ -455,7 +455,7 @@ async def burst(args: argparse.Namespace) -> None:
         acked_at: dict[str, float] = {}
         refused: dict[str, str] = {}
         back: list[tuple[float, float] | None] = []
-        retried = reconnects = attempts = gave_up = 0
+        retried = in_line = reconnects = attempts = gave_up = 0
         generator_cpu = 0.0
         for _ in procs:
             got = await loop.run_in_executor(None, results.get, True, 600 + args.wait)
@@ -468,7 +468,8 @@ async def burst(args: argparse.Namespace) -> None:
             acked_at.update(got_acked_at)
             refused.update(got_refused)
             back.extend(got_back)
-            retried += got_retried
+            retried += got_retried[0]
+            in_line += got_retried[1]
             generator_cpu += cpu
         for proc in procs:
             proc.join(30)
@@ -546,6 +547,7 @@ async def burst(args: argparse.Namespace) -> None:
     print(f"server_agrees_with_database={counted == sum(stored.values()) == cloud['entries']}")
     ack_ms = [(acked_at[i] - sent_at[i]) * 1000 for i in acked if i in sent_at and i in acked_at]
     print(f"refused_for_now_and_resent={retried}")
+    print(f"told_in_line={in_line}")  # queued: the room had them behind others, nothing resent
     print(f"phone_reconnects={reconnects}")  # a phone that heard nothing for too long gives up
     print(f"ack_p50_ms={statistics.median(ack_ms):.0f}")
     print(f"ack_p99_ms={percentile(ack_ms, 0.99):.0f}")

@@ -140,7 +140,7 @@ class Timers(Protocol):
 class Entry:
     id: str
     action: dict[str, Any]
-    status: str | None = None  # "queued", "sending" or "retrying"
+    status: str | None = None  # "queued", "sending", "waiting" (in the room's line) or "retrying"
     tries: int = 0
     replaces: str | None = None
 
@@ -376,6 +376,8 @@ class Connection:
             self.unanswered_pings = max(0, self.unanswered_pings - 1)
         elif kind in ("ack", "error"):
             self.settle(message)
+        elif kind == "queued":
+            self.in_line(message)
         if self.socket is not None:
             self.heard()
 
@@ -417,6 +419,12 @@ class Connection:
             self.pending = [p for p in self.pending if p is not entry]
         if self.status == "saving" and not any(p.status == "retrying" for p in self.pending):
             self.set_status("online")
+
+    def in_line(self, message: dict[str, Any]) -> None:
+        """The room has it in line: its answer comes in turn, no longer awaited as a sign of life."""
+        entry = next((p for p in self.pending if p.id == message.get("id")), None)
+        if entry is not None and entry.status == "sending":
+            self.set_entry_status(entry, "waiting")
 
     # --- actions ---
 
@@ -629,6 +637,7 @@ class Phone:
         self.acked_at: dict[str, float] = {}  # id -> when the ack came (time.time())
         self.refused: dict[str, str] = {}  # id -> code
         self.transient: Counter[str] = Counter()  # refusals that may pass: code -> how often
+        self.in_line = 0  # actions the room said it had in line (queued)
         self.welcomed_at: list[float] = []  # monotonic times of each welcome: back online
 
     @property
@@ -667,6 +676,8 @@ class Phone:
         elif kind == "ack":
             self.acked.setdefault(message["id"], message["seq"])
             self.acked_at.setdefault(message["id"], time.time())
+        elif kind == "queued":
+            self.in_line += 1
         elif kind == "error" and message.get("id"):
             if message.get("code") in self.connection.transient_codes:
                 self.transient[message["code"]] += 1

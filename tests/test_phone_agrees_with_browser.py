@@ -181,6 +181,34 @@ CONVERSATION: list[dict[str, Any]] = [
     {"advance": 20000},
 ]
 
+# A room that has the actions in line (a whole room sending at once on a slow server): they
+# wait longer than a dead connection's silence, and the phone stays; a new connection sends
+# what still waits again.
+IN_LINE: list[dict[str, Any]] = [
+    {"open": True},
+    welcome(),
+    {"server": {"type": "snapshot", "seq": 5, "state": {"position": {"phase": 0}}}},
+    {"advance": 700},
+    *[{"server": {"type": "pong", "t0": START, "server_time": START}}] * 5,  # the clock's pings
+    word("a"),
+    word("b"),
+    first_pending({"type": "queued"}),
+    {"server": {"type": "queued", "id": "@2"}},
+    {"advance": 6000},  # longer than pongTimeoutMs, and nothing is heard
+    first_pending({"type": "ack", "seq": 6}),
+    first_pending({"type": "ack", "seq": 7}),
+    {"advance": 2000},  # the heartbeat's ping
+    {"server": {"type": "pong", "t0": START, "server_time": START}},
+    word("c"),
+    first_pending({"type": "queued"}),
+    {"close": 1006},
+    {"advance": 1500},
+    {"open": True},
+    welcome(),  # c goes again, on its way as any other
+    first_pending({"type": "ack", "seq": 8}),
+    {"advance": 1000},
+]
+
 BROWSER_SCRIPT = """
 const { Room } = await import(process.argv[1]);
 const { policy, start, draws, steps } = JSON.parse(process.argv[2]);
@@ -427,6 +455,21 @@ def test_the_phone_and_the_browser_send_the_same_frames_in_one_conversation() ->
     assert len(actions) > len({e["frame"]["id"] for e in actions}), "something was sent again"
     assert browser[-1]["pending"] == [] and statuses[-1] == "stopped"
     # And the phone did the same, step by step.
+    for n, (seen, ours) in enumerate(zip(browser, phone, strict=False)):
+        assert ours == seen, f"entry {n}: the browser {seen}, the phone {ours}"
+    assert len(phone) == len(browser)
+
+
+def test_an_action_in_the_rooms_line_is_waited_for_without_taking_the_connection_for_dead() -> None:
+    browser = play_browser(IN_LINE)
+    phone = play_python(IN_LINE)
+    actions = [e["frame"]["id"] for e in browser if "frame" in e and e["frame"]["type"] == "action"]
+    assert len(actions) == 4 and len(set(actions)) == 3, "a and b once each, c again on the new connection"
+    assert [e["connect"] for e in browser if "connect" in e] == [1, 2], "six silent seconds, no reconnect"
+    assert not [e for e in browser if e.get("closed_by_client")]
+    waiting = [e["pending"] for e in browser if e.get("pending")]
+    assert any(all(status == "waiting" for _, status, _ in pending) for pending in waiting)
+    assert browser[-1]["pending"] == []
     for n, (seen, ours) in enumerate(zip(browser, phone, strict=False)):
         assert ours == seen, f"entry {n}: the browser {seen}, the phone {ours}"
     assert len(phone) == len(browser)

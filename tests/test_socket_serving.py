@@ -120,13 +120,14 @@ def test_a_room_closed_behind_this_process_is_forgotten_at_the_first_write(clien
     assert w.code not in hub.rooms
 
 
-def test_a_room_that_cannot_keep_up_says_busy_at_once_and_stores_the_resend(
+def test_a_room_that_cannot_keep_up_tells_the_phone_its_action_waits_in_line_and_stores_it(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """More actions waiting for the room's write than it stores in about a second: the next
-    phone is told ``room_busy`` at once (the browser resends it after a short wait), instead
-    of hearing nothing for seconds and taking its connection for dead. The facilitator's
-    action still goes in."""
+    phone's action waits in line and the phone is told so at once (``queued``: the browser
+    then waits for the answer instead of taking its connection for dead after four silent
+    seconds), and it is stored without being sent again, after those before it. The
+    facilitator's action does not wait in that line."""
     limited = settings.model_copy(update={"room_backlog": 2})
     with TestClient(create_app(limited)) as client:
         w = create_workshop(client)
@@ -148,14 +149,15 @@ def test_a_room_that_cannot_keep_up_says_busy_at_once_and_stores_the_resend(
             ola.send_raw(json.dumps({"type": "ping", "t0": 2}))
             ola.wait_for("pong", t0=2)
             per.send_raw(_action("p1", "Pers tanke"))
-            busy = per.wait_for("error", id="p1")
-            assert busy["code"] == "room_busy", "told at once, while the room is still writing"
+            per.send_raw(_action("p2", "Pers andre tanke"))  # behind Per's own, in line
+            assert per.wait_for("queued", id="p1") and per.wait_for("queued", id="p2")
             facilitator.send_raw(json.dumps({"type": "action", "id": "f1", "action": {"type": "pause"}}))
             release.set()
-            kari.wait_for("ack", id="k1")
-            ola.wait_for("ack", id="o1")
-            facilitator.wait_for("ack", id="f1")
-            per.send_raw(_action("p1", "Pers tanke"))  # the browser's resend, same id
-            stored = per.wait_for("ack", id="p1")
-            per.until_seq(stored["seq"])
-            assert per.state["notes"] == {"refleksjon": "Pers tanke"}
+            acks = [kari.wait_for("ack", id="k1"), ola.wait_for("ack", id="o1")]
+            acks += [facilitator.wait_for("ack", id="f1"), per.wait_for("ack", id="p1")]
+            acks.append(per.wait_for("ack", id="p2"))
+            seqs = [a["seq"] for a in acks]
+            assert seqs == sorted(seqs), "the facilitator's pause went before the line, the line in order"
+            assert not [m for m in per.inbox if m["type"] == "error"], "nothing refused, nothing to resend"
+            per.until_seq(seqs[-1])
+            assert per.state["notes"] == {"refleksjon": "Pers andre tanke"}

@@ -49,7 +49,6 @@ class LiveRoom:
         self.facilitator_key_hash = workshop.facilitator_key_hash
         settings = hub.settings
         self.budget = TokenBucket(settings.room_messages_per_second, settings.room_messages_per_second * 2)
-        self._backlog_limit = settings.room_backlog
         self.fanout = FanOut(room, settings.board_interval_ms)
         self.outbox = Outbox(hub.bus, room.code)
         self.writer = RoomWriter(
@@ -59,6 +58,7 @@ class LiveRoom:
             snapshot_every=settings.snapshot_every,
             tell=self.fanout.applied,
             publish=self._stored,
+            backlog_limit=settings.room_backlog,
         )
         self._wrote_at = -HEAD_AFTER_WRITE
         self._beat: asyncio.TimerHandle | None = None
@@ -82,19 +82,22 @@ class LiveRoom:
         it through the bus. See :meth:`RoomWriter.submit` for what it raises."""
         return await self.writer.submit(cmd, idempotency_key)
 
-    def submit_then(self, cmd: Command, idempotency_key: str | None, answer: Answer) -> None:
-        """The same, answered by calling ``answer`` (see :meth:`RoomWriter.submit_then`)."""
-        self.writer.submit_then(cmd, idempotency_key, answer)
+    def submit_then(
+        self, cmd: Command, idempotency_key: str | None, answer: Answer, *, may_wait: bool = False
+    ) -> bool:
+        """The same, answered by calling ``answer``; True when a phone's action (``may_wait``)
+        waits in line behind more than the room stores in about a second (see
+        :meth:`RoomWriter.submit_then`)."""
+        return self.writer.submit_then(cmd, idempotency_key, answer, may_wait=may_wait)
 
-    def busy(self, staff: bool) -> bool:
-        """Whether a new action is answered ``room_busy`` at once: the room has more
-        waiting than it stores in about a second (a phone told so in a few milliseconds
-        resends after a short wait; one that hears nothing for 4 s takes its connection
-        for dead and reconnects, which costs the room more than the action), or a flood
-        is over the room's budget. The facilitator's few actions never wait for a
-        burst of words."""
-        if not staff and self.writer.backlog >= self._backlog_limit:
-            return True
+    @property
+    def crowded(self) -> bool:
+        """Whether a phone's action handed on now would wait in line."""
+        return self.writer.crowded
+
+    def flooded(self) -> bool:
+        """Whether a new action is answered ``room_busy`` at once: the whole room sends more
+        than its budget (a flood, not a burst: a room's real bursts wait in line)."""
         return not self.budget.take()
 
     def _stored(self, seq: int, cmd: Command) -> None:

@@ -5,6 +5,13 @@ transaction (a group commit): a burst of 2,000 phones costs a few writes a secon
 of one round trip to the database each, and every action is still acknowledged only
 after it is stored.
 
+A phone's action that finds ``backlog_limit`` actions already waiting (more than the room
+stores in about a second) waits in line behind them instead, and is told so; it moves up
+into the writes, in the order it came, as they make room. The facilitator's actions and
+the joins never wait in that line. Refusing such actions instead (``room_busy``) made
+every phone send them again and again: on a machine a fifth too slow for the burst, the
+resends and the reconnections they caused took more of the server than the words did.
+
 Several processes may serve one room: the database decides the order. The writer keeps
 this process's copy of the room, applies what other processes stored (from the bus, or
 read from the database when it sees a gap), and answers a resend (a screen's message id
@@ -25,7 +32,7 @@ import asyncio
 import logging
 import os
 import traceback
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -121,6 +128,7 @@ class RoomWriter:
         snapshot_every: int,
         tell: Callable[[Iterable[Step]], None],
         publish: Callable[[int, Command], None],
+        backlog_limit: int = 500,
     ) -> None:
         self.store = store
         self.workshop_id = workshop_id
@@ -135,6 +143,8 @@ class RoomWriter:
         self._publish = publish
         self._waiting: list[_Waiting] = []  # actions for the next write; see ``submit``
         self._writing = 0  # actions of the batch being written
+        self._backlog_limit = backlog_limit
+        self._line: deque[_Waiting] = deque()  # phones' actions beyond it, in the order they came
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -144,7 +154,12 @@ class RoomWriter:
     @property
     def backlog(self) -> int:
         """Actions handed to this room and not yet answered: what a new one waits behind."""
-        return self._writing + len(self._waiting)
+        return self._writing + len(self._waiting) + len(self._line)
+
+    @property
+    def crowded(self) -> bool:
+        """Whether a phone's action handed on now waits in line (see the module's doc)."""
+        return bool(self._line) or self._writing + len(self._waiting) >= self._backlog_limit
 
     # --- this process's actions -----------------------------------------------------------
 
@@ -156,22 +171,46 @@ class RoomWriter:
         self._enqueue(_Waiting(cmd, idempotency_key, answer))
         return await answer
 
-    def submit_then(self, cmd: Command, idempotency_key: str | None, answer: Answer) -> None:
+    def submit_then(
+        self, cmd: Command, idempotency_key: str | None, answer: Answer, *, may_wait: bool = False
+    ) -> bool:
         """Like :meth:`submit`, without a task or a future per action: ``answer`` is called
         with the outcome (an :class:`Accepted`, or what ``submit`` would raise) as soon as
         it is known, right after this process's screens were told of the action (the
-        frames to its phone and the answer then leave in one write, see ``wire.corked``)."""
-        self._enqueue(_Waiting(cmd, idempotency_key, answer))
+        frames to its phone and the answer then leave in one write, see ``wire.corked``).
+        With ``may_wait`` (a phone's action), True when it waits in line (``crowded``)."""
+        waiting = _Waiting(cmd, idempotency_key, answer)
+        if may_wait and self.crowded:
+            self._line.append(waiting)
+            self._start_writing()
+            return True
+        self._enqueue(waiting)
+        return False
 
     def _enqueue(self, waiting: _Waiting) -> None:
         self._waiting.append(waiting)
+        self._start_writing()
+
+    def _start_writing(self) -> None:
         if self._task is None:
             self._task = asyncio.create_task(self._write_waiting())
+
+    def _move_up(self) -> None:
+        """Actions waiting in line take the room the writes made, in the order they came."""
+        line = self._line
+        room = self._backlog_limit - self._writing - len(self._waiting)
+        while line and room > 0:
+            self._waiting.append(line.popleft())
+            room -= 1
 
     async def _write_waiting(self) -> None:
         batch: list[_Waiting] = []
         try:
-            while self._waiting:
+            while True:
+                self._writing = 0
+                self._move_up()
+                if not self._waiting:
+                    break
                 if batch:  # a batch stored on the loop gave it no break: the screens' turn
                     await asyncio.sleep(0)
                 batch, self._waiting = self._waiting[:BATCH_LIMIT], self._waiting[BATCH_LIMIT:]
@@ -186,8 +225,9 @@ class RoomWriter:
         finally:
             self._task = None
             self._writing = 0
-            for waiting in (*batch, *self._waiting):  # only when cancelled: the server stops
+            for waiting in (*batch, *self._waiting, *self._line):  # only when cancelled: the server stops
                 waiting.settle(ConnectionAbortedError("the server is stopping"))
+            self._line.clear()
 
     async def _write(self, batch: list[_Waiting]) -> None:
         """Store a batch in order and tell everyone; answer each action.

@@ -251,11 +251,15 @@ class _Answers:
     room calls back with each outcome (``LiveRoom.submit_then``): no task or future per
     action, and the answer leaves in the same write as what the action told this screen.
     The queue (bounded by the connection's message budget) is there only while actions
-    wait: a phone that sends nothing keeps none."""
+    wait: a phone that sends nothing keeps none.
+
+    A phone's action that will wait in the room's line (``LiveRoom.crowded``) is told so at
+    once (``queued``): the browser then waits for its answer without a deadline, where it
+    would otherwise take four silent seconds for a dead connection and reconnect."""
 
     def __init__(self, conn: Connection, live: LiveRoom, hub: Hub) -> None:
         self._conn, self._live, self._hub = conn, live, hub
-        self._waiting: deque[ActionMessage] | None = None
+        self._waiting: deque[tuple[ActionMessage, bool]] | None = None  # and whether told queued
         self._with_room = False  # one action of this screen is being written
         self._stopped = False
         self._forgetting: asyncio.Task[None] | None = None
@@ -263,15 +267,23 @@ class _Answers:
     def put(self, message: ActionMessage) -> None:
         if self._waiting is None:
             self._waiting = deque()
-        self._waiting.append(message)
+        # Behind this phone's own action, itself held up by a crowded room: a while, too.
+        told = self._with_room and self._may_wait and self._live.crowded
+        if told:
+            self._tell_queued(message)
+        self._waiting.append((message, told))
         if not self._with_room:
             self._next()
+
+    @property
+    def _may_wait(self) -> bool:
+        return self._conn.role == "participant"  # the facilitator's actions never wait in line
 
     def _next(self) -> None:
         """Hand the next waiting action to the room, answering at once those refused here."""
         waiting = self._waiting
         while waiting and not self._stopped:
-            message = waiting.popleft()
+            message, told = waiting.popleft()
             refusal = _refusal(message, self._conn, self._live)
             if refusal is not None:
                 self._conn.send(encode(refusal))
@@ -280,9 +292,15 @@ class _Answers:
             assert actor is not None
             self._with_room = True
             command = self._hub.command(message.action, actor)
-            self._live.submit_then(command, message.id, partial(self._answered, message))
+            answer = partial(self._answered, message)
+            in_line = self._live.submit_then(command, message.id, answer, may_wait=self._may_wait)
+            if in_line and not told:
+                self._tell_queued(message)
             return
         self._waiting = None
+
+    def _tell_queued(self, message: ActionMessage) -> None:
+        self._conn.send(encode({"type": "queued", "id": message.id}))
 
     def _answered(self, message: ActionMessage, outcome: Accepted | BaseException) -> None:
         self._with_room = False
@@ -306,7 +324,7 @@ def _refusal(message: ActionMessage, conn: Connection, live: LiveRoom) -> dict[s
     allowed = FACILITATOR_ACTIONS if conn.role == "facilitator" else PARTICIPANT_ACTIONS
     if conn.role == "projector" or message.action.type not in allowed:
         return {"type": "error", "id": message.id, "code": "not_allowed"}
-    if live.busy(staff=conn.role == "facilitator"):
+    if live.flooded():
         return {"type": "error", "id": message.id, "code": "room_busy"}
     return None
 

@@ -376,6 +376,33 @@ describe("liveness", () => {
     assert.deepEqual(last().of("action").map((m) => m.id), [id]);
   });
 
+  test("an action the room has in line is waited for without a deadline, and sent again on a new connection", async () => {
+    const { room, clock, sockets, last, statuses } = connected();
+    const seen = [];
+    const answer = room.send(word("Tillit"), { onPending: (s) => seen.push(s) });
+    const { id } = last().of("action")[0];
+    last().receive({ type: "queued", id });
+    clock.advance(POLICY.pongTimeoutMs * 1.5); // a slow server's whole room before it
+    assert.equal(sockets.length, 1);
+    assert.equal(last().closedByClient, false);
+    assert.equal(statuses.at(-1), "online"); // not "saving": nothing was refused
+    last().receive({ type: "ack", id, seq: 9 });
+    assert.equal((await answer).seq, 9);
+    assert.deepEqual(seen, ["sending", "waiting"]);
+    // One that waits when the connection goes is sent again, with its id, and awaited as ever.
+    room.send(word("Mot"));
+    const again = last().of("action").at(-1).id;
+    last().receive({ type: "queued", id: again });
+    last().serverClose(1006);
+    clock.advance(POLICY.reconnect.firstMs);
+    assert.equal(sockets.length, 2);
+    welcome(last(), clock);
+    pongAll(last(), clock);
+    assert.deepEqual(last().of("action").map((m) => m.id), [again]);
+    clock.advance(POLICY.pongTimeoutMs);
+    assert.equal(last().closedByClient, true, "on its way again: an answer is due within pongTimeoutMs");
+  });
+
   test("other messages while a pong is due show the connection is alive", () => {
     const fake = connected();
     untilPing(fake);

@@ -296,6 +296,9 @@ export class Room {
       case "error":
         this.settle(message);
         break;
+      case "queued":
+        this.inLine(message);
+        break;
       default:
         break;
     }
@@ -364,6 +367,14 @@ export class Room {
     if (this.status === "saving" && !this.pending.some((p) => p.status === "retrying")) this.setStatus("online");
   }
 
+  /* The room has the action in line behind others (a whole room sending at once on a slow
+   * server): its answer comes when its turn does, so it no longer counts towards the
+   * silence that means a dead connection (the heartbeat's pings still do). */
+  inLine(message) {
+    const entry = this.pending.find((p) => p.id === message.id);
+    if (entry && entry.status === "sending") this.setEntryStatus(entry, "waiting");
+  }
+
   resolve(id, answer) {
     const waiter = this.waiters.get(id);
     if (!waiter) return;
@@ -380,8 +391,8 @@ export class Room {
    * options.replaces: a key; an unacknowledged action with the same key is dropped (an
    *   autosave typed offline is sent once, in its last version);
    * options.onPending(status): "queued" (not sent: no connection), "sending" (on its
-   *   way) or "retrying" (the server could not take it yet), called at once and at each
-   *   change, until the promise settles. */
+   *   way), "waiting" (the server has it in line) or "retrying" (the server could not
+   *   take it yet), called at once and at each change, until the promise settles. */
   send(action, options = {}) {
     if (this.stopped) return Promise.reject(new Error("stopped"));
     this.counter += 1;
