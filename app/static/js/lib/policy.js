@@ -6,7 +6,8 @@
  *
  * - pingIntervalMs: a ping (heartbeat and clock sample) this often while connected;
  * - pongTimeoutMs: no sign of life this long while a ping or an action waits for its
- *   answer: the connection is dead, drop it and reconnect;
+ *   answer (not one the server said it has in line, "queued"): the connection is dead,
+ *   drop it and reconnect;
  * - resumePongTimeoutMs: the shorter deadline of the ping sent at once when the page
  *   wakes up, becomes visible or finds its network again;
  * - connectTimeoutMs: a new socket that has not opened this long is given up (a refused
