@@ -6,7 +6,9 @@ resetting them would). ``cut(silent=True)`` is Wi-Fi gone: new connections are r
 as before, but the open ones are not told anything — bytes sent either way vanish and
 no end sees a close, now or after ``mend()`` (the phone comes back on another address,
 so its old connections are dead for good); each end must notice by itself, by a missing
-pong or by silence. ``mend()`` lets new connections through again. It runs on its own
+pong or by silence. ``mend()`` lets new connections through again. ``hold()`` is a server
+that takes its time: the connections stay open and what is sent waits, in order, until
+``release()`` passes it on (a database whose write takes seconds). It runs on its own
 event loop in a thread, so a test can call the app with blocking clients while the
 proxy keeps forwarding.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -42,6 +45,7 @@ class CuttableProxy:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._server: asyncio.Server | None = None
+        self._flowing: asyncio.Event | None = None  # made on the proxy's loop; clear while held
 
     def start(self) -> None:
         self._thread.start()
@@ -63,7 +67,17 @@ class CuttableProxy:
     def mend(self) -> None:
         self.is_cut = False
 
+    def hold(self) -> None:
+        assert self._flowing is not None
+        asyncio.run_coroutine_threadsafe(_call(self._flowing.clear), self._loop).result(5)
+
+    def release(self) -> None:
+        assert self._flowing is not None
+        asyncio.run_coroutine_threadsafe(_call(self._flowing.set), self._loop).result(5)
+
     async def _listen(self) -> None:
+        self._flowing = asyncio.Event()
+        self._flowing.set()
         self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
         self.port = self._server.sockets[0].getsockname()[1]
 
@@ -112,6 +126,8 @@ class CuttableProxy:
         unless the link was cut silently: then what it sends and its close go nowhere."""
         try:
             while data := await reader.read(65536):
+                assert self._flowing is not None
+                await self._flowing.wait()
                 if not link.silent:
                     other.write(data)
                     await other.drain()
@@ -121,3 +137,8 @@ class CuttableProxy:
             own.transport.abort()
             if not link.silent:
                 other.transport.abort()
+
+
+async def _call(function: Callable[[], None]) -> None:
+    """``function`` on the proxy's loop, done when this returns."""
+    function()

@@ -19,6 +19,7 @@ from app.core.room import FACILITATOR, Command, Room
 from app.realtime.writer import Accepted, RoomWriter
 from app.storage.store import Store
 from app.storage.tables import Workshop
+from tests.phoneclient import run_async
 from tests.roomkit import DEMO_PROGRAM
 
 LIMIT = 3
@@ -103,7 +104,7 @@ def test_phones_beyond_the_backlog_wait_in_line_in_order_and_the_facilitator_goe
         assert paused.result().seq < seqs[first_in_line], "the facilitator's action went before the line"
         assert not writer.crowded and writer.backlog == 0
 
-    asyncio.run(run())
+    run_async(run())
 
 
 def test_what_waits_in_line_is_answered_when_the_server_stops(tmp_path: Path) -> None:
@@ -123,4 +124,4 @@ def test_what_waits_in_line_is_answered_when_the_server_stops(tmp_path: Path) ->
         assert len(answers) == len(people)
         assert all(isinstance(a, ConnectionAbortedError) for a in answers), answers
 
-    asyncio.run(run())
+    run_async(run())

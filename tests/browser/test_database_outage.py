@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import WebSocket, expect
 
 from tests.browser.conftest import Screens
 from tests.browser.test_igp_room import open_room
@@ -50,4 +50,57 @@ def test_a_comment_sent_while_the_database_is_away_arrives_when_it_is_back(
     expect(wall).to_have_text(["Sendt mens databasen var borte"], timeout=15_000)
     expect(kari.get_by_role("status").filter(has_text="sendt")).to_be_visible()
     expect(badge).to_be_hidden()
+    assert screens.errors == []
+
+
+@pytest.fixture
+def server_with_a_short_line(
+    tmp_path: Path, postgres_behind_proxy: tuple[str, CuttableProxy]
+) -> Iterator[tuple[LiveServer, CuttableProxy]]:
+    """A room that stores one action at a time: the next phone's waits in line."""
+    database_url, proxy = postgres_behind_proxy
+    programs = programs_folder(tmp_path, {"demo.toml": DEMO_PROGRAM})
+    with LiveServer(
+        tmp_path, programs, time_scale="0.05", database_url=database_url, room_backlog="1"
+    ) as live:
+        yield live, proxy
+
+
+def test_a_comment_in_the_rooms_line_waits_with_its_connection_and_arrives(
+    server_with_a_short_line: tuple[LiveServer, CuttableProxy], screens: Screens
+) -> None:
+    """The room is behind (here its database takes seconds for a write): Ola's comment waits
+    in line behind Kari's, longer than the browser waits for a dead connection's answer.
+    His phone is told so, keeps its connection, says nothing of a failure, and shows the
+    comment sent once it is stored; nothing is sent twice."""
+    server, proxy = server_with_a_short_line
+    facilitator, projector, phones = open_room(server, screens)
+    facilitator.get_by_role("button", name="Gå til Hvilke kommentarer har dere til dagens samling?").click()
+    kari, ola = phones[0], phones[1]
+    expect(ola.get_by_label("Din kommentar")).to_be_visible()
+    new_sockets: list[WebSocket] = []
+
+    def watch(socket: WebSocket) -> None:
+        new_sockets.append(socket)
+
+    ola.on("websocket", watch)
+
+    proxy.hold()
+    kari.get_by_label("Din kommentar").fill("Karis kommentar")
+    kari.get_by_role("button", name="Send").click()
+    ola.wait_for_timeout(300)  # Kari's is being written
+    ola.get_by_label("Din kommentar").fill("Olas kommentar i kø")
+    ola.get_by_role("button", name="Send").click()
+    ola.wait_for_timeout(6_000)  # longer than pongTimeoutMs (4 s)
+    badge = ola.locator(".connection-badge")
+    expect(badge).to_be_hidden()  # neither "reconnecting" nor "could not save"
+    assert new_sockets == [], "Ola's phone kept its connection"
+    expect(projector.locator(".comment-wall li")).to_have_count(0)
+
+    proxy.release()
+    wall = projector.locator(".comment-wall li")
+    expect(wall).to_have_count(2, timeout=15_000)
+    expect(wall.filter(has_text="Olas kommentar i kø")).to_have_count(1)
+    expect(ola.get_by_role("status").filter(has_text="Sendt")).to_be_visible()
+    assert new_sockets == []
     assert screens.errors == []
