@@ -9,7 +9,7 @@ A phone's action that finds ``backlog_limit`` actions already waiting (more than
 stores in about a second) waits in line behind them instead, and is told so; it moves up
 into the writes, in the order it came, as they make room. The facilitator's actions and
 the joins never wait in that line. Refusing such actions instead (``room_busy``) made
-every phone send them again and again: on a machine a fifth too slow for the burst, the
+every phone send them again and again: on a machine too slow for the burst, the
 resends and the reconnections they caused took more of the server than the words did.
 
 Several processes may serve one room: the database decides the order. The writer keeps
