@@ -18,14 +18,21 @@ from tests.tcpproxy import CuttableProxy
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 
+def _served(
+    tmp_path: Path, postgres_behind_proxy: tuple[str, CuttableProxy], **settings: str
+) -> Iterator[tuple[LiveServer, CuttableProxy]]:
+    """The demo day's server on PostgreSQL behind the proxy, with these settings."""
+    database_url, proxy = postgres_behind_proxy
+    programs = programs_folder(tmp_path, {"demo.toml": DEMO_PROGRAM})
+    with LiveServer(tmp_path, programs, time_scale="0.05", database_url=database_url, **settings) as live:
+        yield live, proxy
+
+
 @pytest.fixture
 def server_on_cuttable_postgres(
     tmp_path: Path, postgres_behind_proxy: tuple[str, CuttableProxy]
 ) -> Iterator[tuple[LiveServer, CuttableProxy]]:
-    database_url, proxy = postgres_behind_proxy
-    programs = programs_folder(tmp_path, {"demo.toml": DEMO_PROGRAM})
-    with LiveServer(tmp_path, programs, time_scale="0.05", database_url=database_url) as live:
-        yield live, proxy
+    yield from _served(tmp_path, postgres_behind_proxy)
 
 
 def test_a_comment_sent_while_the_database_is_away_arrives_when_it_is_back(
@@ -58,12 +65,7 @@ def server_with_a_short_line(
     tmp_path: Path, postgres_behind_proxy: tuple[str, CuttableProxy]
 ) -> Iterator[tuple[LiveServer, CuttableProxy]]:
     """A room that stores one action at a time: the next phone's waits in line."""
-    database_url, proxy = postgres_behind_proxy
-    programs = programs_folder(tmp_path, {"demo.toml": DEMO_PROGRAM})
-    with LiveServer(
-        tmp_path, programs, time_scale="0.05", database_url=database_url, room_backlog="1"
-    ) as live:
-        yield live, proxy
+    yield from _served(tmp_path, postgres_behind_proxy, room_backlog="1")
 
 
 def test_a_comment_in_the_rooms_line_waits_with_its_connection_and_arrives(
