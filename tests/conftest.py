@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import gc
 import os
 import secrets
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -16,6 +19,15 @@ from tests.tcpproxy import CuttableProxy
 
 # The PostgreSQL server the tests use (bin/test starts it where it is not running).
 POSTGRES_ADMIN_URL = os.environ.get("SAMLING_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture(autouse=True)
+def _garbage_collected_after_each_test() -> Iterator[None]:
+    """What a test left unclosed is found while that test ends, not by the collector in
+    whichever test it runs in next (a ResourceWarning is an error here, and on two workers
+    the next test differs from run to run): the test that leaked it is the one that fails."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture
@@ -36,7 +48,23 @@ def postgres_url() -> Iterator[str]:
         yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
     finally:
         with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+            still_open = _connections_left_open(admin, name)
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        # A connection the test left open would be found by the garbage collector later, in
+        # whatever test runs then (a ResourceWarning there); it is this test's leak, said here.
+        assert still_open == 0, f"{still_open} connection(s) to the test's database left open"
+
+
+def _connections_left_open(admin: psycopg.Connection[Any], name: str) -> int:
+    """The clients still connected to database ``name``, after the few seconds a killed
+    server's connections take to be noticed gone."""
+    deadline = time.monotonic() + 5
+    while True:
+        row = admin.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (name,)).fetchone()
+        count = int(row[0]) if row else 0
+        if count == 0 or time.monotonic() > deadline:
+            return count
+        time.sleep(0.05)
 
 
 @pytest.fixture
