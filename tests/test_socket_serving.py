@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
 from app.main import create_app
+from app.realtime import writer
 from app.settings import Settings
 from tests.roomkit import connect_phone, create_workshop, facilitator_and_phone, hello, join
 
@@ -98,6 +100,50 @@ def test_an_action_refused_for_its_rate_names_its_id(settings: Settings) -> None
                 phone.send_raw(_action(f"n{n}", f"tanke {n}"))
             refused = phone.wait_for("error", code="rate_limited")
             assert refused["id"] == "n2", "the phone retries just this one later"
+
+
+def test_an_action_whose_write_takes_long_is_told_queued_before_the_browser_gives_up(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database takes seconds for one write (a lock held, a slow disk) and nothing else
+    is waiting: the phone, and the facilitator's screen, are told their actions are on
+    their way (``queued``) well before the browser's four silent seconds would make them
+    take a healthy connection for dead and reconnect; the answer follows."""
+    monkeypatch.setattr(writer, "SLOW_WRITE_S", 0.3)
+    w = create_workshop(client)
+    token = join(client, w.code, "Kari")
+    with facilitator_and_phone(client, w, token) as (facilitator, phone):
+        facilitator.act({"type": "start"})
+        release = _hold_the_writes(client, monkeypatch)
+        phone.send_raw(_action("n1", "første tanke"))
+        assert phone.wait_for("queued", id="n1")
+        # While that write is slow, what comes is told at once: it waits behind it.
+        phone.send_raw(_action("n2", "andre tanke"))
+        facilitator.send_raw(json.dumps({"type": "action", "id": "f1", "action": {"type": "pause"}}))
+        assert phone.wait_for("queued", id="n2")
+        assert facilitator.wait_for("queued", id="f1")
+        release.set()
+        n1, n2 = phone.wait_for("ack", id="n1"), phone.wait_for("ack", id="n2")
+        assert n1["seq"] < facilitator.wait_for("ack", id="f1")["seq"]
+        assert n1["seq"] < n2["seq"]
+        phone.until_seq(n2["seq"])
+        assert phone.state["notes"] == {"refleksjon": "andre tanke"}
+
+
+def test_an_action_stored_at_once_is_not_told_queued(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(writer, "SLOW_WRITE_S", 0.3)
+    w = create_workshop(client)
+    token = join(client, w.code, "Kari")
+    with facilitator_and_phone(client, w, token) as (facilitator, phone):
+        facilitator.act({"type": "start"})
+        note = {"type": "save_note", "exercise": "refleksjon", "text": "første tanke"}
+        assert phone.act(note, "n1")["type"] == "ack"
+        time.sleep(0.5)  # past SLOW_WRITE_S: a timer left running would tell it now
+        phone.send_raw(json.dumps({"type": "ping", "t0": 7}))
+        phone.wait_for("pong", t0=7)
+        assert [m for m in phone.inbox if m["type"] == "queued"] == []
 
 
 def test_a_room_closed_behind_this_process_is_forgotten_at_the_first_write(client: TestClient) -> None:

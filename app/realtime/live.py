@@ -28,7 +28,7 @@ from app.realtime.connection import Connection
 from app.realtime.fanout import FanOut
 from app.realtime.outbox import Outbox
 from app.realtime.ratelimit import TokenBucket
-from app.realtime.writer import Accepted, Answer, RoomWriter
+from app.realtime.writer import Accepted, RoomWriter
 from app.storage.tables import Workshop
 
 if TYPE_CHECKING:
@@ -81,14 +81,6 @@ class LiveRoom:
         """Apply, store, tell this process's screens, then answer; other processes hear of
         it through the bus. See :meth:`RoomWriter.submit` for what it raises."""
         return await self.writer.submit(cmd, idempotency_key)
-
-    def submit_then(
-        self, cmd: Command, idempotency_key: str | None, answer: Answer, *, may_wait: bool = False
-    ) -> bool:
-        """The same, answered by calling ``answer``; True when a phone's action (``may_wait``)
-        waits in line behind more than the room stores in about a second (see
-        :meth:`RoomWriter.submit_then`)."""
-        return self.writer.submit_then(cmd, idempotency_key, answer, may_wait=may_wait)
 
     @property
     def crowded(self) -> bool:

@@ -11,6 +11,9 @@ into the writes, in the order it came, as they make room. The facilitator's acti
 the joins never wait in that line. Refusing such actions instead (``room_busy``) made
 every phone send them again and again: on a machine too slow for the burst, the
 resends and the reconnections they caused took more of the server than the words did.
+A write that takes longer than ``SLOW_WRITE_S`` (a slow database) makes the room crowded
+too, until it is done: whoever waits for it is told so (``slow``), and a phone's action
+that comes meanwhile waits in line.
 
 Several processes may serve one room: the database decides the order. The writer keeps
 this process's copy of the room, applies what other processes stored (from the bus, or
@@ -55,6 +58,10 @@ MAX_ORDER_RETRIES = 20  # lost races for a sequence number before an action is g
 # batch), and 1,500 words a second in one batch held the loop for seconds, so phones
 # heard no pong, gave up and reconnected (a retry storm).
 BATCH_LIMIT = 100
+# A write still going this long is slow: those waiting for it are told so, well within the
+# browser's four silent seconds for a dead connection (policy.js, pongTimeoutMs), so that
+# a slow database does not make healthy phones reconnect. One timer a write, not an action.
+SLOW_WRITE_S = 1.5
 
 
 @dataclass(frozen=True)
@@ -80,7 +87,13 @@ class _Waiting:
     cmd: Command
     key: str | None  # the screen's message id: a resend with the same id is stored once
     answer: asyncio.Future[Accepted] | Answer
+    slow: Callable[[], None] | None = None  # called (once) if its answer is held up by a slow write
     settled: bool = False
+
+    def tell_slow(self) -> None:
+        slow, self.slow = self.slow, None
+        if slow is not None and not self.settled:
+            slow()
 
     @property
     def known_as(self) -> tuple[str, str] | None:
@@ -146,6 +159,7 @@ class RoomWriter:
         self._backlog_limit = backlog_limit
         self._line: deque[_Waiting] = deque()  # phones' actions beyond it, in the order they came
         self._task: asyncio.Task[None] | None = None
+        self._slow = False  # the write going on has taken longer than SLOW_WRITE_S
 
     @property
     def code(self) -> str:
@@ -159,7 +173,7 @@ class RoomWriter:
     @property
     def crowded(self) -> bool:
         """Whether a phone's action handed on now waits in line (see the module's doc)."""
-        return bool(self._line) or self._writing + len(self._waiting) >= self._backlog_limit
+        return self._slow or bool(self._line) or self._writing + len(self._waiting) >= self._backlog_limit
 
     # --- this process's actions -----------------------------------------------------------
 
@@ -172,19 +186,29 @@ class RoomWriter:
         return await answer
 
     def submit_then(
-        self, cmd: Command, idempotency_key: str | None, answer: Answer, *, may_wait: bool = False
+        self,
+        cmd: Command,
+        idempotency_key: str | None,
+        answer: Answer,
+        *,
+        may_wait: bool = False,
+        slow: Callable[[], None] | None = None,
     ) -> bool:
         """Like :meth:`submit`, without a task or a future per action: ``answer`` is called
         with the outcome (an :class:`Accepted`, or what ``submit`` would raise) as soon as
         it is known, right after this process's screens were told of the action (the
         frames to its phone and the answer then leave in one write, see ``wire.corked``).
-        With ``may_wait`` (a phone's action), True when it waits in line (``crowded``)."""
-        waiting = _Waiting(cmd, idempotency_key, answer)
+        True when its answer will be a while: a phone's action (``may_wait``) waits in line
+        (``crowded``), or any action waits behind a write already slow. Otherwise ``slow``
+        is called, before the answer, if a write turns out slow while it waits."""
         if may_wait and self.crowded:
-            self._line.append(waiting)
+            self._line.append(_Waiting(cmd, idempotency_key, answer))
             self._start_writing()
             return True
-        self._enqueue(waiting)
+        if self._slow:
+            self._enqueue(_Waiting(cmd, idempotency_key, answer))
+            return True
+        self._enqueue(_Waiting(cmd, idempotency_key, answer, slow))
         return False
 
     def _enqueue(self, waiting: _Waiting) -> None:
@@ -215,19 +239,31 @@ class RoomWriter:
                     await asyncio.sleep(0)
                 batch, self._waiting = self._waiting[:BATCH_LIMIT], self._waiting[BATCH_LIMIT:]
                 self._writing = len(batch)
-                async with self.lock:
-                    try:
-                        with grouping.holding(len(batch)):  # each step's groups, until told
-                            await self._write(batch)
-                    except Exception as exc:  # the database is down: none of them was stored
-                        for waiting in batch:
-                            waiting.settle(exc)
+                timer = asyncio.get_running_loop().call_later(SLOW_WRITE_S, self._turned_slow, batch)
+                try:
+                    async with self.lock:
+                        try:
+                            with grouping.holding(len(batch)):  # each step's groups, until told
+                                await self._write(batch)
+                        except Exception as exc:  # the database is down: none of them was stored
+                            for waiting in batch:
+                                waiting.settle(exc)
+                finally:
+                    timer.cancel()
+                    self._slow = False
         finally:
             self._task = None
             self._writing = 0
             for waiting in (*batch, *self._waiting, *self._line):  # only when cancelled: the server stops
                 waiting.settle(ConnectionAbortedError("the server is stopping"))
             self._line.clear()
+
+    def _turned_slow(self, batch: list[_Waiting]) -> None:
+        """The write of ``batch`` (or the wait for the room's lock) is taking long: the room
+        is crowded until it is done, and whoever waits for it is told so."""
+        self._slow = True
+        for waiting in (*batch, *self._waiting):
+            waiting.tell_slow()
 
     async def _write(self, batch: list[_Waiting]) -> None:
         """Store a batch in order and tell everyone; answer each action.

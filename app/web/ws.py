@@ -248,14 +248,16 @@ def _received(
 class _Answers:
     """A screen's actions, answered one at a time in the order sent, beside its socket's
     reading: a write that takes long never holds up the pong the browser waits for. The
-    room calls back with each outcome (``LiveRoom.submit_then``): no task or future per
+    room calls back with each outcome (``RoomWriter.submit_then``): no task or future per
     action, and the answer leaves in the same write as what the action told this screen.
     The queue (bounded by the connection's message budget) is there only while actions
     wait: a phone that sends nothing keeps none.
 
     A phone's action that will wait in the room's line (``LiveRoom.crowded``) is told so at
     once (``queued``): the browser then waits for its answer without a deadline, where it
-    would otherwise take four silent seconds for a dead connection and reconnect."""
+    would otherwise take four silent seconds for a dead connection and reconnect. So is any
+    screen's action whose write turns out slow (the room's writer says so, see
+    ``RoomWriter.submit_then``)."""
 
     def __init__(self, conn: Connection, live: LiveRoom, hub: Hub) -> None:
         self._conn, self._live, self._hub = conn, live, hub
@@ -293,8 +295,12 @@ class _Answers:
             self._with_room = True
             command = self._hub.command(message.action, actor)
             answer = partial(self._answered, message)
-            in_line = self._live.submit_then(command, message.id, answer, may_wait=self._may_wait)
-            if in_line and not told:
+            # Told queued at once when it waits, or later if its write turns out slow.
+            slow = None if told else partial(self._tell_queued, message)
+            waits = self._live.writer.submit_then(
+                command, message.id, answer, may_wait=self._may_wait, slow=slow
+            )
+            if waits and not told:
                 self._tell_queued(message)
             return
         self._waiting = None

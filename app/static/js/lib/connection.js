@@ -367,9 +367,10 @@ export class Room {
     if (this.status === "saving" && !this.pending.some((p) => p.status === "retrying")) this.setStatus("online");
   }
 
-  /* The room has the action in line behind others (a whole room sending at once on a slow
-   * server): its answer comes when its turn does, so it no longer counts towards the
-   * silence that means a dead connection (the heartbeat's pings still do). */
+  /* The server has the action on its way: in line behind others (a whole room sending at
+   * once on a slow server) or in a write that takes long (a slow database). Its answer
+   * comes when the write is done, so it no longer counts towards the silence that means
+   * a dead connection (the heartbeat's pings still do). */
   inLine(message) {
     const entry = this.pending.find((p) => p.id === message.id);
     if (entry && entry.status === "sending") this.setEntryStatus(entry, "waiting");
