@@ -120,11 +120,13 @@ def test_an_action_whose_write_takes_long_is_told_queued_before_the_browser_give
         # While that write is slow, what comes is told at once: it waits behind it.
         phone.send_raw(_action("n2", "andre tanke"))
         facilitator.send_raw(json.dumps({"type": "action", "id": "f1", "action": {"type": "pause"}}))
+        facilitator.send_raw(json.dumps({"type": "action", "id": "f2", "action": {"type": "resume"}}))
         assert phone.wait_for("queued", id="n2")
-        assert facilitator.wait_for("queued", id="f1")
+        assert facilitator.wait_for("queued", id="f1") and facilitator.wait_for("queued", id="f2")
         release.set()
         n1, n2 = phone.wait_for("ack", id="n1"), phone.wait_for("ack", id="n2")
-        assert n1["seq"] < facilitator.wait_for("ack", id="f1")["seq"]
+        f1, f2 = facilitator.wait_for("ack", id="f1"), facilitator.wait_for("ack", id="f2")
+        assert n1["seq"] < f1["seq"] < f2["seq"]
         assert n1["seq"] < n2["seq"]
         phone.until_seq(n2["seq"])
         assert phone.state["notes"] == {"refleksjon": "andre tanke"}

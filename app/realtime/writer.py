@@ -171,6 +171,11 @@ class RoomWriter:
         return self._writing + len(self._waiting) + len(self._line)
 
     @property
+    def slow(self) -> bool:
+        """Whether the write going on has taken longer than ``SLOW_WRITE_S``."""
+        return self._slow
+
+    @property
     def crowded(self) -> bool:
         """Whether a phone's action handed on now waits in line (see the module's doc)."""
         return self._slow or bool(self._line) or self._writing + len(self._waiting) >= self._backlog_limit

@@ -269,8 +269,9 @@ class _Answers:
     def put(self, message: ActionMessage) -> None:
         if self._waiting is None:
             self._waiting = deque()
-        # Behind this phone's own action, itself held up by a crowded room: a while, too.
-        told = self._with_room and self._may_wait and self._live.crowded
+        # Behind this screen's own action, itself held up by a crowded room (the facilitator's
+        # only by a slow write, it never waits in line): a while, too.
+        told = self._with_room and self._live.crowded and (self._may_wait or self._live.writer.slow)
         if told:
             self._tell_queued(message)
         self._waiting.append((message, told))
