@@ -129,6 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             stopping.set()
             await asyncio.gather(*jobs)
             app.state.renderer.close()
+            await app.state.hub.finish_writes()
             await app.state.hub.save_snapshots()
             await bus.stop()
             store.close()

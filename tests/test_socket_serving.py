@@ -209,3 +209,30 @@ def test_a_room_that_cannot_keep_up_tells_the_phone_its_action_waits_in_line_and
             assert not [m for m in per.inbox if m["type"] == "error"], "nothing refused, nothing to resend"
             per.until_seq(seqs[-1])
             assert per.state["notes"] == {"refleksjon": "Pers andre tanke"}
+
+
+def test_a_server_stopping_during_a_write_stores_it_and_leaves_no_connection_open(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server is stopped (a deploy, Ctrl-C) while a phone's note is being written: the
+    write ends before the database is let go, so the note is kept and no thread is left
+    with a connection of a closed store (on PostgreSQL the database fixture counts them)."""
+    from app.storage.store import Store
+
+    with TestClient(create_app(settings)) as client:
+        w = create_workshop(client)
+        token = join(client, w.code, "Kari")
+        with facilitator_and_phone(client, w, token) as (facilitator, phone):
+            facilitator.act({"type": "start"})
+            release = _hold_the_writes(client, monkeypatch)
+            phone.send_raw(_action("n1", "skrevet mens serveren stoppet"))
+            threading.Timer(1.0, release.set).start()
+    store = Store(settings.database_url)
+    try:
+        workshop = store.find_workshop(w.code)
+        assert workshop is not None and workshop.id is not None
+        stored = [cmd.action for _, cmd in store.commands_after(workshop.id, 0)]
+        notes = [getattr(action, "text", None) for action in stored if action.type == "save_note"]
+        assert notes == ["skrevet mens serveren stoppet"]
+    finally:
+        store.close()

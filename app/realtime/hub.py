@@ -28,6 +28,10 @@ from app.storage.store import Store
 
 log = logging.getLogger(__name__)
 
+# At most this long, a stopping server waits for the writes going on (a database that
+# takes longer is one the write would fail on anyway; the phones resend what was not answered).
+FINISH_WRITES_S = 10.0
+
 
 class Hub:
     """All live rooms of this process, loaded from the database on first use."""
@@ -155,6 +159,14 @@ class Hub:
     def tidy_every(self) -> float:
         """How often to look for idle rooms: a few times per ``idle_minutes``."""
         return max(0.05, min(30.0, self.settings.idle_minutes * 60 / 4))
+
+    async def finish_writes(self) -> None:
+        """The server is stopping: let the rooms' writes going on end (stored and answered)
+        before the store closes, or a worker thread would open a connection of a closed
+        store (PostgreSQL: one left open until the process ends)."""
+        tasks = [task for live in self.rooms.values() if (task := live.writer.writing) is not None]
+        if tasks:
+            await asyncio.wait(tasks, timeout=FINISH_WRITES_S)
 
     async def save_snapshots(self) -> None:
         for live in list(self.rooms.values()):

@@ -405,6 +405,11 @@ class RoomWriter:
         if len(self.known_keys) > KNOWN_KEYS:
             self.known_keys.popitem(last=False)
 
+    @property
+    def writing(self) -> asyncio.Task[None] | None:
+        """The task storing what waits, while there is any."""
+        return self._task
+
     async def save_snapshot(self) -> None:
         """Store the room as it is, so that loading it replays only what came after."""
         room = self.room  # never changed in place: serialised in the worker thread
