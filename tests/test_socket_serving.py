@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -19,7 +21,8 @@ from starlette.testclient import TestClient
 from app.main import create_app
 from app.realtime import writer
 from app.settings import Settings
-from tests.roomkit import connect_phone, create_workshop, facilitator_and_phone, hello, join
+from app.storage.store import Store
+from tests.roomkit import Screen, Workshop, connect_phone, create_workshop, facilitator_and_phone, hello, join
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -45,13 +48,20 @@ def _hold_the_writes(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> thr
     return release
 
 
-def test_a_ping_is_answered_while_the_phones_action_is_being_stored(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@contextmanager
+def _kari_in_a_started_room(client: TestClient) -> Iterator[tuple[Workshop, Screen, Screen]]:
+    """A workshop whose day has started, with its facilitator's screen and Kari's phone."""
     w = create_workshop(client)
     token = join(client, w.code, "Kari")
     with facilitator_and_phone(client, w, token) as (facilitator, phone):
         facilitator.act({"type": "start"})
+        yield w, facilitator, phone
+
+
+def test_a_ping_is_answered_while_the_phones_action_is_being_stored(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with _kari_in_a_started_room(client) as (_w, _facilitator, phone):
         release = _hold_the_writes(client, monkeypatch)
         phone.send_raw(_action("n1", "første tanke"))
         phone.send_raw(_action("n2", "andre tanke"))
@@ -70,10 +80,7 @@ def test_a_ping_is_answered_while_the_phones_action_is_being_stored(
 def test_every_action_is_answered_once_in_the_order_sent(client: TestClient) -> None:
     """The room calls back with each outcome: one answer per action, never a second (the
     writer's clean-up after a batch must not tell a screen again that its action failed)."""
-    w = create_workshop(client)
-    token = join(client, w.code, "Kari")
-    with facilitator_and_phone(client, w, token) as (facilitator, phone):
-        facilitator.act({"type": "start"})
+    with _kari_in_a_started_room(client) as (_w, _facilitator, phone):
         for n in range(5):
             phone.send_raw(_action(f"n{n}", f"tanke {n}"))
         phone.send_raw(json.dumps({"type": "action", "id": "bad", "action": {"type": "start"}}))
@@ -110,10 +117,7 @@ def test_an_action_whose_write_takes_long_is_told_queued_before_the_browser_give
     their way (``queued``) well before the browser's four silent seconds would make them
     take a healthy connection for dead and reconnect; the answer follows."""
     monkeypatch.setattr(writer, "SLOW_WRITE_S", 0.3)
-    w = create_workshop(client)
-    token = join(client, w.code, "Kari")
-    with facilitator_and_phone(client, w, token) as (facilitator, phone):
-        facilitator.act({"type": "start"})
+    with _kari_in_a_started_room(client) as (_w, facilitator, phone):
         release = _hold_the_writes(client, monkeypatch)
         phone.send_raw(_action("n1", "første tanke"))
         assert phone.wait_for("queued", id="n1")
@@ -136,10 +140,7 @@ def test_an_action_stored_at_once_is_not_told_queued(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(writer, "SLOW_WRITE_S", 0.3)
-    w = create_workshop(client)
-    token = join(client, w.code, "Kari")
-    with facilitator_and_phone(client, w, token) as (facilitator, phone):
-        facilitator.act({"type": "start"})
+    with _kari_in_a_started_room(client) as (_w, _facilitator, phone):
         note = {"type": "save_note", "exercise": "refleksjon", "text": "første tanke"}
         assert phone.act(note, "n1")["type"] == "ack"
         time.sleep(0.5)  # past SLOW_WRITE_S: a timer left running would tell it now
@@ -153,11 +154,8 @@ def test_a_room_closed_behind_this_process_is_forgotten_at_the_first_write(clien
     here is refused as closed, and every screen of the room is told it is gone at once."""
     from starlette.websockets import WebSocketDisconnect
 
-    w = create_workshop(client)
-    token = join(client, w.code, "Kari")
     hub: Any = client.app.state.hub  # type: ignore[attr-defined]
-    with facilitator_and_phone(client, w, token) as (facilitator, phone):
-        facilitator.act({"type": "start"})
+    with _kari_in_a_started_room(client) as (w, facilitator, phone):
         assert hub.store.close_workshop(w.code, at=1)  # as the other process did
         refused = phone.act({"type": "save_note", "exercise": "refleksjon", "text": "sen tanke"})
         assert refused["type"] == "error" and refused["code"] == "room_closed"
@@ -217,16 +215,13 @@ def test_a_server_stopping_during_a_write_stores_it_and_leaves_no_connection_ope
     """The server is stopped (a deploy, Ctrl-C) while a phone's note is being written: the
     write ends before the database is let go, so the note is kept and no thread is left
     with a connection of a closed store (on PostgreSQL the database fixture counts them)."""
-    from app.storage.store import Store
-
-    with TestClient(create_app(settings)) as client:
-        w = create_workshop(client)
-        token = join(client, w.code, "Kari")
-        with facilitator_and_phone(client, w, token) as (facilitator, phone):
-            facilitator.act({"type": "start"})
-            release = _hold_the_writes(client, monkeypatch)
-            phone.send_raw(_action("n1", "skrevet mens serveren stoppet"))
-            threading.Timer(1.0, release.set).start()
+    with (
+        TestClient(create_app(settings)) as client,
+        _kari_in_a_started_room(client) as (w, _facilitator, phone),
+    ):
+        release = _hold_the_writes(client, monkeypatch)
+        phone.send_raw(_action("n1", "skrevet mens serveren stoppet"))
+        threading.Timer(1.0, release.set).start()
     store = Store(settings.database_url)
     try:
         workshop = store.find_workshop(w.code)

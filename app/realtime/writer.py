@@ -171,6 +171,11 @@ class RoomWriter:
         return self._writing + len(self._waiting) + len(self._line)
 
     @property
+    def writing(self) -> asyncio.Task[None] | None:
+        """The task storing what waits, while there is any."""
+        return self._task
+
+    @property
     def slow(self) -> bool:
         """Whether the write going on has taken longer than ``SLOW_WRITE_S``."""
         return self._slow
@@ -210,11 +215,9 @@ class RoomWriter:
             self._line.append(_Waiting(cmd, idempotency_key, answer))
             self._start_writing()
             return True
-        if self._slow:
-            self._enqueue(_Waiting(cmd, idempotency_key, answer))
-            return True
-        self._enqueue(_Waiting(cmd, idempotency_key, answer, slow))
-        return False
+        behind_slow = self._slow  # told now by the caller: no need to tell it again
+        self._enqueue(_Waiting(cmd, idempotency_key, answer, None if behind_slow else slow))
+        return behind_slow
 
     def _enqueue(self, waiting: _Waiting) -> None:
         self._waiting.append(waiting)
@@ -404,11 +407,6 @@ class RoomWriter:
         self.known_keys[(actor, key)] = seq
         if len(self.known_keys) > KNOWN_KEYS:
             self.known_keys.popitem(last=False)
-
-    @property
-    def writing(self) -> asyncio.Task[None] | None:
-        """The task storing what waits, while there is any."""
-        return self._task
 
     async def save_snapshot(self) -> None:
         """Store the room as it is, so that loading it replays only what came after."""
